@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Pipette needs and enables qemu-aarch64 binfmt. Idempotent.
+set -euo pipefail
+
+packages=(
+  pkg-config libnats-dev libarchive-dev nats-server
+  runc containernetworking-plugins
+  qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  busybox-static debootstrap ruby-foreman zip unzip curl python3-pip
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "==> Debian packages already installed"
+fi
+
+echo "==> enabling qemu-aarch64 through binfmt_misc"
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+fi
+update-binfmts --enable qemu-aarch64 2>/dev/null || true
+if ! grep -q '^flags:.*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
+  echo "qemu-aarch64 binfmt is not registered with flag F; reinstall qemu-user-static" >&2
+  exit 1
+fi
+
+echo "==> installing nats-py (independent NATS client for tests)"
+python3 -c 'import nats' 2>/dev/null || pip install -q nats-py
