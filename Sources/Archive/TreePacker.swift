@@ -1,0 +1,50 @@
+import Foundation
+
+/// Packs a directory tree into a reproducible gzip tar: entries sorted by name, fixed owner
+/// and mtime, modes and symlinks kept, hard links stored as files.
+public enum TreePacker {
+    public static func pack(_ directory: URL, to output: URL,
+                            stamp: ArchiveWriter.Stamp = .init()) throws(ArchiveError) -> ArchiveDigest {
+        let writer = try ArchiveWriter(path: output, format: .tarGzip, stamp: stamp)
+        try walk(directory.path, prefix: "", into: writer)
+        return try writer.finish()
+    }
+
+    private static func walk(_ directory: String, prefix: String, into writer: ArchiveWriter) throws(ArchiveError) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw .unreadable(path: directory, reason: error.localizedDescription)
+        }
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let path = directory + "/" + name
+            let entry = prefix + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else {
+                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            let mode = UInt32(info.st_mode)
+            writer.nextOwner = (Int64(info.st_uid), Int64(info.st_gid))
+            switch EntryType(mode: mode) {
+            case .directory:
+                try writer.addDirectory(entry + "/", mode: mode & 0o7777)
+                try walk(path, prefix: entry + "/", into: writer)
+            case .regular:
+                try writer.addFile(entry, copying: path, size: Int64(info.st_size), mode: mode & 0o7777)
+            case .symlink:
+                try writer.addSymlink(entry, target: try linkTarget(path))
+            default:
+                continue  // sockets, fifos and devices have no place in a droplet
+            }
+        }
+    }
+
+    private static func linkTarget(_ path: String) throws(ArchiveError) -> String {
+        do {
+            return try FileManager.default.destinationOfSymbolicLink(atPath: path)
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+    }
+}

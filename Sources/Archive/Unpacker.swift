@@ -1,0 +1,142 @@
+import CArchive
+import Foundation
+
+/// Unpacks an untrusted zip or tar(.gz) into a new directory, refusing anything that could
+/// escape it or exhaust the disk. On any error the destination is removed again.
+public enum Unpacker {
+    public struct Summary: Sendable, Equatable {
+        public let entries: Int
+        public let bytes: Int64
+    }
+
+    /// - Parameters:
+    ///   - owner: when given, every unpacked entry is owned by this uid/gid (needs root).
+    public static func unpack(_ archivePath: URL, into destination: URL,
+                              limits: UnpackLimits = .appPackage,
+                              owner: (uid: UInt32, gid: UInt32)? = nil) throws(ArchiveError) -> Summary {
+        do {
+            try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: false)
+        } catch {
+            throw .writeFailed(path: destination.path, reason: "destination must be a new directory (\(error.localizedDescription))")
+        }
+        do {
+            return try extract(archivePath, into: destination.standardizedFileURL.path, limits: limits, owner: owner)
+        } catch {
+            try? FileManager.default.removeItem(at: destination)
+            throw error
+        }
+    }
+
+    private static func extract(_ archivePath: URL, into root: String, limits: UnpackLimits,
+                                owner: (uid: UInt32, gid: UInt32)?) throws(ArchiveError) -> Summary {
+        guard FileManager.default.isReadableFile(atPath: archivePath.path) else {
+            throw .unreadable(path: archivePath.path, reason: "no such readable file")
+        }
+        let reader = archive_read_new()
+        defer { archive_read_free(reader) }
+        archive_read_support_format_zip(reader)
+        archive_read_support_format_tar(reader)
+        archive_read_support_format_gnutar(reader)
+        archive_read_support_filter_gzip(reader)
+        archive_read_support_filter_none(reader)
+        guard archive_read_open_filename(reader, archivePath.path, 64 * 1024) == ARCHIVE_OK else {
+            throw .corrupt(reason: archiveMessage(reader))
+        }
+
+        let writer = archive_write_disk_new()
+        defer { archive_write_free(writer) }
+        // Names are checked and rebased onto `root` below; libarchive's own guards stay on as a
+        // second line (no writing through symlinks, no `..`), except for absolute paths, which
+        // the rebased names are.
+        var flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS
+            | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+        if owner != nil { flags |= ARCHIVE_EXTRACT_OWNER }
+        archive_write_disk_set_options(writer, flags)
+
+        var entries = 0
+        var written: Int64 = 0
+        var entry: OpaquePointer?
+        while true {
+            let status = archive_read_next_header(reader, &entry)
+            if status == ARCHIVE_EOF { break }
+            guard status >= ARCHIVE_WARN, let entry else {
+                throw .corrupt(reason: archiveMessage(reader))
+            }
+            entries += 1
+            if entries > limits.maxEntries { throw .tooManyEntries(limit: limits.maxEntries) }
+
+            let name = String(archiveString: archive_entry_pathname(entry)) ?? "<unnamed entry>"
+            let parts = try EntryPath.components(of: name)
+            if parts.isEmpty { continue }
+            try check(entry, name: name, declaredTotal: written, limits: limits)
+
+            archive_entry_set_pathname(entry, root + "/" + parts.joined(separator: "/"))
+            if let target = String(archiveString: archive_entry_hardlink(entry)) {
+                archive_entry_set_hardlink(entry, root + "/" + (try EntryPath.components(of: target)).joined(separator: "/"))
+            }
+            archive_entry_set_perm(entry, archive_entry_perm(entry) & 0o777)
+            if let owner {
+                archive_entry_set_uid(entry, la_int64_t(owner.uid))
+                archive_entry_set_gid(entry, la_int64_t(owner.gid))
+            }
+            guard archive_write_header(writer, entry) >= ARCHIVE_WARN else {
+                throw .writeFailed(path: name, reason: archiveMessage(writer))
+            }
+            written = try copyData(reader, writer, entry: name, written: written, limits: limits)
+            guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else {
+                throw .writeFailed(path: name, reason: archiveMessage(writer))
+            }
+        }
+        return Summary(entries: entries, bytes: written)
+    }
+
+    /// Entry-level rules: allowed types, links inside the root, declared size within limits.
+    private static func check(_ entry: OpaquePointer, name: String, declaredTotal: Int64,
+                              limits: UnpackLimits) throws(ArchiveError) {
+        let mode = UInt32(archive_entry_filetype(entry))
+        if let target = String(archiveString: archive_entry_hardlink(entry)) {
+            try EntryPath.checkHardlink(entry: name, target: target)
+            return
+        }
+        switch EntryType(mode: mode) {
+        case .regular, .directory:
+            break
+        case .symlink:
+            let target = String(archiveString: archive_entry_symlink(entry)) ?? ""
+            try EntryPath.checkSymlink(entry: name, target: target)
+        case let other?:
+            throw .unsupportedEntryType(entry: name, kind: other.label)
+        case nil:
+            throw .unsupportedEntryType(entry: name, kind: "entry of unknown type")
+        }
+        if archive_entry_size_is_set(entry) != 0,
+           declaredTotal + archive_entry_size(entry) > limits.maxTotalBytes {
+            throw .tooLarge(entry: name, limitBytes: limits.maxTotalBytes)
+        }
+    }
+
+    /// Streams one entry's data, enforcing the size and compression-ratio limits as it goes.
+    private static func copyData(_ reader: OpaquePointer?, _ writer: OpaquePointer?, entry: String,
+                                 written start: Int64, limits: UnpackLimits) throws(ArchiveError) -> Int64 {
+        var written = start
+        var buffer: UnsafeRawPointer?
+        var size = 0
+        var offset: la_int64_t = 0
+        while true {
+            let status = archive_read_data_block(reader, &buffer, &size, &offset)
+            if status == ARCHIVE_EOF { return written }
+            guard status >= ARCHIVE_WARN else { throw .corrupt(reason: "\(entry): \(archiveMessage(reader))") }
+            written += Int64(size)
+            if written > limits.maxTotalBytes {
+                throw .tooLarge(entry: entry, limitBytes: limits.maxTotalBytes)
+            }
+            let consumed = max(archive_filter_bytes(reader, -1), 1)
+            if written > limits.ratioGraceBytes, written / consumed > limits.maxCompressionRatio {
+                throw .compressionRatio(entry: entry, ratio: Int(written / consumed), limit: limits.maxCompressionRatio)
+            }
+            guard archive_write_data_block(writer, buffer, size, offset) >= ARCHIVE_WARN else {
+                throw .writeFailed(path: entry, reason: archiveMessage(writer))
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Runs a program, handing each line of its combined stdout and stderr to `onLine` as it is
+/// printed. Cancelling the calling task runs `onCancel` (by default SIGTERM to the process).
+public enum Subprocess {
+    public static func run(
+        _ executable: String, _ arguments: [String],
+        environment: [String: String]? = nil,
+        onLine: @escaping @Sendable (String) -> Void,
+        onCancel: (@Sendable () -> Void)? = nil
+    ) async throws(ContainerError) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try which(executable))
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+
+        let completion = Completion()
+        let lines = LineSplitter(onLine)
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                lines.flush()
+                completion.outputClosed()
+            } else {
+                lines.feed(data)
+            }
+        }
+        process.terminationHandler = { completion.exited($0.terminationReason == .uncaughtSignal
+            ? 128 + $0.terminationStatus : $0.terminationStatus) }
+
+        do {
+            try process.run()
+        } catch {
+            pipe.fileHandleForReading.readabilityHandler = nil
+            throw .launchFailed(executable: executable, reason: error.localizedDescription)
+        }
+        try? pipe.fileHandleForWriting.close()
+        return await withTaskCancellationHandler {
+            await completion.wait()
+        } onCancel: {
+            if let onCancel { onCancel() } else if process.isRunning { process.terminate() }
+        }
+    }
+
+    /// The full path of `program`, searched in PATH and the sbin folders root's tools live in.
+    public static func which(_ program: String) throws(ContainerError) -> String {
+        if program.contains("/") { return program }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let folders = path.split(separator: ":").map(String.init) + ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        for folder in folders where FileManager.default.isExecutableFile(atPath: folder + "/" + program) {
+            return folder + "/" + program
+        }
+        throw .programMissing(program: program)
+    }
+}
+
+/// Resumes one waiter once the process has exited and its output pipe has closed.
+private final class Completion: @unchecked Sendable {
+    private let lock = NSLock()
+    private var status: Int32?
+    private var closed = false
+    private var waiter: CheckedContinuation<Int32, Never>?
+
+    func exited(_ code: Int32) { update { $0.status = code } }
+    func outputClosed() { update { $0.closed = true } }
+
+    func wait() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            update { $0.waiter = continuation }
+        }
+    }
+
+    private func update(_ change: (Completion) -> Void) {
+        lock.lock()
+        change(self)
+        var ready: (CheckedContinuation<Int32, Never>, Int32)?
+        if let status, closed, let waiter {
+            ready = (waiter, status)
+            self.waiter = nil
+        }
+        lock.unlock()
+        if let (continuation, status) = ready { continuation.resume(returning: status) }
+    }
+}
+
+/// Splits a byte stream into lines (without the newline); a trailing partial line is kept until
+/// more bytes or `flush()`.
+final class LineSplitter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = Data()
+    private let onLine: @Sendable (String) -> Void
+
+    init(_ onLine: @escaping @Sendable (String) -> Void) { self.onLine = onLine }
+
+    func feed(_ data: Data) {
+        lock.lock()
+        pending.append(data)
+        var lines: [String] = []
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+            pending.removeSubrange(pending.startIndex...newline)
+        }
+        lock.unlock()
+        lines.forEach(onLine)
+    }
+
+    func flush() {
+        lock.lock()
+        let rest = pending
+        pending = Data()
+        lock.unlock()
+        if !rest.isEmpty { onLine(String(decoding: rest, as: UTF8.self)) }
+    }
+}

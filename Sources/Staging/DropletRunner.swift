@@ -1,0 +1,54 @@
+import Archive
+import Container
+import Foundation
+import PipetteCore
+
+/// Runs a droplet with the lifecycle `launcher` in a container of its stack until the app
+/// exits or the calling task is cancelled. The droplet is unpacked to /home/vcap.
+public struct DropletRunner: Sendable {
+    public let home: PipetteHome
+    public let runner: ContainerRunner
+
+    public init(home: PipetteHome, runner: ContainerRunner = ContainerRunner()) {
+        self.home = home
+        self.runner = runner
+    }
+
+    /// - Parameter workspace: a scratch folder for the unpacked droplet, removed afterwards.
+    /// - Returns: the app's exit status.
+    public func run(droplet: URL, stack: Stack, rootfs: URL, port: Int, workspace: URL,
+                    startCommand: String? = nil, environment: [String: String] = [:],
+                    onLine: @escaping @Sendable (String) -> Void) async throws -> Int32 {
+        let lifecycle = home.lifecycle(for: stack.arch)
+        guard FileManager.default.isExecutableFile(atPath: lifecycle.appendingPathComponent("launcher").path) else {
+            throw ContainerError.lifecycleMissing(path: lifecycle.appendingPathComponent("launcher").path)
+        }
+        let vcapHome = workspace.appendingPathComponent("home")
+        do {
+            _ = try Unpacker.unpack(droplet, into: vcapHome, limits: .droplet, owner: Ownership.vcap)
+        } catch {
+            throw DropletError.invalid(path: droplet.path, reason: error.description)
+        }
+        let command = try startCommand ?? Self.stagingInfo(in: vcapHome).startCommand
+        guard !command.isEmpty else { throw DropletError.noStartCommand(path: droplet.path) }
+
+        var spec = ContainerSpec(rootfs: rootfs.path, arch: stack.arch,
+                                 args: ["/tmp/lifecycle/launcher", "app", command, ""])
+        spec.environment = ["PORT": String(port), "CF_STACK": stack.name].merging(environment) { _, new in new }
+        spec.workingDirectory = "/home/vcap"
+        spec.tmpfs = ["/tmp"]
+        spec.binds = [
+            .init(vcapHome.path, at: "/home/vcap", readOnly: false),
+            .init(lifecycle.path, at: "/tmp/lifecycle", readOnly: true),
+        ]
+        return try await runner.run(spec, id: "pipette-run-\(UUID().uuidString.prefix(12).lowercased())", onLine: onLine)
+    }
+
+    static func stagingInfo(in home: URL) throws -> StagingInfo {
+        let url = home.appendingPathComponent("staging_info.yml")
+        guard let data = try? Data(contentsOf: url), let info = try? JSONDecoder().decode(StagingInfo.self, from: data) else {
+            throw DropletError.noStagingInfo(path: url.path)
+        }
+        return info
+    }
+}

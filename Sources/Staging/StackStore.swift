@@ -1,0 +1,46 @@
+import Foundation
+import PipetteCore
+
+/// Built stacks on disk: `<cache>/stacks/<name>/{rootfs/, rootfs.tgz, metadata.json}`.
+public struct StackStore: Sendable {
+    public let directory: URL
+    public let catalog: StackCatalog
+
+    public init(directory: URL, catalog: StackCatalog = .standard) {
+        self.directory = directory
+        self.catalog = catalog
+    }
+
+    public func folder(of name: String) -> URL { directory.appendingPathComponent(name) }
+
+    public func metadata(of name: String) -> StackMetadata? {
+        let url = folder(of: name).appendingPathComponent("metadata.json")
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? Self.decoder.decode(StackMetadata.self, from: data)
+    }
+
+    /// The stack and its rootfs, or an error naming the known stacks or the command to build it.
+    public func resolve(_ name: String) throws(StackError) -> (stack: Stack, rootfs: URL) {
+        let stack = try catalog.stack(named: name)
+        guard metadata(of: name) != nil else { throw .notBuilt(name: name) }
+        return (stack, folder(of: name).appendingPathComponent("rootfs"))
+    }
+
+    /// Every known stack with its metadata when built.
+    public func list() -> [(stack: Stack, metadata: StackMetadata?)] {
+        catalog.stacks.map { ($0, metadata(of: $0.name)) }
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }()
+}

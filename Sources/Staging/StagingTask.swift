@@ -1,0 +1,98 @@
+import Archive
+import Container
+import Foundation
+import PipetteCore
+
+/// Stages an app into a droplet: Cloud Foundry's builder in a runc container of the stack,
+/// with the stack's lifecycle programs and Pipette's buildpacks mounted read-only.
+///
+/// Container layout: /tmp/app (the app, rw), /tmp/cache (build artifacts cache, rw),
+/// /tmp/output (droplet.tgz, result.json, cache.tgz; rw), /tmp/buildpacks and /tmp/lifecycle (ro).
+public struct StagingTask: Sendable {
+    public let home: PipetteHome
+    public let runner: ContainerRunner
+
+    public init(home: PipetteHome, runner: ContainerRunner = ContainerRunner()) {
+        self.home = home
+        self.runner = runner
+    }
+
+    /// - Parameters:
+    ///   - workspace: a folder holding the app in `app/` (owned by uid 2000); outputs land here too.
+    ///   - cacheArchive: a build cache from an earlier run to restore first, if it exists.
+    public func stage(workspace: URL, stack: Stack, rootfs: URL, options: StagingOptions,
+                      cacheArchive: URL? = nil,
+                      onLine: @escaping @Sendable (String) -> Void) async throws -> StagingOutcome {
+        let lifecycle = home.lifecycle(for: stack.arch)
+        guard FileManager.default.isExecutableFile(atPath: lifecycle.appendingPathComponent("builder").path) else {
+            throw ContainerError.lifecycleMissing(path: lifecycle.appendingPathComponent("builder").path)
+        }
+        let cache = workspace.appendingPathComponent("cache")
+        let output = workspace.appendingPathComponent("output")
+        try restoreCache(cacheArchive, into: cache)
+        try Ownership.makeDirectory(output)
+
+        var spec = ContainerSpec(rootfs: rootfs.path, arch: stack.arch, args: [
+            "/tmp/lifecycle/builder",
+            "-buildDir=/tmp/app",
+            "-outputDroplet=/tmp/output/droplet.tgz",
+            "-outputMetadata=/tmp/output/result.json",
+            "-outputBuildArtifactsCache=/tmp/output/cache.tgz",
+            "-buildpacksDir=/tmp/buildpacks",
+            "-buildArtifactsCacheDir=/tmp/cache",
+            "-buildpackOrder=\(options.buildpacks.joined(separator: ","))",
+            "-skipDetect=\(options.skipDetect)",
+        ])
+        spec.environment = ["CF_STACK": stack.name, "VCAP_SERVICES": "[]"].merging(options.environment) { _, new in new }
+        spec.workingDirectory = "/tmp/app"
+        spec.memoryLimitBytes = options.memoryLimitBytes
+        spec.hostNetwork = false
+        spec.binds = [
+            .init(workspace.appendingPathComponent("app").path, at: "/tmp/app", readOnly: false),
+            .init(cache.path, at: "/tmp/cache", readOnly: false),
+            .init(output.path, at: "/tmp/output", readOnly: false),
+            .init(home.buildpacks.path, at: "/tmp/buildpacks", readOnly: true),
+            .init(lifecycle.path, at: "/tmp/lifecycle", readOnly: true),
+        ]
+
+        let recent = RecentLines(limit: 20)
+        let status: Int32
+        do {
+            status = try await runner.run(spec, id: "pipette-stage-\(UUID().uuidString.prefix(12).lowercased())",
+                                          timeout: options.timeout) { line in
+                recent.append(line)
+                onLine(line)
+            }
+        } catch {
+            if case .timedOut(let seconds) = error { throw StagingError.timedOut(seconds: seconds, phase: "staging") }
+            throw error
+        }
+        guard status == 0 else {
+            throw StagingError.fromBuilder(status: status, tried: options.buildpacks, lastLines: recent.lines)
+        }
+        return try outcome(in: output, options: options)
+    }
+
+    private func restoreCache(_ archive: URL?, into cache: URL) throws {
+        if let archive, FileManager.default.fileExists(atPath: archive.path),
+           (try? Unpacker.unpack(archive, into: cache, limits: .droplet, owner: Ownership.vcap)) != nil {
+            return
+        }
+        try Ownership.makeDirectory(cache)
+    }
+
+    private func outcome(in output: URL, options: StagingOptions) throws -> StagingOutcome {
+        let droplet = output.appendingPathComponent("droplet.tgz")
+        guard FileManager.default.fileExists(atPath: droplet.path) else { throw StagingError.missingOutput(what: "droplet") }
+        guard let data = try? Data(contentsOf: output.appendingPathComponent("result.json")),
+              let result = try? JSONDecoder().decode(BuilderResult.self, from: data)
+        else { throw StagingError.missingOutput(what: "result.json") }
+        let cache = output.appendingPathComponent("cache.tgz")
+        return StagingOutcome(
+            droplet: droplet,
+            digest: try FileDigest.sha256(of: droplet),
+            detectedBuildpack: result.lifecycleMetadata.detectedBuildpack ?? "",
+            startCommand: options.startCommand ?? result.startCommand ?? "",
+            buildCache: FileManager.default.fileExists(atPath: cache.path) ? cache : nil)
+    }
+}

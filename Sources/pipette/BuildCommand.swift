@@ -1,0 +1,86 @@
+import Archive
+import ArgumentParser
+import Foundation
+import Staging
+
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Stage an app into a droplet locally, with the builder in a runc container of the stack.",
+        discussion: """
+            Buildpack output is shown as it happens. The droplet is a gzip tar with app/, deps/,
+            profile.d/, tmp/, logs/ and staging_info.yml, as Cloud Foundry's.
+
+            Examples:
+              pipette build apps/static --stack tiny-amd64
+              pipette build app.zip --stack bookworm-arm64 --buildpack ruby -o app.tgz
+              pipette build apps/shell --stack tiny-arm64 --buildpack binary
+            """)
+
+    @Argument(help: "The app: a directory, or a .zip/.tar.gz package.")
+    var app: String
+
+    @Option(help: "The stack to stage on (see `pipette stack list`).")
+    var stack: String
+
+    @Option(name: .customLong("buildpack"), help: "A buildpack to use (repeatable, in order). Default: detect among ruby, python, staticfile, binary.")
+    var buildpacks: [String] = []
+
+    @Flag(help: "Run the given buildpacks without detection: all but the last supply, the last finalizes.")
+    var skipDetect = false
+
+    @Option(name: [.short, .customLong("output")], help: "Where to write the droplet. Default: <app>-<stack>.tgz in the current directory.")
+    var output: String?
+
+    @Option(help: "Use this start command instead of the buildpack's or Procfile's.")
+    var startCommand: String?
+
+    @Option(help: "Give up (and kill the container) after this many seconds.")
+    var timeout = 900
+
+    @OptionGroup var env: EnvironmentOption
+
+    func validate() throws {
+        if skipDetect && buildpacks.isEmpty { throw ValidationError("--skip-detect needs at least one --buildpack") }
+        if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        let home = PipetteHome.locate()
+        let (stack, rootfs) = try StackStore(directory: home.stacks).resolve(stack)
+        let appURL = URL(fileURLWithPath: app)
+        let name = appURL.deletingPathExtension().lastPathComponent
+        let destination = URL(fileURLWithPath: output ?? "\(name)-\(stack.name).tgz")
+        let options = StagingOptions(
+            buildpacks: buildpacks.isEmpty ? StagingOptions.defaultOrder : buildpacks, skipDetect: skipDetect,
+            environment: env.environment, startCommand: startCommand, timeout: .seconds(timeout))
+
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-build-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        Output.status("==> Staging \(app) on \(stack.name) (\(stack.arch.machine))")
+        try AppSource.materialize(appURL, into: workspace.appendingPathComponent("app"))
+
+        let cacheArchive = home.buildCaches.appendingPathComponent("\(name)-\(stack.name).tgz")
+        let outcome = try await Interrupts.cancelling {
+            try await StagingTask(home: home).stage(workspace: workspace, stack: stack, rootfs: rootfs,
+                                                    options: options, cacheArchive: cacheArchive, onLine: Output.line)
+        }
+        try? FileManager.default.removeItem(at: destination)
+        try FileManager.default.moveItem(at: outcome.droplet, to: destination)
+        if let cache = outcome.buildCache {
+            try? FileManager.default.createDirectory(at: home.buildCaches, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(at: cacheArchive)
+            try? FileManager.default.moveItem(at: cache, to: cacheArchive)
+        }
+        Output.status("==> Droplet ready")
+        Output.table([
+            ("droplet", destination.path),
+            ("stack", "\(stack.name) (\(stack.arch.machine))"),
+            ("buildpack", outcome.detectedBuildpack),
+            ("start command", outcome.startCommand),
+            ("size", ByteCount.format(outcome.digest.size)),
+            ("sha256", outcome.digest.sha256),
+        ])
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// Runs `body` in a task that SIGINT/SIGTERM cancel, so containers are killed and deleted
+/// instead of left behind when the user presses Ctrl-C.
+enum Interrupts {
+    static func cancelling<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await body() }
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        return try await task.value
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct Pipette: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipette",
+        abstract: "Stage apps into droplets with buildpacks in runc containers, on x86_64 or ARM stacks.",
+        discussion: """
+            Quick start (as root, after scripts/setup.sh):
+              pipette stack list
+              pipette build apps/sinatra --stack bookworm-arm64 -o sinatra.tgz
+              pipette run-droplet sinatra.tgz --stack bookworm-arm64 --port 8080
+
+            Files: stacks are cached in $PIPETTE_CACHE (default ~/.cache/pipette); buildpacks,
+            stack recipes and lifecycle programs come from the checkout ($PIPETTE_HOME).
+            """,
+        subcommands: [BuildCommand.self, RunDropletCommand.self, StackCommand.self])
+}

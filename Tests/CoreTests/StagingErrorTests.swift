@@ -1,0 +1,34 @@
+import Foundation
+import PipetteCore
+import Testing
+
+@Suite("Staging errors")
+struct StagingErrorTests {
+    @Test(arguments: [
+        (Int32(222), "No buildpack detected this app (tried: ruby, python)"),
+        (Int32(223), "Buildpack compile failed (builder exit status 223)"),
+        (Int32(224), "Buildpack release failed (builder exit status 224)"),
+        (Int32(225), "A buildpack's supply step failed (builder exit status 225)"),
+        (Int32(1), "The builder failed (exit status 1)"),
+    ])
+    func builderExitCodesMapToSentences(status: Int32, prefix: String) {
+        let error = StagingError.fromBuilder(status: status, tried: ["ruby", "python"], lastLines: ["boom"])
+        #expect(error.description.hasPrefix(prefix))
+        if status != 222 { #expect(error.description.hasSuffix("last output:\n  boom")) }
+    }
+
+    @Test func timeoutNamesThePhase() {
+        #expect(StagingError.timedOut(seconds: 120, phase: "compile").description
+            == "Staging timed out after 120 seconds (during: compile)")
+    }
+
+    @Test func resultJSONGivesTheStartCommand() throws {
+        let json = #"""
+        {"lifecycle_type":"buildpack","lifecycle_metadata":{"detected_buildpack":"ruby","buildpack_key":"ruby",
+         "buildpacks":[{"key":"ruby","name":"ruby"}]},"process_types":{"web":"ruby app.rb"},"execution_metadata":""}
+        """#
+        let result = try JSONDecoder().decode(BuilderResult.self, from: Data(json.utf8))
+        #expect(result.startCommand == "ruby app.rb")
+        #expect(result.lifecycleMetadata.detectedBuildpack == "ruby")
+    }
+}
