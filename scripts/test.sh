@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test: sets up what is missing, then the Swift test suites (real runc, qemu, stacks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+echo "==> swift test"
+swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^(◇|↳) '
