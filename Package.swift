@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["PipetteCore"], swiftSettings: strict),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LifecycleTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `pipette` executable as a user meets it: help, usage errors, clear failures, a build.
+@Suite("pipette command line")
+struct CLITests {
+    static let pipette = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path
+
+    private func pipette(_ arguments: String...) throws -> ShellResult {
+        try shell(Self.pipette, arguments, cwd: ProjectPaths.root)
+    }
+
+    @Test func helpTeachesTheSubcommands() throws {
+        let result = try pipette("--help")
+        #expect(result.status == 0)
+        for word in ["build", "run-droplet", "stack", "Quick start"] { #expect(result.output.contains(word)) }
+        let build = try pipette("build", "--help")
+        #expect(build.output.contains("--buildpack"))
+        #expect(build.output.contains("Examples:"))
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let result = try pipette("build")
+        #expect(result.status == 64)
+        #expect(result.output.contains("Missing expected argument"))
+        #expect(try pipette("build", "apps/static", "--stack", "tiny-amd64", "--skip-detect").status == 64)
+        #expect(try pipette("run-droplet", "x.tgz", "--stack", "tiny-amd64", "--port", "70000").status == 64)
+    }
+
+    @Test func aMissingAppIsAClearErrorWithoutAStackTrace() throws {
+        let result = try pipette("build", "/nonexistent/app", "--stack", "tiny-amd64")
+        #expect(result.status == 1)
+        #expect(result.output.contains("app /nonexistent/app does not exist"))
+        #expect(!result.output.contains("Fatal error"))
+    }
+
+    @Test func anUnknownStackNamesTheKnownOnes() throws {
+        let result = try pipette("build", "apps/static", "--stack", "cflinuxfs4")
+        #expect(result.status == 1)
+        #expect(result.output.contains("unknown stack cflinuxfs4; known stacks: tiny-amd64, tiny-arm64, bookworm-amd64, bookworm-arm64"))
+    }
+
+    @Test func stackListShowsBuiltStacks() throws {
+        let result = try pipette("stack", "list")
+        #expect(result.status == 0)
+        #expect(result.output.split(separator: "\n").contains { $0.hasPrefix("tiny-amd64") && $0.contains("built") })
+    }
+
+    @Test func buildPrintsTheDropletsDigest() throws {
+        let dir = try TemporaryDirectory("cli")
+        defer { dir.remove() }
+        let droplet = dir.file("static.tgz").path
+        let result = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", droplet)
+        #expect(result.status == 0, "\(result.output)")
+        let sum = try shell("/usr/bin/sha256sum", [droplet]).output.prefix(64)
+        #expect(result.output.contains("sha256:        \(sum)"))
+        #expect(result.output.contains("buildpack:     staticfile"))
+        #expect(result.output.contains("-----> "), "buildpack output is shown")
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read it back, close).
+public func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// GETs `url` with curl until it answers 2xx or `attempts` half-second tries pass.
+public func httpGet(_ url: String, attempts: Int = 120) async throws -> String? {
+    for _ in 0..<attempts {
+        let result = try shell("/usr/bin/curl", ["-fsS", "--max-time", "5", url])
+        if result.status == 0 { return result.output }
+        try await Task.sleep(for: .milliseconds(500))
+    }
+    return nil
+}
