@@ -43,6 +43,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
+        .executableTarget(name: "pipette-bench", dependencies: [
+            "Archive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/PipetteBench", swiftSettings: strict),
+
         .target(name: "TestSupport", dependencies: ["PipetteCore"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["PipetteCore"], swiftSettings: strict),
