@@ -24,6 +24,8 @@ let package = Package(
             "CArchive", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
 
+        .target(name: "NATS", dependencies: ["CNATS"], swiftSettings: strict),
+
         // The domain: plain values, no I/O.
         .target(name: "PipetteCore", swiftSettings: strict),
 
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["PipetteCore"], swiftSettings: strict),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LifecycleTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], swiftSettings: strict),
     ]

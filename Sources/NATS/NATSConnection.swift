@@ -1,0 +1,144 @@
+import CNATS
+import Foundation
+
+/// A connection to a NATS server (or cluster) through libnats. Owns the C connection; nothing
+/// outside this module sees a libnats pointer.
+public final class NATSConnection: Sendable {
+    private let handle: ConnectionHandle
+    public let url: String
+    private let responses: ResponseMux
+
+    private init(handle: ConnectionHandle, url: String) {
+        self.handle = handle
+        self.url = url
+        responses = ResponseMux(prefix: "_INBOX.\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())")
+    }
+
+    /// Connects, retrying within `options.connectTimeout`; reconnects automatically afterwards.
+    public static func connect(_ url: String, options: NATSOptions = NATSOptions()) async throws(NATSError) -> NATSConnection {
+        let pointer = try await Blocking.run { () throws(NATSError) -> UInt in
+            var opts: OpaquePointer?
+            try check(natsOptions_Create(&opts), "options")
+            defer { natsOptions_Destroy(opts) }
+            do throws(NATSError) {
+                try check(natsOptions_SetURL(opts, url), "set URL \(url)")
+                if options.user != nil || options.password != nil {
+                    try check(natsOptions_SetUserInfo(opts, options.user, options.password), "set user")
+                }
+                if let token = options.token { try check(natsOptions_SetToken(opts, token), "set token") }
+                try check(natsOptions_SetName(opts, options.name), "set name")
+                try check(natsOptions_SetTimeout(opts, options.connectTimeout.milliseconds), "set timeout")
+                try check(natsOptions_SetMaxReconnect(opts, Int32(options.maxReconnects)), "set reconnects")
+                try check(natsOptions_SetReconnectWait(opts, options.reconnectWait.milliseconds), "set reconnect wait")
+                try check(natsOptions_SetReconnectBufSize(opts, Int32(options.reconnectBufferBytes)), "set reconnect buffer")
+            } catch {
+                throw NATSError.connectFailed(url: url, reason: error.description)
+            }
+            var connection: OpaquePointer?
+            let status = natsConnection_Connect(&connection, opts)
+            guard status == NATS_OK, let connection else {
+                throw NATSError.connectFailed(url: url, reason: statusText(status))
+            }
+            return UInt(bitPattern: Int(bitPattern: connection))
+        }
+        return NATSConnection(handle: ConnectionHandle(OpaquePointer(bitPattern: pointer)!), url: url)
+    }
+
+    public func publish(_ subject: String, _ payload: some Collection<UInt8>, replyTo: String? = nil) throws(NATSError) {
+        let bytes = Array(payload)
+        let status = bytes.withUnsafeBytes { buffer in
+            if let replyTo {
+                natsConnection_PublishRequest(handle.pointer, subject, replyTo, buffer.baseAddress, Int32(buffer.count))
+            } else {
+                natsConnection_Publish(handle.pointer, subject, buffer.baseAddress, Int32(buffer.count))
+            }
+        }
+        try check(status, "publish to \(subject)")
+    }
+
+    public func publish(_ subject: String, _ text: String, replyTo: String? = nil) throws(NATSError) {
+        try publish(subject, Array(text.utf8), replyTo: replyTo)
+    }
+
+    /// Subscribes; in a queue group when `queue` is given (each message goes to one member).
+    /// - Parameter onOverflow: gets each message that arrives while `bufferSize` are waiting.
+    public func subscribe(_ subject: String, queue: String? = nil, bufferSize: Int = 1024,
+                          onOverflow: @escaping @Sendable (NATSMessage) -> Void = { _ in }) throws(NATSError) -> NATSSubscription {
+        try NATSSubscription(connection: handle.pointer, subject: subject, queue: queue,
+                             bufferSize: bufferSize, onOverflow: onOverflow)
+    }
+
+    func subscribeRaw(_ subject: String, deliver: @escaping @Sendable (NATSMessage) -> Void,
+                      finish: @escaping @Sendable () -> Void) throws(NATSError) -> SubscriptionHandle {
+        try SubscriptionHandle(connection: handle.pointer, subject: subject, queue: nil, deliver: deliver, finish: finish)
+    }
+
+    /// Sends a request and waits for the first reply, through one shared reply subscription.
+    public func request(_ subject: String, _ payload: some Collection<UInt8>, timeout: Duration) async throws(NATSError) -> NATSMessage {
+        let inbox = try responses.start(on: self)
+        let token = responses.register()
+        do {
+            try publish(subject, payload, replyTo: inbox + "." + token)
+        } catch {
+            responses.cancel(token)
+            throw error
+        }
+        let seconds = Double(timeout.milliseconds) / 1000
+        do {
+            return try await withThrowingTaskGroup(of: NATSMessage.self) { group in
+                group.addTask { try await self.responses.wait(token) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw NATSError.timedOut(subject: subject, seconds: seconds)
+                }
+                defer { group.cancelAll() }
+                let reply = try await group.next()!
+                if reply.payload.isEmpty, reply.isNoResponders { throw NATSError.noResponders(subject: subject) }
+                return reply
+            }
+        } catch let error as NATSError {
+            responses.cancel(token)
+            throw error
+        } catch {
+            responses.cancel(token)
+            throw .timedOut(subject: subject, seconds: seconds)
+        }
+    }
+
+    /// A new unique subject to receive on (for log streams and replies).
+    public func newInbox() -> String { "_INBOX." + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
+
+    /// Waits until the server has processed everything published so far.
+    public func flush(timeout: Duration = .seconds(5)) async throws(NATSError) {
+        let pointer = handle.address
+        let millis = timeout.milliseconds
+        try await Blocking.run { () throws(NATSError) in
+            try check(natsConnection_FlushTimeout(OpaquePointer(bitPattern: pointer), millis), "flush")
+        }
+    }
+
+    /// Drains every subscription (pending messages are still delivered), then closes.
+    public func drain(timeout: Duration = .seconds(10)) async {
+        _ = natsConnection_DrainTimeout(handle.pointer, timeout.milliseconds)
+        let deadline = ContinuousClock.now + timeout + .seconds(1)
+        while !natsConnection_IsClosed(handle.pointer), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        close()
+    }
+
+    public func close() { natsConnection_Close(handle.pointer) }
+
+    public var isClosed: Bool { natsConnection_IsClosed(handle.pointer) }
+}
+
+/// Owns the `natsConnection` pointer.
+final class ConnectionHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    var address: Int { Int(bitPattern: pointer) }
+    deinit {
+        natsConnection_Close(pointer)
+        natsConnection_Destroy(pointer)
+    }
+}

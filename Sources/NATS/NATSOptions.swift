@@ -1,0 +1,21 @@
+/// How to connect: credentials, reconnect behaviour, a client name for the server's monitor.
+public struct NATSOptions: Sendable {
+    public var user: String?
+    public var password: String?
+    public var token: String?
+    public var name = "pipette"
+    public var connectTimeout: Duration = .seconds(2)
+    /// Reconnect forever by default: a platform component should outlive a NATS restart.
+    public var maxReconnects = -1
+    public var reconnectWait: Duration = .milliseconds(250)
+    /// Bytes of outgoing messages kept while reconnecting (published once back).
+    public var reconnectBufferBytes = 8 << 20
+
+    public init() {}
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

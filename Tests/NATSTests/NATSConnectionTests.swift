@@ -1,0 +1,174 @@
+import Foundation
+import NATS
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("NATS over libnats, against a real nats-server")
+struct NATSConnectionTests {
+    @Test func publishReachesASubscriber() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let sub = try nats.subscribe("greetings")
+        try nats.publish("greetings", "hello")
+        var iterator = sub.makeAsyncIterator()
+        let message = await iterator.next()
+        #expect(message?.string == "hello")
+        #expect(message?.subject == "greetings")
+    }
+
+    @Test func requestGetsTheReply() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let sub = try nats.subscribe("echo")
+        try await nats.flush()
+        async let responder: Void = {
+            for await message in sub {
+                try nats.publish(message.replyTo!, "echo: " + message.string)
+                return
+            }
+        }()
+        let reply = try await nats.request("echo", Array("ping".utf8), timeout: .seconds(5))
+        #expect(reply.string == "echo: ping")
+        try await responder
+    }
+
+    @Test func manyConcurrentRequestsEachGetTheirOwnReply() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let sub = try nats.subscribe("double")
+        try await nats.flush()
+        let responder = Task {
+            for await message in sub { try nats.publish(message.replyTo!, String(Int(message.string)! * 2)) }
+        }
+        defer { responder.cancel(); sub.unsubscribe() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<50 {
+                group.addTask {
+                    let reply = try await nats.request("double", Array(String(i).utf8), timeout: .seconds(10))
+                    #expect(reply.string == String(i * 2))
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func aRequestNobodyAnswersTimesOut() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let sub = try nats.subscribe("silent")
+        try await nats.flush()
+        await #expect(throws: NATSError.timedOut(subject: "silent", seconds: 0.2)) {
+            _ = try await nats.request("silent", [], timeout: .milliseconds(200))
+        }
+        sub.unsubscribe()
+    }
+
+    @Test func aRequestWithoutSubscribersSaysNobodyListens() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        await #expect(throws: NATSError.noResponders(subject: "staging")) {
+            _ = try await nats.request("staging", Array("{}".utf8), timeout: .seconds(5))
+        }
+    }
+
+    @Test func aQueueGroupDeliversEachMessageOnce() async throws {
+        let server = try NATSServer()
+        let a = try await NATSConnection.connect(server.url)
+        let b = try await NATSConnection.connect(server.url)
+        let subA = try a.subscribe("work", queue: "workers")
+        let subB = try b.subscribe("work", queue: "workers")
+        try await a.flush()
+        try await b.flush()
+        let publisher = try await NATSConnection.connect(server.url)
+        for i in 0..<40 { try publisher.publish("work", String(i)) }
+        try await publisher.flush()
+        try await a.flush()
+        try await b.flush()
+        subA.unsubscribe()
+        subB.unsubscribe()
+        var seen: [String] = []
+        for await message in subA { seen.append(message.string) }
+        for await message in subB { seen.append(message.string) }
+        #expect(seen.sorted() == (0..<40).map(String.init).sorted())
+    }
+
+    @Test func aFullBufferHandsMessagesToTheOverflowHandler() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let overflowed = Mutex<[String]>([])
+        let sub = try nats.subscribe("burst", bufferSize: 2) { message in overflowed.withLock { $0.append(message.string) } }
+        try await nats.flush()
+        for i in 0..<5 { try nats.publish("burst", String(i)) }
+        try await nats.flush()
+        for _ in 0..<100 where overflowed.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(overflowed.withLock { $0 } == ["2", "3", "4"])
+        sub.unsubscribe()
+        var kept: [String] = []
+        for await message in sub { kept.append(message.string) }
+        #expect(kept == ["0", "1"])
+    }
+
+    @Test func userAndPasswordAuth() async throws {
+        let server = try NATSServer(arguments: ["--user", "stager", "--pass", "s3cret"])
+        await #expect(performing: { _ = try await NATSConnection.connect(server.url) }, throws: { error in
+            guard case .connectFailed(_, let reason) = error as? NATSError else { return false }
+            return reason.lowercased().contains("auth")
+        })
+        let nats = try await NATSConnection.connect("nats://stager:s3cret@127.0.0.1:\(server.port)")
+        try await nats.flush()
+        var options = NATSOptions()
+        options.user = "stager"
+        options.password = "s3cret"
+        try await NATSConnection.connect(server.url, options: options).flush()
+    }
+
+    @Test func tokenAuth() async throws {
+        let server = try NATSServer(arguments: ["--auth", "t0ken"])
+        var options = NATSOptions()
+        options.token = "t0ken"
+        try await NATSConnection.connect(server.url, options: options).flush()
+        options.token = "wrong"
+        await #expect(throws: NATSError.self) { _ = try await NATSConnection.connect(server.url, options: options) }
+    }
+
+    @Test func aServerThatIsNotThereIsAClearError() async throws {
+        let port = freePort()
+        var options = NATSOptions()
+        options.connectTimeout = .milliseconds(300)
+        await #expect(performing: { _ = try await NATSConnection.connect("nats://127.0.0.1:\(port)", options: options) },
+                      throws: { error in
+            (error as? NATSError)?.description.contains("is nats-server running there?") == true
+        })
+    }
+
+    @Test func publishesWhileDisconnectedAreDeliveredAfterReconnect() async throws {
+        let server = try NATSServer()
+        var options = NATSOptions()
+        options.reconnectWait = .milliseconds(50)
+        let nats = try await NATSConnection.connect(server.url, options: options)
+        let sub = try nats.subscribe("survives")
+        try await nats.flush()
+        server.stop()
+        try nats.publish("survives", "buffered while the server was down")
+        try server.start()
+        var iterator = sub.makeAsyncIterator()
+        let message = await iterator.next()
+        #expect(message?.string == "buffered while the server was down")
+    }
+
+    @Test func drainingEndsTheSubscriptionAfterPendingMessages() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let sub = try nats.subscribe("drain-me")
+        try await nats.flush()
+        for i in 0..<3 { try nats.publish("drain-me", String(i)) }
+        try await nats.flush()
+        sub.drain()
+        var got: [String] = []
+        for await message in sub { got.append(message.string) }
+        #expect(got == ["0", "1", "2"])
+        await nats.drain()
+        #expect(nats.isClosed)
+    }
+}

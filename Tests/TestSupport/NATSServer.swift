@@ -1,0 +1,58 @@
+import Foundation
+
+/// A real nats-server on a free loopback port, stopped by `stop()`.
+public final class NATSServer: @unchecked Sendable {
+    public let port: Int
+    private var process: Process?
+    private let extraArguments: [String]
+
+    public var url: String { "nats://127.0.0.1:\(port)" }
+
+    public init(arguments: [String] = [], port: Int = freePort()) throws {
+        self.port = port
+        extraArguments = arguments
+        try start()
+    }
+
+    /// Starts (again) on the same port and waits until it accepts connections.
+    public func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nats-server")
+        process.arguments = ["-a", "127.0.0.1", "-p", String(port)] + extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<200 {
+            if Self.accepts(port) { return }
+            usleep(25_000)
+        }
+        throw Failure(message: "nats-server did not start on port \(port)")
+    }
+
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    deinit { stop() }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+}
