@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // C system libraries: only their Swift owners import them.
@@ -27,7 +32,7 @@ let package = Package(
         .target(name: "NATS", dependencies: ["CNATS"], swiftSettings: strict),
 
         // The domain: plain values, no I/O.
-        .target(name: "PipetteCore", swiftSettings: strict),
+        .target(name: "PipetteCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
         // Running things: processes and runc containers.
         .target(name: "Container", dependencies: [
@@ -39,9 +44,37 @@ let package = Package(
             "Archive", "Container", "PipetteCore", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
+        // HTTP transfers shared by services: streamed downloads with limits, uploads, multipart.
+        .target(name: "Transfer", dependencies: [
+            "Archive",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+        ], swiftSettings: strict),
+
+        // Services: each talks to the others over NATS or HTTP only.
+        .target(name: "Blobstore", dependencies: [
+            "Archive", "PipetteCore",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "FakeCC", dependencies: [
+            "Archive", "Transfer",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+        ], swiftSettings: strict),
+        .target(name: "Stager", dependencies: [
+            "NATS", "PipetteCore", "Staging", "Transfer", "Archive",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
+
         .executableTarget(name: "pipette", dependencies: [
-            "Staging", "Archive", "Container", "PipetteCore",
+            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Blobstore", "FakeCC", "Transfer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
@@ -55,6 +88,11 @@ let package = Package(
         .testTarget(name: "ContainerTests", dependencies: ["Container", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LifecycleTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ServiceTests", dependencies: [
+            "Blobstore", "FakeCC", "Transfer", "PipetteCore", "Archive", "TestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], swiftSettings: strict),
     ]

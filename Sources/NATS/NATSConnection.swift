@@ -60,12 +60,21 @@ public final class NATSConnection: Sendable {
         try publish(subject, Array(text.utf8), replyTo: replyTo)
     }
 
-    /// Subscribes; in a queue group when `queue` is given (each message goes to one member).
-    /// - Parameter onOverflow: gets each message that arrives while `bufferSize` are waiting.
+    /// Subscribes to `subjects` (in a queue group when `queue` is given: each message goes to one
+    /// member of the group) as one bounded sequence.
+    /// - Parameters:
+    ///   - admit: decides on libnats' thread whether a message may wait in the buffer.
+    ///   - onOverflow: gets each message not admitted or arriving while `bufferSize` are waiting.
+    public func subscribe(_ subjects: [String], queue: String? = nil, bufferSize: Int = 1024,
+                          admit: @escaping @Sendable (NATSMessage) -> Bool = { _ in true },
+                          onOverflow: @escaping @Sendable (NATSMessage) -> Void = { _ in }) throws(NATSError) -> NATSSubscription {
+        try NATSSubscription(connection: handle.pointer, subjects: subjects, queue: queue,
+                             bufferSize: bufferSize, admit: admit, onOverflow: onOverflow)
+    }
+
     public func subscribe(_ subject: String, queue: String? = nil, bufferSize: Int = 1024,
                           onOverflow: @escaping @Sendable (NATSMessage) -> Void = { _ in }) throws(NATSError) -> NATSSubscription {
-        try NATSSubscription(connection: handle.pointer, subject: subject, queue: queue,
-                             bufferSize: bufferSize, onOverflow: onOverflow)
+        try subscribe([subject], queue: queue, bufferSize: bufferSize, onOverflow: onOverflow)
     }
 
     func subscribeRaw(_ subject: String, deliver: @escaping @Sendable (NATSMessage) -> Void,

@@ -172,3 +172,36 @@ struct NATSConnectionTests {
         #expect(nats.isClosed)
     }
 }
+
+@Suite("NATS subscriptions to several subjects")
+struct NATSMultiSubjectTests {
+    @Test func oneSequenceForSeveralSubjectsEndsWhenAllEnd() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let sub = try nats.subscribe(["staging", "staging.arm"], queue: "stagers")
+        try await nats.flush()
+        try nats.publish("staging", "a")
+        try nats.publish("staging.arm", "b")
+        try await nats.flush()
+        sub.drain()
+        var got: [String] = []
+        for await message in sub { got.append(message.subject + ":" + message.string) }
+        #expect(got.sorted() == ["staging.arm:b", "staging:a"])
+    }
+
+    @Test func refusedMessagesGoToTheOverflowHandler() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let refused = Mutex<[String]>([])
+        let sub = try nats.subscribe(["jobs"], admit: { $0.string != "no" },
+                                     onOverflow: { message in refused.withLock { $0.append(message.string) } })
+        try await nats.flush()
+        for text in ["yes", "no", "yes"] { try nats.publish("jobs", text) }
+        try await nats.flush()
+        sub.drain()
+        var admitted: [String] = []
+        for await message in sub { admitted.append(message.string) }
+        #expect(admitted == ["yes", "yes"])
+        #expect(refused.withLock { $0 } == ["no"])
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import PipetteCore
+import Transfer
+
+/// Stores blobs in a Pipette blobstore (or anything speaking its URLs), signing each URL when a
+/// secret is configured.
+struct BlobstoreClient: Sendable {
+    let base: String
+    let signer: BlobURLSigner?
+    let transfer: HTTPTransfer
+
+    init(base: String, secret: String?, transfer: HTTPTransfer) {
+        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        signer = secret.map(BlobURLSigner.init(secret:))
+        self.transfer = transfer
+    }
+
+    func url(_ method: String, key: String, validFor seconds: Int) -> String {
+        guard let signer else { return "\(base)/blobs/\(key)" }
+        return signer.signedURL(base: base, method: method, key: key, validFor: seconds)
+    }
+
+    /// PUTs `file` under `key`, asking the blobstore to verify `sha256`; returns a GET URL.
+    func put(_ file: URL, key: String, sha256: String, timeout: Duration) async throws(TransferError) -> String {
+        _ = try await transfer.upload(file, to: url("PUT", key: key, validFor: 3600),
+                                      headers: [("X-Checksum-Sha256", sha256)], timeout: timeout)
+        return url("GET", key: key, validFor: 7 * 24 * 3600)
+    }
+
+    /// A blob key segment from any string: letters, digits, `.`, `_` and `-` only.
+    static func segment(_ text: String) -> String {
+        let cleaned = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "-" })
+        return cleaned.isEmpty || cleaned.allSatisfy({ $0 == "." }) ? "app" : cleaned
+    }
+}

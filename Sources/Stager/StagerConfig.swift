@@ -1,0 +1,80 @@
+import Foundation
+import Yams
+
+/// The stager's settings: the seed's `config/stager.yml` keys plus Pipette's own. Every key is
+/// optional in the file; command-line flags override the file.
+public struct StagerConfig: Sendable, Equatable, Decodable {
+    public struct Logging: Sendable, Equatable, Decodable {
+        public var level: String?
+    }
+
+    public var logging: Logging?
+    public var pidFilename: String?
+    public var natsURI: String = "nats://127.0.0.1:4222"
+    /// Seconds a whole staging task may take (download to reply).
+    public var maxStagingDuration: Int = 120
+    public var maxActiveTasks: Int = 10
+    public var maxQueuedTasks: Int = 10
+    public var queues: [String] = ["staging"]
+    /// Accepted for the seed's config files; Pipette's secure mode is the blobstore secret.
+    public var secure: Bool = false
+    public var blobstoreURL: String?
+    public var blobstoreSecret: String?
+    public var defaultStack: String = "tiny-amd64"
+    public var maxDownloadMB: Int = 1024
+    public var uploadAttempts: Int = 5
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case logging, queues, secure
+        case pidFilename = "pid_filename"
+        case natsURI = "nats_uri"
+        case maxStagingDuration = "max_staging_duration"
+        case maxActiveTasks = "max_active_tasks"
+        case maxQueuedTasks = "max_queued_tasks"
+        case blobstoreURL = "blobstore_url"
+        case blobstoreSecret = "blobstore_secret"
+        case defaultStack = "default_stack"
+        case maxDownloadMB = "max_download_mb"
+        case uploadAttempts = "upload_attempts"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = StagerConfig()
+        logging = try c.decodeIfPresent(Logging.self, forKey: .logging)
+        pidFilename = try c.decodeIfPresent(String.self, forKey: .pidFilename)
+        natsURI = try c.decodeIfPresent(String.self, forKey: .natsURI) ?? defaults.natsURI
+        maxStagingDuration = try c.decodeIfPresent(Int.self, forKey: .maxStagingDuration) ?? defaults.maxStagingDuration
+        maxActiveTasks = try c.decodeIfPresent(Int.self, forKey: .maxActiveTasks) ?? defaults.maxActiveTasks
+        maxQueuedTasks = try c.decodeIfPresent(Int.self, forKey: .maxQueuedTasks) ?? defaults.maxQueuedTasks
+        queues = try c.decodeIfPresent([String].self, forKey: .queues) ?? defaults.queues
+        secure = try c.decodeIfPresent(Bool.self, forKey: .secure) ?? defaults.secure
+        blobstoreURL = try c.decodeIfPresent(String.self, forKey: .blobstoreURL)
+        blobstoreSecret = try c.decodeIfPresent(String.self, forKey: .blobstoreSecret)
+        defaultStack = try c.decodeIfPresent(String.self, forKey: .defaultStack) ?? defaults.defaultStack
+        maxDownloadMB = try c.decodeIfPresent(Int.self, forKey: .maxDownloadMB) ?? defaults.maxDownloadMB
+        uploadAttempts = try c.decodeIfPresent(Int.self, forKey: .uploadAttempts) ?? defaults.uploadAttempts
+    }
+
+    /// Reads a YAML config file; errors name the file and the problem.
+    public static func load(_ path: String) throws(StagerConfigError) -> StagerConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw StagerConfigError(message: "cannot read config file \(path)")
+        }
+        do {
+            return try YAMLDecoder().decode(StagerConfig.self, from: text)
+        } catch {
+            throw StagerConfigError(message: "config file \(path) is not valid: \(error)")
+        }
+    }
+
+    /// Checks values a stager cannot work with.
+    public func validate() throws(StagerConfigError) {
+        if maxActiveTasks < 1 { throw StagerConfigError(message: "max_active_tasks must be at least 1") }
+        if maxQueuedTasks < 0 { throw StagerConfigError(message: "max_queued_tasks must not be negative") }
+        if maxStagingDuration < 1 { throw StagerConfigError(message: "max_staging_duration must be at least 1 second") }
+        if queues.isEmpty { throw StagerConfigError(message: "queues must name at least one queue") }
+    }
+}

@@ -1,0 +1,164 @@
+import Archive
+import Foundation
+import Logging
+import PipetteCore
+import Staging
+import Transfer
+
+/// One staging task, the seed's steps in order: set up, download, unpack, stage (in a container,
+/// through the backend), create and upload the droplet, reply. Every failure becomes the reply's
+/// `error` sentence; the whole task is bounded by `max_staging_duration`.
+struct StagingWorkflow: Sendable {
+    let config: StagerConfig
+    let backend: any StagingBackend
+    let transfer: HTTPTransfer
+    let blobstore: BlobstoreClient?
+    let logger: Logger
+
+    func run(_ request: StagingRequest, taskID: String, progress: TaskProgress) async -> StagingReply {
+        var reply = StagingReply(taskID: taskID, taskLog: "")
+        let limit = Duration.seconds(config.maxStagingDuration)
+        do {
+            reply = try await withThrowingTaskGroup(of: StagingReply.self) { group in
+                group.addTask { try await steps(request, taskID: taskID, progress: progress) }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    throw StagingError.timedOut(seconds: config.maxStagingDuration, phase: progress.phase.rawValue)
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch {
+            reply.error = Self.sentence(for: error, phase: progress.phase)
+            logger.info("staging failed", metadata: ["task": "\(taskID)", "app": "\(request.appID)", "error": "\(reply.error!)"])
+        }
+        reply.taskLog = progress.text
+        return reply
+    }
+
+    private func steps(_ request: StagingRequest, taskID: String, progress: TaskProgress) async throws -> StagingReply {
+        var reply = StagingReply(taskID: taskID, taskLog: "")
+        let clock = ContinuousClock()
+        progress.begin(.setup, "Setting up temporary directories")
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-stage-\(BlobstoreClient.segment(taskID))")
+        try? FileManager.default.removeItem(at: workspace)
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workspace) }
+
+        progress.begin(.download, "Downloading application")
+        var started = clock.now
+        let package = workspace.appendingPathComponent("package.zip")
+        _ = try await transfer.download(request.downloadURI, to: package, limit: Int64(config.maxDownloadMB) << 20,
+                                        timeout: .seconds(config.maxStagingDuration))
+        let cacheArchive = await restoreCache(request, into: workspace, progress: progress)
+        reply.durationsMs["download"] = Self.milliseconds(clock.now - started)
+
+        progress.begin(.unpack, "Unpacking application")
+        try AppSource.materialize(package, into: workspace.appendingPathComponent("app"))
+
+        progress.begin(.compile, "Staging application")
+        started = clock.now
+        let staged = try await backend.stage(
+            workspace: workspace, stack: request.stack ?? config.defaultStack, options: options(for: request),
+            cacheArchive: cacheArchive, onLine: progress.log)
+        reply.durationsMs["stage"] = Self.milliseconds(clock.now - started)
+        reply.stack = staged.stack.name
+        reply.cellID = staged.cellID
+        reply.detectedBuildpack = staged.outcome.detectedBuildpack
+        reply.startCommand = staged.outcome.startCommand
+
+        progress.begin(.upload, "Creating droplet")
+        let digest = staged.outcome.digest
+        reply.droplet = StagingReply.Droplet(sha256: digest.sha256, size: digest.size, blobURL: nil)
+        progress.log("Uploading droplet")
+        started = clock.now
+        reply.droplet?.blobURL = try await upload(staged, request: request, taskID: taskID, progress: progress)
+        reply.durationsMs["upload"] = Self.milliseconds(clock.now - started)
+        progress.log("Done!")
+        return reply
+    }
+
+    private func options(for request: StagingRequest) -> StagingOptions {
+        var environment = request.environment ?? [:]
+        environment["VCAP_SERVICES"] = environment["VCAP_SERVICES"] ?? request.vcapServices
+        if let memory = request.properties?.resources?.memory { environment["MEMORY_LIMIT"] = "\(memory)m" }
+        var options = StagingOptions(
+            buildpacks: request.buildpacks.flatMap { $0.isEmpty ? nil : $0 } ?? StagingOptions.defaultOrder,
+            skipDetect: request.skipDetect ?? false, environment: environment, startCommand: request.startCommand,
+            timeout: .seconds(config.maxStagingDuration))
+        if let memory = request.properties?.resources?.memory, memory > 0 {
+            options.memoryLimitBytes = max(Int64(memory) << 20, options.memoryLimitBytes)
+        }
+        return options
+    }
+
+    /// Fetches the build cache named in the request; a missing cache is not an error.
+    private func restoreCache(_ request: StagingRequest, into workspace: URL, progress: TaskProgress) async -> URL? {
+        guard let uri = request.buildpackCacheDownloadURI else { return nil }
+        let file = workspace.appendingPathComponent("cache-in.tgz")
+        do {
+            _ = try await transfer.download(uri, to: file, limit: Int64(config.maxDownloadMB) << 20,
+                                            timeout: .seconds(config.maxStagingDuration))
+            return file
+        } catch {
+            progress.log("No build cache restored (\(error)); staging without it")
+            return nil
+        }
+    }
+
+    /// Stores the droplet (and build cache) in the blobstore, then POSTs it to `upload_uri`.
+    private func upload(_ staged: StagedDroplet, request: StagingRequest, taskID: String,
+                        progress: TaskProgress) async throws -> String? {
+        let droplet = staged.outcome.droplet
+        let timeout = Duration.seconds(config.maxStagingDuration)
+        var blobURL: String?
+        if let blobstore {
+            let key = "droplets/\(BlobstoreClient.segment(request.appID))/\(BlobstoreClient.segment(taskID)).tgz"
+            do {
+                blobURL = try await blobstore.put(droplet, key: key, sha256: staged.outcome.digest.sha256, timeout: timeout)
+            } catch {
+                throw UploadFailure(message: "Failed storing droplet in the blobstore: \(error)")
+            }
+        }
+        if let cacheURI = request.buildpackCacheUploadURI, let cache = staged.outcome.buildCache {
+            do {
+                _ = try await transfer.upload(cache, to: cacheURI, timeout: timeout)
+            } catch {
+                progress.log("Build cache not saved (\(error))")
+            }
+        }
+        if let uploadURI = request.uploadURI {
+            do {
+                _ = try await transfer.postMultipart(
+                    droplet, field: "upload[droplet]", filename: "droplet.tgz", to: uploadURI,
+                    attempts: config.uploadAttempts, timeout: timeout,
+                    onRetry: { error, attempt in progress.log("Uploading droplet failed (\(error)); retry \(attempt)") })
+            } catch {
+                throw UploadFailure(message: "Failed uploading droplet: \(error)")
+            }
+        }
+        return blobURL
+    }
+
+    /// The reply's `error`: one sentence naming the step that failed.
+    static func sentence(for error: any Error, phase: TaskProgress.Phase) -> String {
+        switch error {
+        case let error as TransferError where phase == .download:
+            "Failed downloading app: \(error)"
+        case let error as CustomStringConvertible:
+            error.description
+        default:
+            "Staging failed: \(error)"
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// Storing or posting the droplet failed after staging succeeded.
+struct UploadFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

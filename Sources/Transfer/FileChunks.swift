@@ -1,0 +1,46 @@
+import Foundation
+import NIOCore
+
+/// A file read as a sequence of ByteBuffers, for streaming request bodies: never the whole
+/// file in memory. `prefix` and `suffix` frame it (multipart boundaries).
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let path: String
+    var prefix: [UInt8] = []
+    var suffix: [UInt8] = []
+    var chunkSize = 256 * 1024
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let source: FileChunks
+        var handle: FileHandle?
+        var stage = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            while true {
+                switch stage {
+                case 0:
+                    stage = 1
+                    handle = FileHandle(forReadingAtPath: source.path)
+                    guard handle != nil else { throw TransferError.io(reason: "cannot read \(source.path)") }
+                    if !source.prefix.isEmpty { return ByteBuffer(bytes: source.prefix) }
+                case 1:
+                    if let data = try handle?.read(upToCount: source.chunkSize), !data.isEmpty {
+                        return ByteBuffer(bytes: data)
+                    }
+                    try? handle?.close()
+                    stage = 2
+                    if !source.suffix.isEmpty { return ByteBuffer(bytes: source.suffix) }
+                default:
+                    return nil
+                }
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+
+    var length: Int64 {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+        return size + Int64(prefix.count + suffix.count)
+    }
+}

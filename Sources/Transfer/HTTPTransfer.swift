@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Streamed HTTP transfers on the shared AsyncHTTPClient: downloads to disk with a size limit
+/// and a deadline, uploads from disk, multipart form posts with retries.
+public struct HTTPTransfer: Sendable {
+    public struct Response: Sendable {
+        public let status: Int
+        public let body: String
+    }
+
+    let client: HTTPClient
+
+    public init(client: HTTPClient = .shared) { self.client = client }
+
+    /// Downloads `url` into `file`, refusing more than `limit` bytes; returns the bytes written.
+    public func download(_ url: String, to file: URL, limit: Int64, timeout: Duration) async throws(TransferError) -> Int64 {
+        try await withDeadline(url, timeout) {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanoseconds))
+            guard (200..<300).contains(response.status.code) else {
+                throw TransferError.httpStatus(code: Int(response.status.code), url: url)
+            }
+            if let length = response.headers.first(name: "content-length").flatMap(Int64.init), length > limit {
+                throw TransferError.tooLarge(url: url, limitBytes: limit)
+            }
+            guard FileManager.default.createFile(atPath: file.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: file.path) else {
+                throw TransferError.io(reason: "cannot write \(file.path)")
+            }
+            defer { try? handle.close() }
+            var written: Int64 = 0
+            for try await buffer in response.body {
+                written += Int64(buffer.readableBytes)
+                if written > limit { throw TransferError.tooLarge(url: url, limitBytes: limit) }
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
+            }
+            return written
+        }
+    }
+
+    /// Sends `file` as the whole body of a PUT (or other method) request, streamed.
+    public func upload(_ file: URL, to url: String, method: HTTPMethod = .PUT,
+                       headers: [(String, String)] = [], timeout: Duration) async throws(TransferError) -> Response {
+        try await send(FileChunks(path: file.path), to: url, method: method, headers: headers, timeout: timeout)
+    }
+
+    /// POSTs `file` as `multipart/form-data` field `field` (e.g. `upload[droplet]`), streamed.
+    /// 5xx answers and connection errors are retried with exponential backoff.
+    public func postMultipart(_ file: URL, field: String, filename: String, to url: String,
+                              attempts: Int = 5, firstBackoff: Duration = .milliseconds(200),
+                              timeout: Duration, onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in })
+        async throws(TransferError) -> Response {
+        let boundary = "pipette-\(UUID().uuidString)"
+        let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\n"
+            + "Content-Type: application/octet-stream\r\n\r\n"
+        let body = FileChunks(path: file.path, prefix: Array(head.utf8), suffix: Array("\r\n--\(boundary)--\r\n".utf8))
+        return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
+            try await send(body, to: url, method: .POST,
+                           headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], timeout: timeout)
+        }
+    }
+
+    private func send(_ body: FileChunks, to url: String, method: HTTPMethod, headers: [(String, String)],
+                      timeout: Duration) async throws(TransferError) -> Response {
+        try await withDeadline(url, timeout) {
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            request.body = .stream(body, length: .known(body.length))
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            guard (200..<300).contains(response.status.code) else {
+                throw TransferError.httpStatus(code: Int(response.status.code), url: url)
+            }
+            return Response(status: Int(response.status.code), body: text)
+        }
+    }
+
+    /// Runs `body` at most `attempts` times while it fails transiently, doubling the pause.
+    func retrying<T: Sendable>(attempts: Int, firstBackoff: Duration, onRetry: @Sendable (TransferError, Int) -> Void,
+                               _ body: () async throws(TransferError) -> T) async throws(TransferError) -> T {
+        var backoff = firstBackoff
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch {
+                guard error.isTransient, attempt < attempts else { throw error }
+                onRetry(error, attempt)
+                try? await Task.sleep(for: backoff)
+                backoff *= 2
+                attempt += 1
+            }
+        }
+    }
+
+    /// Bounds a whole transfer (head and body) by `timeout` and maps errors to `TransferError`.
+    private func withDeadline<T: Sendable>(_ url: String, _ timeout: Duration,
+                                           _ body: @escaping @Sendable () async throws -> T) async throws(TransferError) -> T {
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") else { throw .invalidURL(url) }
+        do {
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw TransferError.timedOut(url: url, seconds: Int(timeout.components.seconds))
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch let error as TransferError {
+            throw error
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw .timedOut(url: url, seconds: Int(timeout.components.seconds))
+        } catch {
+            throw .unreachable(url: url, reason: "\(error)")
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

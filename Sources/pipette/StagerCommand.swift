@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import Stager
+import Staging
+
+struct StagerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stager",
+        abstract: "Take staging requests from NATS (queue group `stagers`) and stage them into droplets.",
+        discussion: """
+            Reads the seed's config keys (logging.level, pid_filename, nats_uri, max_staging_duration,
+            max_active_tasks, queues, secure) and Pipette's own (max_queued_tasks, blobstore_url,
+            blobstore_secret, default_stack, max_download_mb, upload_attempts); flags override the file.
+
+            Example config/stager.yml:
+              logging: {level: debug2}
+              pid_filename: /tmp/pipette/stager.pid
+              nats_uri: nats://127.0.0.1:4222
+              max_staging_duration: 120
+              max_active_tasks: 10
+              queues: ['staging']
+              secure: false
+
+            SIGTERM or Ctrl-C drains: no new work is taken, running tasks finish and are answered.
+            """)
+
+    @Option(help: "A YAML config file (the seed's config/stager.yml keys).")
+    var config: String?
+
+    @Option(help: "NATS server URL (nats_uri).")
+    var nats: String?
+
+    @Option(name: .customLong("queue"), help: "A queue to take requests from (repeatable; default: staging).")
+    var queues: [String] = []
+
+    @Option(help: "Tasks staged at once (max_active_tasks).")
+    var maxActiveTasks: Int?
+
+    @Option(help: "Tasks allowed to wait; beyond that a request is answered busy (max_queued_tasks).")
+    var maxQueuedTasks: Int?
+
+    @Option(help: "Seconds a whole task may take (max_staging_duration).")
+    var maxStagingDuration: Int?
+
+    @Option(help: "Blobstore base URL where droplets are stored, e.g. http://127.0.0.1:8081.")
+    var blobstore: String?
+
+    @Option(help: "Secret for signing blobstore URLs (or PIPETTE_BLOBSTORE_SECRET).")
+    var blobstoreSecret: String?
+
+    @Option(help: "Stack used when a request names none.")
+    var defaultStack: String?
+
+    @Option(help: "Write the process id here (pid_filename).")
+    var pidFile: String?
+
+    @Option(help: "Log level: trace (the seed's debug2), debug, info, warning, error.")
+    var logLevel: String?
+
+    func run() async throws {
+        var settings = try config.map { try StagerConfig.load($0) } ?? StagerConfig()
+        if let nats { settings.natsURI = nats }
+        if !queues.isEmpty { settings.queues = queues }
+        if let maxActiveTasks { settings.maxActiveTasks = maxActiveTasks }
+        if let maxQueuedTasks { settings.maxQueuedTasks = maxQueuedTasks }
+        if let maxStagingDuration { settings.maxStagingDuration = maxStagingDuration }
+        if let blobstore { settings.blobstoreURL = blobstore }
+        if let secret = blobstoreSecret ?? ProcessInfo.processInfo.environment["PIPETTE_BLOBSTORE_SECRET"] {
+            settings.blobstoreSecret = secret
+        }
+        if let defaultStack { settings.defaultStack = defaultStack }
+        if let pidFile { settings.pidFilename = pidFile }
+        do {
+            try settings.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        _ = LogSetup.bootstrap(level: logLevel ?? settings.logging?.level)
+        let logger = Logger(label: "pipette.stager")
+        let stager = StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate()), logger: logger)
+        let group = ServiceGroup(services: [stager], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
