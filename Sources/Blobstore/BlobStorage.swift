@@ -1,0 +1,104 @@
+import Foundation
+
+/// The store on disk: `blobs/<key>` holds the bytes, `meta/<key>.sha256` the sidecar
+/// (`<sha256> <size> <inode>`), `tmp/` uploads in progress. A blob appears only by rename
+/// from `tmp/`, so readers never see a partial one.
+struct BlobStorage: Sendable {
+    let root: URL
+    let blobs: String
+    let meta: String
+    let tmp: String
+
+    init(root: URL) {
+        self.root = root
+        blobs = root.appendingPathComponent("blobs").path
+        meta = root.appendingPathComponent("meta").path
+        tmp = root.appendingPathComponent("tmp").path
+    }
+
+    /// Creates the folders and drops uploads a previous run left unfinished.
+    func prepare() throws {
+        let files = FileManager.default
+        for folder in [blobs, meta, tmp] {
+            try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        for leftover in try files.contentsOfDirectory(atPath: tmp) {
+            try? files.removeItem(atPath: tmp + "/" + leftover)
+        }
+    }
+
+    func blobPath(_ key: BlobKey) -> String { blobs + "/" + key.value }
+    func sidecarPath(_ key: BlobKey) -> String { meta + "/" + key.value + ".sha256" }
+
+    func newUpload() throws(BlobstoreError) -> HashingFileWriter {
+        try HashingFileWriter(path: tmp + "/" + UUID().uuidString + ".upload")
+    }
+
+    /// Moves a finished upload into place as `key`, then its sidecar.
+    func commit(_ upload: HashingFileWriter, _ written: HashingFileWriter.Written, as key: BlobKey) async throws {
+        let (source, target, sidecar) = (upload.path, blobPath(key), sidecarPath(key))
+        let sidecarTemp = tmp + "/" + UUID().uuidString + ".sha256"
+        try await BlockingIO.run { () throws in
+            try Self.makeParent(of: target, key: key)
+            try Self.makeParent(of: sidecar, key: key)
+            guard rename(source, target) == 0 else {
+                if errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST {
+                    throw BlobstoreError(.conflict, "cannot store \(key): it is a folder of other blobs")
+                }
+                throw BlobstoreError.io("cannot move the upload to", target, errno: errno)
+            }
+            do {
+                try Data("\(written.sha256) \(written.size) \(written.inode)\n".utf8)
+                    .write(to: URL(fileURLWithPath: sidecarTemp))
+            } catch {
+                throw BlobstoreError(.internalServerError, "cannot write \(sidecarTemp): \(error.localizedDescription)")
+            }
+            guard rename(sidecarTemp, sidecar) == 0 else { throw BlobstoreError.io("cannot move the sidecar to", sidecar, errno: errno) }
+        }
+    }
+
+    /// The blob and its sha256, or nil when there is none. The sidecar is trusted only when it
+    /// describes this very file (same size and inode); otherwise the sum is computed.
+    func open(_ key: BlobKey) async throws -> (blob: OpenBlob, sha256: String)? {
+        guard let blob = try await OpenBlob.open(blobPath(key)) else { return nil }
+        let sidecar = sidecarPath(key)
+        let recorded = try? await BlockingIO.run { try String(contentsOfFile: sidecar, encoding: .utf8) }
+        let fields = (recorded ?? "").split(whereSeparator: \.isWhitespace)
+        if fields.count == 3, Int64(fields[1]) == blob.size, UInt64(fields[2]) == blob.inode {
+            return (blob, String(fields[0]))
+        }
+        return (blob, try await blob.computeSHA256())
+    }
+
+    /// Removes the blob and its sidecar; false when there was no such blob.
+    func delete(_ key: BlobKey) async throws -> Bool {
+        let (target, sidecar) = (blobPath(key), sidecarPath(key))
+        return try await BlockingIO.run { () throws -> Bool in
+            var info = stat()
+            guard lstat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+            guard unlink(target) == 0 else {
+                if errno == ENOENT { return false }
+                throw BlobstoreError.io("cannot delete", target, errno: errno)
+            }
+            unlink(sidecar)
+            return true
+        }
+    }
+
+    private static func makeParent(of path: String, key: BlobKey) throws(BlobstoreError) {
+        let parent = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            var ancestor = parent
+            while ancestor.count > 1 {
+                var info = stat()
+                if lstat(ancestor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                    throw BlobstoreError(.conflict, "cannot store \(key): a blob already uses part of its path as its own key")
+                }
+                ancestor = (ancestor as NSString).deletingLastPathComponent
+            }
+            throw BlobstoreError(.internalServerError, "cannot create \(parent): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import Logging
+import PipetteCore
+import ServiceLifecycle
+
+/// The HTTP blobstore as a swift-service-lifecycle `Service`: runs until graceful shutdown
+/// (in-flight transfers finish first).
+public struct BlobstoreService: Service {
+    let config: BlobstoreConfig
+    let logger: Logger
+    let onListening: @Sendable (Int) async -> Void
+
+    /// - Parameter onListening: called with the bound port once the server accepts connections.
+    public init(config: BlobstoreConfig, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.config = config
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let storage = BlobStorage(root: config.directory)
+        do {
+            try storage.prepare()
+        } catch {
+            throw BlobstoreSetupError(message: "cannot use \(config.directory.path) as the blobstore directory: \(error.localizedDescription)")
+        }
+        let routes = BlobRoutes(storage: storage, signer: config.secret.map(BlobURLSigner.init(secret:)),
+                                maxBlobBytes: config.maxBlobBytes, logger: logger)
+        let (port, onListening) = (config.port, self.onListening)
+        let app = Application(
+            router: routes.router(),
+            configuration: .init(address: .hostname(config.host, port: config.port)),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await app.run()
+    }
+}
+
+/// The blobstore could not start.
+public struct BlobstoreSetupError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A blob opened for reading. Holding the descriptor means a concurrent replace or delete
+/// (both renames/unlinks) never changes what this reader sees. Closed when released.
+final class OpenBlob: Sendable {
+    let fd: Int32
+    let path: String
+    let size: Int64
+    let inode: UInt64
+
+    static let chunkBytes = 256 * 1024
+
+    /// Opens `path` if it is a regular file; nil when there is no such blob.
+    static func open(_ path: String) async throws -> OpenBlob? {
+        try await BlockingIO.run { () throws -> OpenBlob? in
+            let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                if errno == ENOENT || errno == ENOTDIR { return nil }
+                throw BlobstoreError.io("cannot open", path, errno: errno)
+            }
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                close(fd)
+                return nil
+            }
+            return OpenBlob(fd: fd, path: path, size: Int64(info.st_size), inode: UInt64(info.st_ino))
+        }
+    }
+
+    private init(fd: Int32, path: String, size: Int64, inode: UInt64) {
+        self.fd = fd
+        self.path = path
+        self.size = size
+        self.inode = inode
+    }
+
+    deinit { close(fd) }
+
+    /// Up to `count` bytes from `offset`; empty at the end of the file.
+    func read(at offset: Int64, count: Int) async throws -> ByteBuffer {
+        try await BlockingIO.run { [self] in
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+                while true {
+                    let n = pread(fd, bytes.baseAddress, count, off_t(offset))
+                    if n < 0, errno == EINTR { continue }
+                    guard n >= 0 else { throw BlobstoreError.io("cannot read", path, errno: errno) }
+                    return n
+                }
+            }
+            return buffer
+        }
+    }
+
+    /// The whole file as a response body, read in chunks as the client takes them.
+    var responseBody: ResponseBody {
+        ResponseBody(contentLength: Int(size)) { [self] writer in
+            var offset: Int64 = 0
+            while offset < size {
+                let chunk = try await read(at: offset, count: Self.chunkBytes)
+                guard chunk.readableBytes > 0 else {
+                    throw BlobstoreError(.internalServerError, "\(path) shrank while being sent")
+                }
+                offset += Int64(chunk.readableBytes)
+                try await writer.write(chunk)
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// sha256 of the whole file, read through this descriptor (for blobs without a valid sidecar).
+    func computeSHA256() async throws -> String {
+        try await BlockingIO.run { [self] in
+            var hasher = SHA256()
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkBytes, alignment: 16)
+            defer { chunk.deallocate() }
+            var offset: off_t = 0
+            while true {
+                let n = pread(fd, chunk.baseAddress, chunk.count, offset)
+                if n < 0, errno == EINTR { continue }
+                guard n >= 0 else { throw BlobstoreError.io("cannot read", path, errno: errno) }
+                if n == 0 { break }
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+                offset += off_t(n)
+            }
+            return hasher.finalize().lowercaseHex
+        }
+    }
+}
