@@ -1,0 +1,31 @@
+/* Running child processes. Output that is not captured is not piped at all:
+ * the child writes straight into our stdout/stderr, so it streams as it happens. */
+#ifndef LC_PROC_H
+#define LC_PROC_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+typedef struct {
+    bool started;  /* false: fork/exec failed, see err_no */
+    int err_no;    /* errno of the failed exec */
+    bool signaled; /* killed by signal `code` */
+    int code;      /* exit status, or signal number */
+} proc_result;
+
+/* Runs argv[0] (a path, or a name looked up in PATH) with stdin from /dev/null
+ * and stderr inherited. stdout is inherited, or collected into `out` when
+ * given; with `merge_stderr` stderr is collected too (like Go's CombinedOutput). */
+proc_result proc_run(char *const argv[], strbuf *out, bool merge_stderr);
+
+static inline bool proc_ok(proc_result r) { return r.started && !r.signaled && r.code == 0; }
+
+/* Go's os/exec wording: "exit status 1", "signal: killed",
+ * "fork/exec PATH: permission denied". Returned string is owned by the caller. */
+char *proc_describe(proc_result r, const char *path);
+
+/* Searches PATH for an executable; returns an owned path or NULL. */
+char *find_in_path(const char *name);
+
+#endif
