@@ -510,14 +510,13 @@ static void write_results(const proclist *l, const bp_meta *metas, size_t n) {
         sb_putc(&b, '}');
     }
     sb_puts(&b, "]},\"process_types\":{");
-    /* a Go map: keys sorted, a later same-type process wins */
+    /* a Go map: keys come out sorted (types are unique, merge_process replaces) */
     const process **sorted = xmalloc((l->n + 1) * sizeof *sorted);
     size_t ns = 0, np = 0, nsc = 0; /* sorted, process_types, sidecars */
     for (size_t i = 0; i < l->n; i++)
         if (!l->v[i].sidecar_for.n) sorted[ns++] = &l->v[i];
     qsort(sorted, ns, sizeof *sorted, cmp_process_type);
     for (size_t i = 0; i < ns; i++) {
-        if (i + 1 < ns && !strcmp(sorted[i]->type, sorted[i + 1]->type)) continue;
         if (np++) sb_putc(&b, ',');
         json_str(&b, sorted[i]->type);
         sb_putc(&b, ':');
