@@ -82,18 +82,25 @@ let package = Package(
             "Archive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/PipetteBench", swiftSettings: strict),
 
-        .target(name: "TestSupport", dependencies: ["PipetteCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: [
+            "PipetteCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["PipetteCore"], swiftSettings: strict),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "LifecycleTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LifecycleTests", dependencies: ["TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServiceTests", dependencies: [
             "Blobstore", "FakeCC", "Transfer", "PipetteCore", "Archive", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
+        .testTarget(name: "StagerTests", dependencies: [
+            "Stager", "NATS", "FakeCC", "Blobstore", "Transfer", "PipetteCore", "Staging", "Archive", "TestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -33,4 +33,5 @@ if ! grep -q '^flags:.*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; the
 fi
 
 echo "==> installing nats-py (independent NATS client for tests)"
-python3 -c 'import nats' 2>/dev/null || pip install -q nats-py
+python3 -c 'import nats' 2>/dev/null || python3 -m pip install -q nats-py 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages nats-py

@@ -8,11 +8,25 @@ public struct StagingRequest: Sendable, Equatable, Codable {
             public var memory: Int?
             public var disk: Int?
             public var fds: Int?
+
+            public init(memory: Int? = nil, disk: Int? = nil, fds: Int? = nil) {
+                self.memory = memory
+                self.disk = disk
+                self.fds = fds
+            }
         }
         public var services: [JSONValue]?
         public var frameworkInfo: [String: JSONValue]?
         public var runtimeInfo: [String: JSONValue]?
         public var resources: Resources?
+
+        public init(services: [JSONValue]? = nil, frameworkInfo: [String: JSONValue]? = nil,
+                    runtimeInfo: [String: JSONValue]? = nil, resources: Resources? = nil) {
+            self.services = services
+            self.frameworkInfo = frameworkInfo
+            self.runtimeInfo = runtimeInfo
+            self.resources = resources
+        }
 
         enum CodingKeys: String, CodingKey {
             case services, resources

@@ -1,14 +1,21 @@
 import Foundation
+import Synchronization
 
 /// Runs `body` in a task that SIGINT/SIGTERM cancel, so containers are killed and deleted
 /// instead of left behind when the user presses Ctrl-C.
 enum Interrupts {
+    /// Whether SIGINT or SIGTERM arrived (the work was cancelled on purpose).
+    static let received = Atomic<Bool>(false)
+
     static func cancelling<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task { try await body() }
         let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { task.cancel() }
+            source.setEventHandler {
+                received.store(true, ordering: .relaxed)
+                task.cancel()
+            }
             source.resume()
             return source
         }

@@ -46,7 +46,11 @@ struct RunDropletCommand: AsyncParsableCommand {
                                                     workspace: workspace, startCommand: startCommand,
                                                     environment: env.environment, onLine: Output.line)
         }
+        if Interrupts.received.load(ordering: .relaxed) {
+            Output.status("==> Stopped; the container is deleted")
+            return
+        }
         Output.status("==> The app exited with status \(status)")
-        if status != 0 && !Task.isCancelled { throw ExitCode(status) }
+        if status != 0 { throw ExitCode(status) }
     }
 }

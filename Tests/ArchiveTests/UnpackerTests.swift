@@ -92,8 +92,8 @@ struct UnpackerTests {
 
     @Test func refusesMoreThanTheSizeLimit() throws {
         let zip = try ArchiveFixtures.zip(in: dir) { w in
-            try w.addFile("a", contents: ArchiveFixtures.noise(600 << 10))
-            try w.addFile("b", contents: ArchiveFixtures.noise(600 << 10, seed: 7))
+            try w.addFile("a", contents: incompressibleBytes(600 << 10))
+            try w.addFile("b", contents: incompressibleBytes(600 << 10, seed: 7))
         }
         expectRefused(zip, limits: UnpackLimits(maxTotalBytes: 1_048_576), .tooLarge(entry: "b", limitBytes: 1_048_576))
         #expect(ArchiveError.tooLarge(entry: "b", limitBytes: 1_048_576).description.contains("1 MiB"))
@@ -119,7 +119,7 @@ struct UnpackerTests {
 
     @Test func refusesATruncatedZip() throws {
         let zip = try ArchiveFixtures.zip(in: dir) { w in
-            try w.addFile("big", contents: ArchiveFixtures.noise(256 << 10))
+            try w.addFile("big", contents: incompressibleBytes(256 << 10))
         }
         let data = try Data(contentsOf: zip)
         try data.prefix(data.count / 2).write(to: zip)

@@ -1,0 +1,117 @@
+import Foundation
+import NATS
+import PipetteCore
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("Stager on NATS", .serialized)
+struct StagerTests {
+    static let seedLines = [
+        "Setting up temporary directories", "Downloading application", "Unpacking application",
+        "Staging application", "Creating droplet", "Uploading droplet", "Done!",
+    ]
+
+    /// The seed's log lines appear in order (buildpack output in between), each timestamped.
+    static func expectSeedLines(_ log: String) {
+        let lines = log.split(separator: "\n").map(String.init)
+        var next = 0
+        for line in lines where next < seedLines.count && line.hasSuffix("] " + seedLines[next]) { next += 1 }
+        #expect(next == seedLines.count, "task_log has the seed's lines in order:\n\(log)")
+        #expect(lines.allSatisfy { $0.range(of: #"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] "#, options: .regularExpression) != nil })
+    }
+
+    @Test func theSeedsRequestEndToEnd() async throws {
+        let platform = try await Platform()
+        let connection = try await platform.client()
+        var request = platform.seedRequest("static")
+        request["task_id"] = "seed-1"
+        request["log_subject"] = "logs.seed-1"
+        let live = try connection.subscribe("logs.seed-1")
+        try await connection.flush()
+        let answer = try await connection.request("staging", Array(try JSONSerialization.data(withJSONObject: request)),
+                                                  timeout: .seconds(300))
+        live.drain()
+        var liveLines: [String] = []
+        for await line in live { liveLines.append(line.string) }
+        let reply = try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
+
+        #expect(reply.error == nil, "\(reply.error ?? "")")
+        #expect(reply.taskID == "seed-1")
+        Self.expectSeedLines(reply.taskLog)
+        #expect(liveLines == reply.taskLog.split(separator: "\n").map(String.init), "every log line was published live, before the reply")
+        #expect(reply.detectedBuildpack == "staticfile")
+        #expect(reply.stack == "tiny-amd64")
+        #expect(reply.cellID == "stager-0")
+        #expect(reply.durationsMs.keys.sorted() == ["download", "stage", "upload"])
+
+        let droplet = try #require(reply.droplet)
+        let received = try platform.receivedDroplets()
+        #expect(received.count == 1)
+        #expect(received.first?["sha256"] as? String == droplet.sha256)
+        let blob = try shell("/usr/bin/curl", ["-fsSI", try #require(droplet.blobURL)]).output.lowercased()
+        #expect(blob.contains("x-checksum-sha256: \(droplet.sha256)"))
+        await platform.stop()
+    }
+
+    @Test func aFullPoolAnswersBusyAndNeverDropsARequest() async throws {
+        let platform = try await Platform { config in
+            config.maxActiveTasks = 2
+            config.maxQueuedTasks = 2
+        }
+        let replies = try await withThrowingTaskGroup(of: StagingReply.self) { group in
+            for _ in 0..<10 { group.addTask { try await platform.stage(platform.seedRequest("static")) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.count == 10, "every request is answered")
+        #expect(replies.filter { $0.error == nil }.count == 4)
+        let busy = replies.filter { $0.error?.hasPrefix("Stager busy: 2 tasks staging and 2 waiting; retry later") == true }
+        #expect(busy.count == 6)
+        #expect(try platform.receivedDroplets().count == 4)
+        await platform.stop()
+    }
+
+    @Test func twoStagersInTheQueueGroupHandleEachRequestOnce() async throws {
+        let platform = try await Platform(stagers: 2)
+        let replies = try await withThrowingTaskGroup(of: StagingReply.self) { group in
+            for i in 0..<6 {
+                group.addTask {
+                    var request = platform.seedRequest("static", uploadID: "u\(i)")
+                    request["task_id"] = "task-\(i)"
+                    return try await platform.stage(request)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(replies.map(\.taskID).sorted() == (0..<6).map { "task-\($0)" })
+        #expect(replies.allSatisfy { $0.error == nil })
+        let uploads = try platform.receivedDroplets().compactMap { $0["upload_id"] as? String }
+        #expect(uploads.sorted() == (0..<6).map { "u\($0)" }, "each request staged exactly once")
+        await platform.stop()
+    }
+
+    @Test func anUploadThatFailsTwiceIsRetried() async throws {
+        let platform = try await Platform(failUploads: 2)
+        let reply = try await platform.stage(platform.seedRequest("static"))
+        #expect(reply.error == nil, "\(reply.error ?? "")")
+        #expect(reply.taskLog.contains("Uploading droplet failed (HTTP 500"))
+        #expect(try platform.receivedDroplets().count == 1)
+        await platform.stop()
+    }
+
+    @Test func theSeedsSinatraAppOnTheDefaultBookwormStack() async throws {
+        let platform = try await Platform { $0.defaultStack = "bookworm-amd64" }
+        let reply = try await platform.stage(platform.seedRequest("my-sinatra-app"))
+        #expect(reply.error == nil, "\(reply.error ?? "")")
+        Self.expectSeedLines(reply.taskLog)
+        #expect(reply.detectedBuildpack?.lowercased().contains("ruby") == true)
+        #expect(reply.startCommand?.contains("app.rb") == true)
+
+        // The same request from an independent client: nats-py, the seed's JSON byte for byte.
+        let python = try shell("/usr/bin/env", ["python3", ProjectPaths.root.appendingPathComponent("Tests/python/seed_request.py").path,
+                                               platform.nats.url, platform.ccURL])
+        #expect(python.status == 0, "\(python.output)")
+        #expect(python.output.contains("Done!"))
+        await platform.stop()
+    }
+}
