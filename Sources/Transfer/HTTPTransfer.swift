@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Streamed HTTP transfers on the shared AsyncHTTPClient: downloads to disk with a size limit
 /// and a deadline, uploads from disk, multipart form posts with retries.
@@ -13,10 +14,26 @@ public struct HTTPTransfer: Sendable {
 
     let client: HTTPClient
 
-    public init(client: HTTPClient = .shared) { self.client = client }
+    public init(client: HTTPClient = HTTPTransfer.sharedClient) { self.client = client }
+
+    /// One client for the process. Failed connects are not retried inside the client (which
+    /// would hide "connection refused" until the deadline); callers retry what is transient.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Downloads `url` into `file`, refusing more than `limit` bytes; returns the bytes written.
+    /// Connection failures and 5xx answers are tried again, three times in all.
     public func download(_ url: String, to file: URL, limit: Int64, timeout: Duration) async throws(TransferError) -> Int64 {
+        try await retrying(attempts: 3, firstBackoff: .milliseconds(200), onRetry: { _, _ in }) { () throws(TransferError) in
+            try await downloadOnce(url, to: file, limit: limit, timeout: timeout)
+        }
+    }
+
+    private func downloadOnce(_ url: String, to file: URL, limit: Int64, timeout: Duration) async throws(TransferError) -> Int64 {
         try await withDeadline(url, timeout) {
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanoseconds))
             guard (200..<300).contains(response.status.code) else {
@@ -115,8 +132,17 @@ public struct HTTPTransfer: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw .timedOut(url: url, seconds: Int(timeout.components.seconds))
         } catch {
-            throw .unreachable(url: url, reason: "\(error)")
+            throw .unreachable(url: url, reason: Self.reason(error))
         }
+    }
+
+    /// "connection refused" rather than NIO's full error dump.
+    static func reason(_ error: any Error) -> String {
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
+            return reason(first.error)
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        return "\(error)"
     }
 }
 

@@ -53,7 +53,10 @@ struct StagerBadInputTests {
              "unknown stack cflinuxfs4; known stacks: tiny-amd64, tiny-arm64, bookworm-amd64, bookworm-arm64"),
             ("nothing detected", try JSONSerialization.data(withJSONObject: request("plain")),
              "No buildpack detected this app (tried: ruby, python, staticfile, binary)"),
-            ("compile failure", try JSONSerialization.data(withJSONObject: request("nocommand") { $0["buildpacks"] = ["binary"] }),
+            ("compile failure", try JSONSerialization.data(withJSONObject: request("nocommand") {
+                $0["buildpacks"] = ["binary"]
+                $0["skip_detect"] = true
+            }),
              "Buildpack compile failed (builder exit status 223)"),
             ("upload fails for good", try JSONSerialization.data(withJSONObject: request("static") {
                 $0["upload_uri"] = "\(platform.ccURL)/no-such-route" }),
