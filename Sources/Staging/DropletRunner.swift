@@ -24,6 +24,7 @@ public struct DropletRunner: Sendable {
             throw ContainerError.lifecycleMissing(path: lifecycle.appendingPathComponent("launcher").path)
         }
         let vcapHome = workspace.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         do {
             _ = try Unpacker.unpack(droplet, into: vcapHome, limits: .droplet, owner: Ownership.vcap)
         } catch {

@@ -91,7 +91,9 @@ public struct StagingTask: Sendable {
         return StagingOutcome(
             droplet: droplet,
             digest: try FileDigest.sha256(of: droplet),
-            detectedBuildpack: result.lifecycleMetadata.detectedBuildpack ?? "",
+            // With skip-detect Cloud Foundry's builder leaves detected_buildpack empty.
+            detectedBuildpack: [result.lifecycleMetadata.detectedBuildpack, result.lifecycleMetadata.buildpackKey,
+                                options.buildpacks.last].compactMap { $0 }.first { !$0.isEmpty } ?? "",
             startCommand: options.startCommand ?? result.startCommand ?? "",
             buildCache: FileManager.default.fileExists(atPath: cache.path) ? cache : nil)
     }

@@ -37,7 +37,11 @@ struct SampleAppTests {
         defer { work.remove() }
         try AppSource.materialize(ProjectPaths.apps.appendingPathComponent(sample.app), into: work.file("app"))
         var options = StagingOptions()
-        if sample.buildpack == "binary" { options.buildpacks = ["binary"] }
+        if sample.buildpack == "binary" {
+            // The binary buildpack never detects on its own (as Cloud Foundry's): name it.
+            options.buildpacks = ["binary"]
+            options.skipDetect = true
+        }
 
         let outcome = try await StagingTask(home: home).stage(
             workspace: work.url, stack: stack, rootfs: rootfs, options: options, onLine: { _ in })
