@@ -1,0 +1,72 @@
+import Foundation
+
+/// Received droplets on disk: `<root>/<app_id>/<upload_id>.tgz` plus `<upload_id>.json` (its
+/// `DropletRecord`); uploads in progress in `<root>/.tmp/`. Both land by rename, so a droplet
+/// file is always whole. The records survive restarts.
+struct DropletShelf: Sendable {
+    let root: String
+    let tmp: String
+
+    init(root: URL) {
+        self.root = root.path
+        tmp = root.appendingPathComponent(".tmp").path
+    }
+
+    /// Creates the folders and drops uploads a previous run left unfinished.
+    func prepare() throws {
+        let files = FileManager.default
+        try files.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        for leftover in try files.contentsOfDirectory(atPath: tmp) {
+            try? files.removeItem(atPath: tmp + "/" + leftover)
+        }
+    }
+
+    func newUpload() throws(FakeCCError) -> HashingFileWriter {
+        try HashingFileWriter(path: tmp + "/" + UUID().uuidString + ".upload")
+    }
+
+    func dropletPath(app: Identifier, upload: Identifier) -> String { "\(root)/\(app)/\(upload).tgz" }
+
+    /// Moves a finished upload into place and writes its record.
+    func keep(_ upload: HashingFileWriter, as record: DropletRecord) async throws {
+        let folder = "\(root)/\(record.appID)"
+        let (source, target) = (upload.path, "\(folder)/\(record.uploadID).tgz")
+        let recordTemp = tmp + "/" + UUID().uuidString + ".json"
+        let json = try JSONEncoder.sorted.encode(record)
+        try await BlockingIO.run {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            guard rename(source, target) == 0 else { throw FakeCCError.io("cannot move the upload to", target, errno: errno) }
+            try json.write(to: URL(fileURLWithPath: recordTemp))
+            guard rename(recordTemp, "\(folder)/\(record.uploadID).json") == 0 else {
+                throw FakeCCError.io("cannot write the record of", target, errno: errno)
+            }
+        }
+    }
+
+    /// Every record, oldest first.
+    func list() async throws -> [DropletRecord] {
+        let root = self.root
+        return try await BlockingIO.run {
+            let files = FileManager.default
+            var records: [DropletRecord] = []
+            for app in try files.contentsOfDirectory(atPath: root) where !app.hasPrefix(".") {
+                let folder = root + "/" + app
+                guard let names = try? files.contentsOfDirectory(atPath: folder) else { continue }
+                for name in names where name.hasSuffix(".json") {
+                    guard let data = files.contents(atPath: folder + "/" + name),
+                          let record = try? JSONDecoder().decode(DropletRecord.self, from: data) else { continue }
+                    records.append(record)
+                }
+            }
+            return records.sorted { ($0.receivedAt, $0.appID, $0.uploadID) < ($1.receivedAt, $1.appID, $1.uploadID) }
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import FakeCC
+import Foundation
+import Logging
+import ServiceLifecycle
+import Staging
+
+struct FakeCCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fake-cc",
+        abstract: "Run the seed's fake cloud controller: serves app packages, keeps uploaded droplets.",
+        discussion: """
+              GET  /download_unstaged_app/<id>       <apps>/<id>.zip, or the
+                                                     folder <apps>/<id>/ zipped
+              POST /upload_droplet/<id>/<upload_id>  multipart field
+                                                     upload[droplet], kept as
+                                                     <droplets>/<id>/<upload_id>.tgz
+              GET  /droplets                         the droplets received (JSON)
+              GET  /healthz                          "ok"
+
+            Example (the seed's staging request points here):
+              pipette fake-cc --port 9292 --apps apps/
+              curl -o app.zip http://127.0.0.1:9292/download_unstaged_app/sinatra
+            """)
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port = 9292
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The folder of apps: <id>/ folders and/or <id>.zip files.")
+    var apps = "apps"
+
+    @Option(help: "Where to keep received droplets (default: $PIPETTE_CACHE/fake-cc, i.e. ~/.cache/pipette/fake-cc).")
+    var droplets: String?
+
+    @Option(help: "Answer the first N droplet uploads with HTTP 500 (to test uploaders' retries).")
+    var failUploads = 0
+
+    @Option(help: "Log level: trace (or debug2), debug, info, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        if failUploads < 0 { throw ValidationError("--fail-uploads must be 0 or more") }
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: apps, isDirectory: &isFolder) || !isFolder.boolValue {
+            throw ValidationError("--apps \(apps) is not a folder (it should hold app folders or <id>.zip files)")
+        }
+    }
+
+    func run() async throws {
+        _ = LogSetup.bootstrap(level: logLevel)
+        let logger = Logger(label: "pipette.fake-cc")
+        let appsURL = URL(fileURLWithPath: apps).standardizedFileURL
+        let dropletsURL = droplets.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            ?? PipetteHome.locate().cache.appendingPathComponent("fake-cc")
+        let config = FakeCCConfig(appsDirectory: appsURL, dropletsDirectory: dropletsURL, host: host, port: port,
+                                  failUploads: failUploads)
+        let host = self.host
+        let service = FakeCCService(config: config, logger: logger) { port in
+            Output.line("fake-cc listening on http://\(host):\(port) (apps \(appsURL.path), droplets \(dropletsURL.path))")
+        }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
