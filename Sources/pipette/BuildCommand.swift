@@ -1,5 +1,6 @@
 import Archive
 import ArgumentParser
+import Container
 import Foundation
 import Staging
 
@@ -46,6 +47,7 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard getuid() == 0 else { throw ContainerError.notRoot }
         let home = PipetteHome.locate()
         let (stack, rootfs) = try StackStore(directory: home.stacks).resolve(stack)
         let appURL = URL(fileURLWithPath: app)

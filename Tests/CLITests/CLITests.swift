@@ -58,4 +58,11 @@ struct CLITests {
         #expect(result.output.contains("buildpack:     staticfile"))
         #expect(result.output.contains("-----> "), "buildpack output is shown")
     }
+
+    @Test func withoutRootItSaysSo() throws {
+        let result = try shell("/usr/sbin/runuser", ["-u", "nobody", "--", Self.pipette, "build", "apps/static", "--stack", "tiny-amd64"],
+                               cwd: ProjectPaths.root)
+        #expect(result.status == 1)
+        #expect(result.output.contains("containers need root (runc); run pipette as root"))
+    }
 }

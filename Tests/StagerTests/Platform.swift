@@ -96,6 +96,9 @@ final class Platform: Sendable {
         return (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]]) ?? []
     }
 
+    /// Gracefully stops the stagers only (SIGTERM's path): they drain and answer what they hold.
+    func stopStagers() async { await stagers.stop() }
+
     func stop() async {
         await stagers.stop()
         await services.stop()

@@ -114,4 +114,41 @@ struct StagerTests {
         #expect(python.output.contains("Done!"))
         await platform.stop()
     }
+
+    @Test func gracefulShutdownAnswersWorkInFlightAndTakesNoMore() async throws {
+        let slow = SilentServer()
+        let platform = try await Platform { $0.maxStagingDuration = 3 }
+        let connection = try await platform.client()
+        var request = platform.seedRequest("static")
+        request["download_uri"] = "http://127.0.0.1:\(slow.port)/app.zip"
+        request["log_subject"] = "logs.drain"
+        let live = try connection.subscribe("logs.drain")
+        try await connection.flush()
+        async let answer = connection.request("staging", Array(try JSONSerialization.data(withJSONObject: request)),
+                                              timeout: .seconds(60))
+        var lines = live.makeAsyncIterator()
+        while let line = await lines.next(), !line.string.hasSuffix("Downloading application") {}
+        await platform.stopStagers()
+        let reply = try JSONDecoder().decode(StagingReply.self, from: Data(try await answer.payload))
+        #expect(reply.error == "Staging timed out after 3 seconds (during: download)")
+        await #expect(throws: NATSError.noResponders(subject: "staging")) {
+            _ = try await connection.request("staging", Array("{}".utf8), timeout: .seconds(5))
+        }
+        await platform.stop()
+    }
+
+    @Test func pipetteStagePrintsTheLogLiveThenASummary() async throws {
+        let platform = try await Platform()
+        let pipette = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path
+        let result = try shell(pipette, ["stage", "static", "--nats", platform.nats.url, "--cc", platform.ccURL])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("] Staging application"))
+        #expect(result.output.contains("-----> "))
+        #expect(result.output.contains("buildpack:     staticfile"))
+        await platform.stopStagers()
+        let nobody = try shell(pipette, ["stage", "static", "--nats", platform.nats.url, "--cc", platform.ccURL])
+        #expect(nobody.status == 1)
+        #expect(nobody.output.contains("no stager is listening on queue staging; start one with `pipette stager`"))
+        await platform.stop()
+    }
 }
