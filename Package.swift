@@ -17,7 +17,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // C system libraries: only their Swift owners import them.
@@ -48,21 +47,23 @@ let package = Package(
         .target(name: "Transfer", dependencies: [
             "Archive",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "MultipartKit", package: "multipart-kit"),
         ], swiftSettings: strict),
 
         // Services: each talks to the others over NATS or HTTP only.
+        .target(name: "HTTPServing", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         .target(name: "Blobstore", dependencies: [
-            "Archive", "PipetteCore",
+            "Archive", "PipetteCore", "HTTPServing",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "FakeCC", dependencies: [
-            "Archive", "Transfer",
+            "Archive", "HTTPServing",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "MultipartKit", package: "multipart-kit"),
         ], swiftSettings: strict),
         .target(name: "Stager", dependencies: [
             "NATS", "PipetteCore", "Staging", "Transfer", "Archive",
@@ -91,7 +92,7 @@ let package = Package(
         .testTarget(name: "LifecycleTests", dependencies: ["TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "NATSTests", dependencies: ["NATS", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServiceTests", dependencies: [
-            "Blobstore", "FakeCC", "Transfer", "PipetteCore", "Archive", "TestSupport",
+            "Blobstore", "FakeCC", "HTTPServing", "Transfer", "PipetteCore", "Archive", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import HTTPServing
 /// A blob's name: `/`-separated segments of `A-Z a-z 0-9 . _ -`, none of them `.` or `..`,
 /// so it always names a file inside the store (e.g. `droplets/app-1/abc.tgz`).
 struct BlobKey: Sendable, Hashable, CustomStringConvertible {
@@ -5,10 +6,10 @@ struct BlobKey: Sendable, Hashable, CustomStringConvertible {
 
     static let maxLength = 1024
 
-    init(validating raw: some StringProtocol) throws(BlobstoreError) {
+    init(validating raw: some StringProtocol) throws(HTTPServiceError) {
         let key = String(raw)
-        func refuse(_ why: String) -> BlobstoreError {
-            BlobstoreError(.badRequest, "invalid blob key \"\(key)\": \(why) "
+        func refuse(_ why: String) -> HTTPServiceError {
+            HTTPServiceError(.badRequest, "invalid blob key \"\(key)\": \(why) "
                 + "(keys are /-separated segments of A-Z a-z 0-9 . _ -, without . or .. segments)")
         }
         guard !key.isEmpty else { throw refuse("it is empty") }

@@ -3,6 +3,7 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import PipetteCore
+import HTTPServing
 
 /// The HTTP face of `BlobStorage`: PUT, GET, HEAD and DELETE on `/blobs/<key>`, each signed
 /// when a secret is set, plus `GET /healthz`.
@@ -41,7 +42,7 @@ struct BlobRoutes: Sendable {
         }
         let written = try await upload.finish()
         if let expected, expected != written.sha256 {
-            throw BlobstoreError(.badRequest, "sha256 mismatch: expected \(expected), got \(written.sha256); nothing was stored")
+            throw HTTPServiceError(.badRequest, "sha256 mismatch: expected \(expected), got \(written.sha256); nothing was stored")
         }
         try await storage.commit(upload, written, as: key)
         logger.info("stored blob", metadata: ["key": "\(key)", "size": "\(written.size)", "sha256": "\(written.sha256)"])
@@ -55,7 +56,7 @@ struct BlobRoutes: Sendable {
     /// Sends the blob from an open descriptor (HEAD: the same headers, no body).
     func get(_ request: Request, withBody: Bool) async throws -> Response {
         let key = try authorizedKey(request)
-        guard let (blob, sha256) = try await storage.open(key) else { throw BlobstoreError(.notFound, "no blob \(key)") }
+        guard let (blob, sha256) = try await storage.open(key) else { throw HTTPServiceError(.notFound, "no blob \(key)") }
         let headers: HTTPFields = [
             .contentType: "application/octet-stream", .contentLength: String(blob.size),
             Self.checksumHeader: sha256, .eTag: "\"\(sha256)\"",
@@ -65,13 +66,13 @@ struct BlobRoutes: Sendable {
 
     func delete(_ request: Request) async throws -> Response {
         let key = try authorizedKey(request)
-        guard try await storage.delete(key) else { throw BlobstoreError(.notFound, "no blob \(key)") }
+        guard try await storage.delete(key) else { throw HTTPServiceError(.notFound, "no blob \(key)") }
         logger.info("deleted blob", metadata: ["key": "\(key)"])
         return Response(status: .noContent)
     }
 
     /// The request's key, after checking its signature when the store has a secret.
-    private func authorizedKey(_ request: Request) throws(BlobstoreError) -> BlobKey {
+    private func authorizedKey(_ request: Request) throws(HTTPServiceError) -> BlobKey {
         let key = try BlobKey(validating: request.uri.path.dropFirst(Self.prefix.count))
         guard let signer else { return key }
         let query = request.uri.queryParameters
@@ -86,28 +87,28 @@ struct BlobRoutes: Sendable {
         case .valid:
             return key
         case .missing:
-            throw BlobstoreError(.forbidden, "missing signature: sign URLs with the blobstore secret "
+            throw HTTPServiceError(.forbidden, "missing signature: sign URLs with the blobstore secret "
                 + "(query parameters expires and signature)")
         case .expired:
             let deadline = Date(timeIntervalSince1970: TimeInterval(Int(expires ?? "") ?? 0))
-            throw BlobstoreError(.forbidden, "URL expired at \(deadline.formatted(.iso8601)); ask for a fresh one")
+            throw HTTPServiceError(.forbidden, "URL expired at \(deadline.formatted(.iso8601)); ask for a fresh one")
         case .invalid:
-            throw BlobstoreError(.forbidden, "invalid signature for \(request.method.rawValue) \(key): "
+            throw HTTPServiceError(.forbidden, "invalid signature for \(request.method.rawValue) \(key): "
                 + "it must be made for this method, key and expires with the blobstore secret")
         }
     }
 
-    private func expectedChecksum(_ request: Request) throws(BlobstoreError) -> String? {
+    private func expectedChecksum(_ request: Request) throws(HTTPServiceError) -> String? {
         guard let value = request.headers[Self.checksumHeader] else { return nil }
         let sum = value.trimmingCharacters(in: .whitespaces).lowercased()
         guard sum.count == 64, sum.allSatisfy(\.isHexDigit) else {
-            throw BlobstoreError(.badRequest, "X-Checksum-Sha256 must be 64 hex digits, got \"\(value)\"")
+            throw HTTPServiceError(.badRequest, "X-Checksum-Sha256 must be 64 hex digits, got \"\(value)\"")
         }
         return sum
     }
 
-    private func tooLarge(_ what: String) -> BlobstoreError {
-        BlobstoreError(.contentTooLarge, "blob too large: \(what) is over the limit of \(maxBlobBytes) bytes "
+    private func tooLarge(_ what: String) -> HTTPServiceError {
+        HTTPServiceError(.contentTooLarge, "blob too large: \(what) is over the limit of \(maxBlobBytes) bytes "
             + "(pipette blobstore --max-blob-mb); nothing was stored")
     }
 }

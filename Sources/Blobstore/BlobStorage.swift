@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServing
 
 /// The store on disk: `blobs/<key>` holds the bytes, `meta/<key>.sha256` the sidecar
 /// (`<sha256> <size> <inode>`), `tmp/` uploads in progress. A blob appears only by rename
@@ -30,7 +31,7 @@ struct BlobStorage: Sendable {
     func blobPath(_ key: BlobKey) -> String { blobs + "/" + key.value }
     func sidecarPath(_ key: BlobKey) -> String { meta + "/" + key.value + ".sha256" }
 
-    func newUpload() throws(BlobstoreError) -> HashingFileWriter {
+    func newUpload() throws(HTTPServiceError) -> HashingFileWriter {
         try HashingFileWriter(path: tmp + "/" + UUID().uuidString + ".upload")
     }
 
@@ -43,24 +44,24 @@ struct BlobStorage: Sendable {
             try Self.makeParent(of: sidecar, key: key)
             guard rename(source, target) == 0 else {
                 if errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST {
-                    throw BlobstoreError(.conflict, "cannot store \(key): it is a folder of other blobs")
+                    throw HTTPServiceError(.conflict, "cannot store \(key): it is a folder of other blobs")
                 }
-                throw BlobstoreError.io("cannot move the upload to", target, errno: errno)
+                throw HTTPServiceError.io("cannot move the upload to", target, errno: errno)
             }
             do {
                 try Data("\(written.sha256) \(written.size) \(written.inode)\n".utf8)
                     .write(to: URL(fileURLWithPath: sidecarTemp))
             } catch {
-                throw BlobstoreError(.internalServerError, "cannot write \(sidecarTemp): \(error.localizedDescription)")
+                throw HTTPServiceError(.internalServerError, "cannot write \(sidecarTemp): \(error.localizedDescription)")
             }
-            guard rename(sidecarTemp, sidecar) == 0 else { throw BlobstoreError.io("cannot move the sidecar to", sidecar, errno: errno) }
+            guard rename(sidecarTemp, sidecar) == 0 else { throw HTTPServiceError.io("cannot move the sidecar to", sidecar, errno: errno) }
         }
     }
 
     /// The blob and its sha256, or nil when there is none. The sidecar is trusted only when it
     /// describes this very file (same size and inode); otherwise the sum is computed.
-    func open(_ key: BlobKey) async throws -> (blob: OpenBlob, sha256: String)? {
-        guard let blob = try await OpenBlob.open(blobPath(key)) else { return nil }
+    func open(_ key: BlobKey) async throws -> (blob: OpenFile, sha256: String)? {
+        guard let blob = try await OpenFile.open(blobPath(key)) else { return nil }
         let sidecar = sidecarPath(key)
         let recorded = try? await BlockingIO.run { try String(contentsOfFile: sidecar, encoding: .utf8) }
         let fields = (recorded ?? "").split(whereSeparator: \.isWhitespace)
@@ -78,14 +79,14 @@ struct BlobStorage: Sendable {
             guard lstat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
             guard unlink(target) == 0 else {
                 if errno == ENOENT { return false }
-                throw BlobstoreError.io("cannot delete", target, errno: errno)
+                throw HTTPServiceError.io("cannot delete", target, errno: errno)
             }
             unlink(sidecar)
             return true
         }
     }
 
-    private static func makeParent(of path: String, key: BlobKey) throws(BlobstoreError) {
+    private static func makeParent(of path: String, key: BlobKey) throws(HTTPServiceError) {
         let parent = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -94,11 +95,11 @@ struct BlobStorage: Sendable {
             while ancestor.count > 1 {
                 var info = stat()
                 if lstat(ancestor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-                    throw BlobstoreError(.conflict, "cannot store \(key): a blob already uses part of its path as its own key")
+                    throw HTTPServiceError(.conflict, "cannot store \(key): a blob already uses part of its path as its own key")
                 }
                 ancestor = (ancestor as NSString).deletingLastPathComponent
             }
-            throw BlobstoreError(.internalServerError, "cannot create \(parent): \(error.localizedDescription)")
+            throw HTTPServiceError(.internalServerError, "cannot create \(parent): \(error.localizedDescription)")
         }
     }
 }

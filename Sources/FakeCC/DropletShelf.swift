@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServing
 
 /// Received droplets on disk: `<root>/<app_id>/<upload_id>.tgz` plus `<upload_id>.json` (its
 /// `DropletRecord`); uploads in progress in `<root>/.tmp/`. Both land by rename, so a droplet
@@ -21,7 +22,7 @@ struct DropletShelf: Sendable {
         }
     }
 
-    func newUpload() throws(FakeCCError) -> HashingFileWriter {
+    func newUpload() throws(HTTPServiceError) -> HashingFileWriter {
         try HashingFileWriter(path: tmp + "/" + UUID().uuidString + ".upload")
     }
 
@@ -35,10 +36,10 @@ struct DropletShelf: Sendable {
         let json = try JSONEncoder.sorted.encode(record)
         try await BlockingIO.run {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            guard rename(source, target) == 0 else { throw FakeCCError.io("cannot move the upload to", target, errno: errno) }
+            guard rename(source, target) == 0 else { throw HTTPServiceError.io("cannot move the upload to", target, errno: errno) }
             try json.write(to: URL(fileURLWithPath: recordTemp))
             guard rename(recordTemp, "\(folder)/\(record.uploadID).json") == 0 else {
-                throw FakeCCError.io("cannot write the record of", target, errno: errno)
+                throw HTTPServiceError.io("cannot write the record of", target, errno: errno)
             }
         }
     }

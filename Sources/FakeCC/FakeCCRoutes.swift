@@ -2,6 +2,7 @@ import Archive
 import Foundation
 import Hummingbird
 import Logging
+import HTTPServing
 
 /// The seed's fake cloud controller endpoints: app packages out, droplets in.
 struct FakeCCRoutes: Sendable {
@@ -42,7 +43,7 @@ struct FakeCCRoutes: Sendable {
         let folder = apps.appendingPathComponent(app.value)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw FakeCCError(.notFound, "no app \(app) in \(apps.path) (expected \(app)/ or \(app).zip there)")
+            throw HTTPServiceError(.notFound, "no app \(app) in \(apps.path) (expected \(app)/ or \(app).zip there)")
         }
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-fake-cc-\(UUID().uuidString).zip")
         defer { unlink(temporary.path) }  // the open descriptor keeps the bytes until sent
@@ -50,10 +51,10 @@ struct FakeCCRoutes: Sendable {
         do {
             digest = try await BlockingIO.run { try AppZipper.zip(folder, to: temporary) }
         } catch {
-            throw FakeCCError(.internalServerError, "cannot zip \(folder.path): \(error)")
+            throw HTTPServiceError(.internalServerError, "cannot zip \(folder.path): \(error)")
         }
         guard let file = try await OpenFile.open(temporary.path) else {
-            throw FakeCCError(.internalServerError, "the zip of \(folder.path) vanished from \(temporary.path)")
+            throw HTTPServiceError(.internalServerError, "the zip of \(folder.path) vanished from \(temporary.path)")
         }
         logger.info("serving app folder zipped", metadata: [
             "app_id": "\(app)", "folder": "\(folder.path)", "size": "\(digest.size)", "sha256": "\(digest.sha256)",
@@ -68,7 +69,7 @@ struct FakeCCRoutes: Sendable {
             logger.warning("failing droplet upload on purpose", metadata: [
                 "app_id": "\(app)", "upload_id": "\(upload)", "failure": "\(failure) of \(failures.total)",
             ])
-            throw FakeCCError(.internalServerError, "simulated failure \(failure) of \(failures.total) (fake-cc --fail-uploads)")
+            throw HTTPServiceError(.internalServerError, "simulated failure \(failure) of \(failures.total) (fake-cc --fail-uploads)")
         }
         let boundary = try MultipartFieldReader.boundary(contentType: request.headers[.contentType])
         let reader = MultipartFieldReader(boundary: boundary, field: Self.dropletField)
@@ -78,10 +79,10 @@ struct FakeCCRoutes: Sendable {
             for piece in try reader.feed(chunk) { try await file.write(piece) }
         }
         guard reader.sawField else {
-            throw FakeCCError(.badRequest, "expected multipart field \(Self.dropletField)")
+            throw HTTPServiceError(.badRequest, "expected multipart field \(Self.dropletField)")
         }
         guard reader.fieldComplete else {
-            throw FakeCCError(.badRequest, "the multipart body ended inside field \(Self.dropletField) (truncated upload?)")
+            throw HTTPServiceError(.badRequest, "the multipart body ended inside field \(Self.dropletField) (truncated upload?)")
         }
         let written = try await file.finish()
         let record = DropletRecord(appID: app.value, uploadID: upload.value, size: written.size, sha256: written.sha256,

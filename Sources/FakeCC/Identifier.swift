@@ -1,13 +1,14 @@
+import HTTPServing
 /// An app id or upload id from a URL: one name of `A-Z a-z 0-9 . _ -`, not starting with `.`,
 /// so it can name a file without leaving its folder (and never clashes with `.tmp`).
 struct Identifier: Sendable, Hashable, CustomStringConvertible {
     let value: String
 
-    init(validating raw: String?, as what: String) throws(FakeCCError) {
+    init(validating raw: String?, as what: String) throws(HTTPServiceError) {
         let text = raw ?? ""
         guard !text.isEmpty, text.utf8.count <= 255, !text.hasPrefix("."),
               text.unicodeScalars.allSatisfy(Self.allowed) else {
-            throw FakeCCError(.badRequest, "invalid \(what) \"\(text)\": use 1-255 characters of A-Z a-z 0-9 . _ -, not starting with .")
+            throw HTTPServiceError(.badRequest, "invalid \(what) \"\(text)\": use 1-255 characters of A-Z a-z 0-9 . _ -, not starting with .")
         }
         value = text
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import HTTPServing
 
 /// Picks one field out of a `multipart/form-data` body fed chunk by chunk, so a large file part
 /// goes straight to disk instead of memory; other fields are skipped. Delimiters are found with
@@ -39,7 +40,7 @@ final class MultipartFieldReader {
     }
 
     /// Parses `chunk`; returns the bytes of the field found so far (slices, maybe none).
-    func feed(_ chunk: ByteBuffer) throws(FakeCCError) -> [ByteBuffer] {
+    func feed(_ chunk: ByteBuffer) throws(HTTPServiceError) -> [ByteBuffer] {
         buffer.discardReadBytes()
         var chunk = chunk
         buffer.writeBuffer(&chunk)
@@ -99,10 +100,10 @@ final class MultipartFieldReader {
     }
 
     /// The boundary from a `multipart/form-data; boundary=…` content type.
-    static func boundary(contentType: String?) throws(FakeCCError) -> String {
+    static func boundary(contentType: String?) throws(HTTPServiceError) -> String {
         guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data"),
               let boundary = parameter("boundary", in: contentType), !boundary.isEmpty else {
-            throw FakeCCError(.badRequest, "expected a multipart/form-data body with a boundary, "
+            throw HTTPServiceError(.badRequest, "expected a multipart/form-data body with a boundary, "
                 + "got Content-Type \(contentType.map { "\"\($0)\"" } ?? "none")")
         }
         return boundary
@@ -131,8 +132,8 @@ final class MultipartFieldReader {
         return nil
     }
 
-    private func malformed(_ why: String) -> FakeCCError {
-        FakeCCError(.badRequest, "malformed multipart/form-data body: \(why)")
+    private func malformed(_ why: String) -> HTTPServiceError {
+        HTTPServiceError(.badRequest, "malformed multipart/form-data body: \(why)")
     }
 
     private func skip(_ count: Int) { buffer.moveReaderIndex(forwardBy: count) }

@@ -19,7 +19,7 @@ struct BlobstoreTests {
                                     _ body: (String) async throws -> T) async throws -> T {
         defer { dir.remove() }
         let config = BlobstoreConfig(directory: dir.url, secret: secret, port: 0, maxBlobBytes: maxBlobBytes)
-        return try await ServiceHarness.withService({ BlobstoreService(config: config, logger: ServiceHarness.quiet, onListening: $0) }) { port in
+        return try await LiveService.withService({ BlobstoreService(config: config, logger: LiveService.quiet, onListening: $0) }) { port in
             try await body("http://127.0.0.1:\(port)")
         }
     }

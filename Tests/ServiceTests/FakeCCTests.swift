@@ -21,7 +21,7 @@ struct FakeCCTests {
         defer { dir.remove() }
         try FileManager.default.createDirectory(at: apps, withIntermediateDirectories: true)
         let config = FakeCCConfig(appsDirectory: apps, dropletsDirectory: droplets, port: 0, failUploads: failUploads)
-        return try await ServiceHarness.withService({ FakeCCService(config: config, logger: ServiceHarness.quiet, onListening: $0) }) { port in
+        return try await LiveService.withService({ FakeCCService(config: config, logger: LiveService.quiet, onListening: $0) }) { port in
             try await body("http://127.0.0.1:\(port)")
         }
     }

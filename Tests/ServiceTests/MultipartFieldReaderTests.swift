@@ -1,4 +1,5 @@
 @testable import FakeCC
+import HTTPServing
 import NIOCore
 import Testing
 
@@ -40,7 +41,7 @@ struct MultipartFieldReaderTests {
     @Test func boundaryComesFromTheContentType() throws {
         #expect(try MultipartFieldReader.boundary(contentType: "multipart/form-data; boundary=abc") == "abc")
         #expect(try MultipartFieldReader.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b\"") == "a b")
-        #expect(throws: FakeCCError.self) { try MultipartFieldReader.boundary(contentType: "application/json") }
-        #expect(throws: FakeCCError.self) { try MultipartFieldReader.boundary(contentType: nil) }
+        #expect(throws: HTTPServiceError.self) { try MultipartFieldReader.boundary(contentType: "application/json") }
+        #expect(throws: HTTPServiceError.self) { try MultipartFieldReader.boundary(contentType: nil) }
     }
 }

@@ -5,9 +5,9 @@ import NIOCore
 /// A new file filled chunk by chunk (writes on the thread pool), hashed with sha256 and counted
 /// as it goes. `discard()` (also run on release) removes the file unless it was moved away,
 /// so an abandoned upload leaves nothing behind.
-final class HashingFileWriter {
-    let path: String
-    private(set) var size: Int64 = 0
+public final class HashingFileWriter {
+    public let path: String
+    public private(set) var size: Int64 = 0
     private let fd: Int32
     private var hasher = SHA256()
     private var pending = ByteBuffer()
@@ -16,7 +16,7 @@ final class HashingFileWriter {
     /// Writes reach the disk in batches of about this many bytes.
     static let batchBytes = 256 * 1024
 
-    init(path: String) throws(FakeCCError) {
+    public init(path: String) throws(HTTPServiceError) {
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io("cannot create", path, errno: errno) }
         self.path = path
@@ -24,7 +24,7 @@ final class HashingFileWriter {
 
     deinit { discard() }
 
-    func write(_ buffer: ByteBuffer) async throws {
+    public func write(_ buffer: ByteBuffer) async throws {
         buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         size += Int64(buffer.readableBytes)
         var buffer = buffer
@@ -32,21 +32,21 @@ final class HashingFileWriter {
         if pending.readableBytes >= Self.batchBytes { try await flush() }
     }
 
-    struct Written: Sendable {
-        let sha256: String
-        let size: Int64
+    public struct Written: Sendable {
+        public let sha256: String
+        public let size: Int64
         /// Kept by `rename`: ties a sidecar to this very file.
-        let inode: UInt64
+        public let inode: UInt64
     }
 
     /// Flushes, syncs and closes the file.
-    func finish() async throws -> Written {
+    public func finish() async throws -> Written {
         try await flush()
         let (fd, path) = (self.fd, self.path)
         let inode = try await BlockingIO.run {
-            guard fsync(fd) == 0 else { throw FakeCCError.io("cannot sync", path, errno: errno) }
+            guard fsync(fd) == 0 else { throw HTTPServiceError.io("cannot sync", path, errno: errno) }
             var info = stat()
-            guard fstat(fd, &info) == 0 else { throw FakeCCError.io("cannot stat", path, errno: errno) }
+            guard fstat(fd, &info) == 0 else { throw HTTPServiceError.io("cannot stat", path, errno: errno) }
             return UInt64(info.st_ino)
         }
         closed = true
@@ -56,7 +56,7 @@ final class HashingFileWriter {
     }
 
     /// Closes the file and removes it from `path` (a no-op once it was renamed into place).
-    func discard() {
+    public func discard() {
         if !closed {
             closed = true
             close(fd)
@@ -76,7 +76,7 @@ final class HashingFileWriter {
                     let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        throw FakeCCError.io("cannot write", path, errno: errno)
+                        throw HTTPServiceError.io("cannot write", path, errno: errno)
                     }
                     offset += n
                 }

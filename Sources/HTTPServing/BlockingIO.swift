@@ -2,8 +2,8 @@ import NIOPosix
 
 /// Runs blocking file system calls on NIO's thread pool, off the event loops and the
 /// cooperative pool.
-enum BlockingIO {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public enum BlockingIO {
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await NIOThreadPool.singleton.runIfActive(body)
     }
 }

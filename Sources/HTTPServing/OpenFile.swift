@@ -3,30 +3,30 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// A blob opened for reading. Holding the descriptor means a concurrent replace or delete
-/// (both renames/unlinks) never changes what this reader sees. Closed when released.
-final class OpenBlob: Sendable {
-    let fd: Int32
-    let path: String
-    let size: Int64
-    let inode: UInt64
+/// A file opened for sending. Holding the descriptor means a concurrent replace or delete
+/// (renames, unlinks) never changes what this reader sees. Closed when released.
+public final class OpenFile: Sendable {
+    public let fd: Int32
+    public let path: String
+    public let size: Int64
+    public let inode: UInt64
 
     static let chunkBytes = 256 * 1024
 
-    /// Opens `path` if it is a regular file; nil when there is no such blob.
-    static func open(_ path: String) async throws -> OpenBlob? {
-        try await BlockingIO.run { () throws -> OpenBlob? in
+    /// Opens `path` if it is a regular file; nil when there is no such file.
+    public static func open(_ path: String) async throws -> OpenFile? {
+        try await BlockingIO.run { () throws -> OpenFile? in
             let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 if errno == ENOENT || errno == ENOTDIR { return nil }
-                throw BlobstoreError.io("cannot open", path, errno: errno)
+                throw HTTPServiceError.io("cannot open", path, errno: errno)
             }
             var info = stat()
             guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
                 close(fd)
                 return nil
             }
-            return OpenBlob(fd: fd, path: path, size: Int64(info.st_size), inode: UInt64(info.st_ino))
+            return OpenFile(fd: fd, path: path, size: Int64(info.st_size), inode: UInt64(info.st_ino))
         }
     }
 
@@ -40,14 +40,14 @@ final class OpenBlob: Sendable {
     deinit { close(fd) }
 
     /// Up to `count` bytes from `offset`; empty at the end of the file.
-    func read(at offset: Int64, count: Int) async throws -> ByteBuffer {
+    public func read(at offset: Int64, count: Int) async throws -> ByteBuffer {
         try await BlockingIO.run { [self] in
             var buffer = ByteBufferAllocator().buffer(capacity: count)
             try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
                 while true {
                     let n = pread(fd, bytes.baseAddress, count, off_t(offset))
                     if n < 0, errno == EINTR { continue }
-                    guard n >= 0 else { throw BlobstoreError.io("cannot read", path, errno: errno) }
+                    guard n >= 0 else { throw HTTPServiceError.io("cannot read", path, errno: errno) }
                     return n
                 }
             }
@@ -56,13 +56,13 @@ final class OpenBlob: Sendable {
     }
 
     /// The whole file as a response body, read in chunks as the client takes them.
-    var responseBody: ResponseBody {
+    public var responseBody: ResponseBody {
         ResponseBody(contentLength: Int(size)) { [self] writer in
             var offset: Int64 = 0
             while offset < size {
                 let chunk = try await read(at: offset, count: Self.chunkBytes)
                 guard chunk.readableBytes > 0 else {
-                    throw BlobstoreError(.internalServerError, "\(path) shrank while being sent")
+                    throw HTTPServiceError(.internalServerError, "\(path) shrank while being sent")
                 }
                 offset += Int64(chunk.readableBytes)
                 try await writer.write(chunk)
@@ -71,8 +71,8 @@ final class OpenBlob: Sendable {
         }
     }
 
-    /// sha256 of the whole file, read through this descriptor (for blobs without a valid sidecar).
-    func computeSHA256() async throws -> String {
+    /// sha256 of the whole file, read through this descriptor .
+    public func computeSHA256() async throws -> String {
         try await BlockingIO.run { [self] in
             var hasher = SHA256()
             let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkBytes, alignment: 16)
@@ -81,7 +81,7 @@ final class OpenBlob: Sendable {
             while true {
                 let n = pread(fd, chunk.baseAddress, chunk.count, offset)
                 if n < 0, errno == EINTR { continue }
-                guard n >= 0 else { throw BlobstoreError.io("cannot read", path, errno: errno) }
+                guard n >= 0 else { throw HTTPServiceError.io("cannot read", path, errno: errno) }
                 if n == 0 { break }
                 hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
                 offset += off_t(n)

@@ -6,7 +6,7 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// Runs a real service on a free loopback port for one test and stops it gracefully after.
-enum ServiceHarness {
+enum LiveService {
     static let quiet = Logger(label: "service-tests") { _ in SwiftLogNoOpLogHandler() }
 
     struct Failure: Error, CustomStringConvertible {
@@ -64,7 +64,7 @@ struct Exchange: Sendable {
 /// Random bytes from the kernel (fast even in debug builds).
 func randomData(_ count: Int) throws -> Data {
     guard let source = FileHandle(forReadingAtPath: "/dev/urandom") else {
-        throw ServiceHarness.Failure(description: "cannot read /dev/urandom")
+        throw LiveService.Failure(description: "cannot read /dev/urandom")
     }
     defer { try? source.close() }
     return try source.read(upToCount: count) ?? Data()

@@ -1,9 +1,0 @@
-import NIOPosix
-
-/// Runs blocking file system calls on NIO's thread pool, off the event loops and the
-/// cooperative pool.
-enum BlockingIO {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
-    }
-}
