@@ -1,11 +1,12 @@
 import Foundation
 
-/// Packs a directory tree into a reproducible gzip tar: entries sorted by name, fixed owner
-/// and mtime, modes and symlinks kept, hard links stored as files.
+/// Packs a directory tree into a reproducible gzip tar (droplets, stacks) or zip (app
+/// packages): entries sorted by name, fixed owner and mtime, modes and symlinks kept, hard
+/// links stored as files; sockets, fifos and devices left out.
 public enum TreePacker {
-    public static func pack(_ directory: URL, to output: URL,
+    public static func pack(_ directory: URL, to output: URL, format: ArchiveWriter.Format = .tarGzip,
                             stamp: ArchiveWriter.Stamp = .init()) throws(ArchiveError) -> ArchiveDigest {
-        let writer = try ArchiveWriter(path: output, format: .tarGzip, stamp: stamp)
+        let writer = try ArchiveWriter(path: output, format: format, stamp: stamp)
         try walk(directory.path, prefix: "", into: writer)
         return try writer.finish()
     }

@@ -49,7 +49,7 @@ struct FakeCCRoutes: Sendable {
         defer { unlink(temporary.path) }  // the open descriptor keeps the bytes until sent
         let digest: ArchiveDigest
         do {
-            digest = try await BlockingIO.run { try AppZipper.zip(folder, to: temporary) }
+            digest = try await BlockingIO.run { try TreePacker.pack(folder, to: temporary, format: .zip) }
         } catch {
             throw HTTPServiceError(.internalServerError, "cannot zip \(folder.path): \(error)")
         }
