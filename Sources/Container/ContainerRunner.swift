@@ -34,7 +34,12 @@ public struct ContainerRunner: Sendable {
             try? FileManager.default.removeItem(at: bundle)
         }
         logger.debug("runc run", metadata: ["id": "\(id)", "args": "\(spec.args)"])
-        let kill: @Sendable () -> Void = { Self.killAll(runc: runc, id: id) }
+        // `runc kill` misses a container still being created, so `runc run` itself is killed
+        // too; the deferred `runc delete --force` then removes whatever it left.
+        let kill: @Sendable (Int32) -> Void = { pid in
+            Self.killAll(runc: runc, id: id)
+            Foundation.kill(pid, SIGKILL)
+        }
         do {
             return try await withThrowingTaskGroup(of: Int32.self) { group in
                 group.addTask {

@@ -1,13 +1,15 @@
 import Foundation
 
 /// Runs a program, handing each line of its combined stdout and stderr to `onLine` as it is
-/// printed. Cancelling the calling task runs `onCancel` (by default SIGTERM to the process).
+/// printed. Cancelling the calling task runs `onCancel` with the process id (by default
+/// SIGTERM to it); from then on the call returns as soon as the process exits, even if
+/// something it started still holds its output open.
 public enum Subprocess {
     public static func run(
         _ executable: String, _ arguments: [String],
         environment: [String: String]? = nil,
         onLine: @escaping @Sendable (String) -> Void,
-        onCancel: (@Sendable () -> Void)? = nil
+        onCancel: (@Sendable (Int32) -> Void)? = nil
     ) async throws(ContainerError) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try which(executable))
@@ -43,7 +45,9 @@ public enum Subprocess {
         return await withTaskCancellationHandler {
             await completion.wait()
         } onCancel: {
-            if let onCancel { onCancel() } else if process.isRunning { process.terminate() }
+            completion.cancelled()
+            let pid = process.processIdentifier
+            if let onCancel { onCancel(pid) } else if process.isRunning { process.terminate() }
         }
     }
 
@@ -68,6 +72,9 @@ private final class Completion: @unchecked Sendable {
 
     func exited(_ code: Int32) { update { $0.status = code } }
     func outputClosed() { update { $0.closed = true } }
+    /// After cancellation the exit alone is enough: a killed program's children may keep the
+    /// output pipe open until the caller cleans them up.
+    func cancelled() { update { $0.closed = true } }
 
     func wait() async -> Int32 {
         await withCheckedContinuation { continuation in

@@ -46,28 +46,42 @@ public struct StagerService: Service {
         ])
         await onReady()
 
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                var running = 0
-                for await message in subscription {
-                    // At most max_active_tasks run; the rest wait in the subscription's buffer.
-                    if running >= config.maxActiveTasks {
-                        await group.next()
-                        running -= 1
-                    }
-                    running += 1
-                    group.addTask {
-                        await handle(message, nats: nats, workflow: workflow)
-                        admission.leave()
-                    }
-                }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await work(subscription, nats: nats, workflow: workflow, admission: admission) }
+            group.addTask {
+                // On SIGTERM: stop taking work and let what is buffered arrive. If the drain cannot
+                // finish (NATS unreachable), close after the longest a task may take.
+                guard (try? await gracefulShutdown()) != nil else { return }
+                logger.info("stager draining: no new work; finishing what it has")
+                subscription.drain()
+                try? await Task.sleep(for: .seconds(config.maxStagingDuration + 10))
+                if !Task.isCancelled { nats.close() }
             }
-        } onGracefulShutdown: {
-            logger.info("stager draining: no new work; finishing what it has")
-            subscription.drain()
+            await group.next()
+            group.cancelAll()
         }
         await nats.drain()
         logger.info("stager stopped")
+    }
+
+    /// Runs at most `max_active_tasks` at once until the subscription ends; the rest wait in
+    /// its buffer.
+    private func work(_ subscription: NATSSubscription, nats: NATSConnection, workflow: StagingWorkflow,
+                      admission: Admission) async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await message in subscription {
+                if running >= config.maxActiveTasks {
+                    await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask {
+                    await handle(message, nats: nats, workflow: workflow)
+                    admission.leave()
+                }
+            }
+        }
     }
 
     /// Stages one request and replies; a malformed one gets an error reply.

@@ -52,7 +52,19 @@ struct ContainerRunnerTests {
         #expect(lines.all == ["first", "second"])
     }
 
-    @Test func aTimeoutKillsAndDeletesTheContainer() async throws {
+    @Test(.timeLimit(.minutes(1)), arguments: [Duration.milliseconds(1), .milliseconds(300), .seconds(1)])
+    func aTimeoutKillsAndDeletesTheContainerEvenDuringStartup(timeout: Duration) async throws {
+        let id = "test-timeout-\(UUID().uuidString.prefix(8))"
+        await #expect(throws: ContainerError.self) {
+            _ = try await runner.run(try spec("tiny-amd64", arch: .amd64, "trap '' TERM; sleep 600"),
+                                     id: id, timeout: timeout, onLine: { _ in })
+        }
+        #expect(!(try shell("/usr/sbin/runc", ["list", "-q"]).output.contains(id)))
+        #expect(!(try shell("/bin/ps", ["-eo", "args"]).output.contains("sleep 600")))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aTimeoutKillsAndDeletesTheContainer() async throws {
         let id = "test-timeout-\(UUID().uuidString.prefix(8))"
         await #expect(throws: ContainerError.timedOut(seconds: 1)) {
             _ = try await runner.run(try spec("tiny-amd64", arch: .amd64, "trap '' TERM; sleep 600"),

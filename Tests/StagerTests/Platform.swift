@@ -13,6 +13,13 @@ import TestSupport
 final class Platform: Sendable {
     static let secret = "test-secret"
 
+    /// Services log only warnings and worse in tests, so failures stand out.
+    static func quiet(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        return logger
+    }
+
     let nats: NATSServer
     let work: TemporaryDirectory
     let ccURL: String
@@ -40,9 +47,9 @@ final class Platform: Sendable {
         var cc = FakeCCConfig(appsDirectory: apps, dropletsDirectory: work.file("droplets"), port: 0)
         cc.failUploads = failUploads
         services = ServiceHarness([
-            FakeCCService(config: cc, logger: Logger(label: "test.cc"), onListening: { ccPort.set($0) }),
+            FakeCCService(config: cc, logger: Self.quiet("test.cc"), onListening: { ccPort.set($0) }),
             BlobstoreService(config: BlobstoreConfig(directory: work.file("blobs"), secret: Self.secret, port: 0),
-                             logger: Logger(label: "test.blobstore"), onListening: { blobPort.set($0) }),
+                             logger: Self.quiet("test.blobstore"), onListening: { blobPort.set($0) }),
         ])
         ccURL = "http://127.0.0.1:\(await ccPort.value)"
         blobstoreURL = "http://127.0.0.1:\(await blobPort.value)"
@@ -57,7 +64,7 @@ final class Platform: Sendable {
         let ready = (0..<count).map { _ in Reported<Bool>() }
         stagers = ServiceHarness((0..<count).map { index in
             StagerService(config: config, backend: LocalStagingBackend(home: home, cellID: "stager-\(index)"),
-                          logger: Logger(label: "test.stager.\(index)"), onReady: { ready[index].set(true) })
+                          logger: Self.quiet("test.stager.\(index)"), onReady: { ready[index].set(true) })
         })
         for flag in ready { _ = await flag.value }
     }

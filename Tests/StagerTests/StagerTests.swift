@@ -151,4 +151,12 @@ struct StagerTests {
         #expect(nobody.output.contains("no stager is listening on queue staging; start one with `pipette stager`"))
         await platform.stop()
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func shutdownFinishesEvenWhenNATSIsGone() async throws {
+        let platform = try await Platform { $0.maxStagingDuration = 1 }
+        platform.nats.stop()
+        await platform.stopStagers()
+        await platform.stop()
+    }
 }
