@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 echo "==> swift test"
-swift test 2>&1 | grep --line-buffered -vE '^\[[0-9]+/[0-9]+\]|^◇ '
+swift test --no-parallel 2>&1 | grep --line-buffered -vE '^\[[0-9]+/[0-9]+\]'

@@ -29,21 +29,16 @@ public struct ContainerRunner: Sendable {
         let bundle = bundles.appendingPathComponent(id)
         try writeBundle(spec, at: bundle)
         let runc = try Subprocess.which("runc")
-        defer {
-            Self.forceDelete(runc: runc, id: id)
-            try? FileManager.default.removeItem(at: bundle)
-        }
         logger.debug("runc run", metadata: ["id": "\(id)", "args": "\(spec.args)"])
-        // `runc kill` misses a container still being created, so `runc run` itself is killed
-        // too; the deferred `runc delete --force` then removes whatever it left.
-        let kill: @Sendable (Int32) -> Void = { pid in
-            Self.killAll(runc: runc, id: id)
-            Foundation.kill(pid, SIGKILL)
-        }
+        let result: Result<Int32, ContainerError>
         do {
-            return try await withThrowingTaskGroup(of: Int32.self) { group in
+            result = .success(try await withThrowingTaskGroup(of: Int32.self) { group in
                 group.addTask {
-                    try await Subprocess.run(runc, ["run", "--bundle", bundle.path, id], onLine: onLine, onCancel: kill)
+                    // On cancellation `runc run` itself is killed (a `runc kill` would miss a
+                    // container still being created); `runc delete --force` below then kills
+                    // and removes whatever it left.
+                    try await Subprocess.run(runc, ["run", "--bundle", bundle.path, id], onLine: onLine,
+                                             onCancel: { pid in Foundation.kill(pid, SIGKILL) })
                 }
                 if let timeout {
                     group.addTask {
@@ -51,15 +46,19 @@ public struct ContainerRunner: Sendable {
                         throw ContainerError.timedOut(seconds: Int(timeout.components.seconds))
                     }
                 }
-                let status = try await group.next()!
-                group.cancelAll()
-                return status
-            }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            })
         } catch let error as ContainerError {
-            throw error
+            result = .failure(error)
         } catch {
-            throw .runcFailed(status: -1, lastLines: ["\(error)"])
+            result = .failure(.runcFailed(status: -1, lastLines: ["\(error)"]))
         }
+        // Cleanup must run to the end even when the caller was cancelled (Ctrl-C, a timeout),
+        // so it runs in a task of its own, which is awaited here.
+        await Task { _ = try? await Subprocess.run(runc, ["delete", "--force", id], onLine: { _ in }) }.value
+        try? FileManager.default.removeItem(at: bundle)
+        return try result.get()
     }
 
     private func writeBundle(_ spec: ContainerSpec, at bundle: URL) throws(ContainerError) {
@@ -71,25 +70,5 @@ public struct ContainerRunner: Sendable {
         } catch {
             throw .bundle(reason: error.localizedDescription)
         }
-    }
-
-    /// SIGKILL every process of the container; `runc run` then returns.
-    private static func killAll(runc: String, id: String) {
-        quietly(runc, ["kill", "--all", id, "KILL"])
-    }
-
-    private static func forceDelete(runc: String, id: String) {
-        quietly(runc, ["delete", "--force", id])
-    }
-
-    /// Runs a short runc housekeeping command to completion, ignoring its output.
-    private static func quietly(_ runc: String, _ arguments: [String]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: runc)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
-        process.waitUntilExit()
     }
 }

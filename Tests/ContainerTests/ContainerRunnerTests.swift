@@ -55,12 +55,13 @@ struct ContainerRunnerTests {
     @Test(.timeLimit(.minutes(1)), arguments: [Duration.milliseconds(1), .milliseconds(300), .seconds(1)])
     func aTimeoutKillsAndDeletesTheContainerEvenDuringStartup(timeout: Duration) async throws {
         let id = "test-timeout-\(UUID().uuidString.prefix(8))"
+        let marker = "sleep \(Int.random(in: 100_000...999_999))"
         await #expect(throws: ContainerError.self) {
-            _ = try await runner.run(try spec("tiny-amd64", arch: .amd64, "trap '' TERM; sleep 600"),
+            _ = try await runner.run(try spec("tiny-amd64", arch: .amd64, "trap '' TERM; \(marker)"),
                                      id: id, timeout: timeout, onLine: { _ in })
         }
-        #expect(!(try shell("/usr/sbin/runc", ["list", "-q"]).output.contains(id)))
-        #expect(!(try shell("/bin/ps", ["-eo", "args"]).output.contains("sleep 600")))
+        #expect(!(try await shell("/usr/sbin/runc", ["list", "-q"]).output.contains(id)))
+        #expect(!(try await shell("/bin/ps", ["-eo", "args"]).output.contains(marker)))
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -70,7 +71,7 @@ struct ContainerRunnerTests {
             _ = try await runner.run(try spec("tiny-amd64", arch: .amd64, "trap '' TERM; sleep 600"),
                                      id: id, timeout: .seconds(1), onLine: { _ in })
         }
-        let list = try shell("/usr/sbin/runc", ["list", "-q"]).output
+        let list = try await shell("/usr/sbin/runc", ["list", "-q"]).output
         #expect(!list.contains(id))
         #expect(ContainerError.timedOut(seconds: 1).description.contains("killed"))
     }

@@ -98,8 +98,8 @@ final class Platform: Sendable {
     }
 
     /// Droplets the fake CC received, as its `GET /droplets` lists them.
-    func receivedDroplets() throws -> [[String: Any]] {
-        let output = try shell("/usr/bin/curl", ["-fsS", "\(ccURL)/droplets"]).output
+    func receivedDroplets() async throws -> [[String: Any]] {
+        let output = try await shell("/usr/bin/curl", ["-fsS", "\(ccURL)/droplets"]).output
         return (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]]) ?? []
     }
 

@@ -46,10 +46,10 @@ struct StagerTests {
         #expect(reply.durationsMs.keys.sorted() == ["download", "stage", "upload"])
 
         let droplet = try #require(reply.droplet)
-        let received = try platform.receivedDroplets()
+        let received = try await platform.receivedDroplets()
         #expect(received.count == 1)
         #expect(received.first?["sha256"] as? String == droplet.sha256)
-        let blob = try shell("/usr/bin/curl", ["-fsSI", try #require(droplet.blobURL)]).output.lowercased()
+        let blob = try await shell("/usr/bin/curl", ["-fsSI", try #require(droplet.blobURL)]).output.lowercased()
         #expect(blob.contains("x-checksum-sha256: \(droplet.sha256)"))
         await platform.stop()
     }
@@ -67,7 +67,7 @@ struct StagerTests {
         #expect(replies.filter { $0.error == nil }.count == 4)
         let busy = replies.filter { $0.error?.hasPrefix("Stager busy: 2 tasks staging and 2 waiting; retry later") == true }
         #expect(busy.count == 6)
-        #expect(try platform.receivedDroplets().count == 4)
+        #expect(try await platform.receivedDroplets().count == 4)
         await platform.stop()
     }
 
@@ -85,7 +85,7 @@ struct StagerTests {
         }
         #expect(replies.map(\.taskID).sorted() == (0..<6).map { "task-\($0)" })
         #expect(replies.allSatisfy { $0.error == nil })
-        let uploads = try platform.receivedDroplets().compactMap { $0["upload_id"] as? String }
+        let uploads = try await platform.receivedDroplets().compactMap { $0["upload_id"] as? String }
         #expect(uploads.sorted() == (0..<6).map { "u\($0)" }, "each request staged exactly once")
         await platform.stop()
     }
@@ -95,7 +95,7 @@ struct StagerTests {
         let reply = try await platform.stage(platform.seedRequest("static"))
         #expect(reply.error == nil, "\(reply.error ?? "")")
         #expect(reply.taskLog.contains("Uploading droplet failed (HTTP 500"))
-        #expect(try platform.receivedDroplets().count == 1)
+        #expect(try await platform.receivedDroplets().count == 1)
         await platform.stop()
     }
 
@@ -108,7 +108,7 @@ struct StagerTests {
         #expect(reply.startCommand?.contains("app.rb") == true)
 
         // The same request from an independent client: nats-py, the seed's JSON byte for byte.
-        let python = try shell("/usr/bin/env", ["python3", ProjectPaths.root.appendingPathComponent("Tests/python/seed_request.py").path,
+        let python = try await shell("/usr/bin/env", ["python3", ProjectPaths.root.appendingPathComponent("Tests/python/seed_request.py").path,
                                                platform.nats.url, platform.ccURL])
         #expect(python.status == 0, "\(python.output)")
         #expect(python.output.contains("Done!"))
@@ -140,13 +140,13 @@ struct StagerTests {
     @Test func pipetteStagePrintsTheLogLiveThenASummary() async throws {
         let platform = try await Platform()
         let pipette = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path
-        let result = try shell(pipette, ["stage", "static", "--nats", platform.nats.url, "--cc", platform.ccURL])
+        let result = try await shell(pipette, ["stage", "static", "--nats", platform.nats.url, "--cc", platform.ccURL])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("] Staging application"))
         #expect(result.output.contains("-----> "))
         #expect(result.output.contains("buildpack:     staticfile"))
         await platform.stopStagers()
-        let nobody = try shell(pipette, ["stage", "static", "--nats", platform.nats.url, "--cc", platform.ccURL])
+        let nobody = try await shell(pipette, ["stage", "static", "--nats", platform.nats.url, "--cc", platform.ccURL])
         #expect(nobody.status == 1)
         #expect(nobody.output.contains("no stager is listening on queue staging; start one with `pipette stager`"))
         await platform.stop()

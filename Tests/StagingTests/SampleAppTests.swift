@@ -47,7 +47,7 @@ struct SampleAppTests {
             workspace: work.url, stack: stack, rootfs: rootfs, options: options, onLine: { _ in })
         #expect(outcome.detectedBuildpack.lowercased().contains(sample.buildpack))
         #expect(!outcome.startCommand.isEmpty)
-        let listing = try shell("/bin/tar", ["tzf", outcome.droplet.path]).output
+        let listing = try await shell("/bin/tar", ["tzf", outcome.droplet.path]).output
         for entry in ["app/", "staging_info.yml"] {
             #expect(listing.contains(entry), "droplet has \(entry)")
         }

@@ -21,7 +21,7 @@ public func freePort() -> Int {
 /// GETs `url` with curl until it answers 2xx or `attempts` half-second tries pass.
 public func httpGet(_ url: String, attempts: Int = 120) async throws -> String? {
     for _ in 0..<attempts {
-        let result = try shell("/usr/bin/curl", ["-fsS", "--max-time", "5", url])
+        let result = try await shell("/usr/bin/curl", ["-fsS", "--max-time", "5", url])
         if result.status == 0 { return result.output }
         try await Task.sleep(for: .milliseconds(500))
     }

@@ -23,3 +23,15 @@ public func shell(_ executable: String, _ arguments: [String], cwd: URL? = nil,
     process.waitUntilExit()
     return ShellResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
 }
+
+/// The same from async code: the program runs and is waited for on its own thread, so a test
+/// that shells out never blocks Swift's cooperative pool (which the services under test need).
+@discardableResult
+public func shell(_ executable: String, _ arguments: [String], cwd: URL? = nil,
+                  environment: [String: String]? = nil) async throws -> ShellResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try shell(executable, arguments, cwd: cwd, environment: environment) as ShellResult })
+        }.start()
+    }
+}
