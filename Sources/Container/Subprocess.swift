@@ -15,33 +15,51 @@ public enum Subprocess {
         process.executableURL = URL(fileURLWithPath: try which(executable))
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        // Output is read by a thread of our own with plain read(2) until EOF, then the pipe is
+        // closed: Foundation's readabilityHandler leaked a descriptor per process under load.
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            throw .launchFailed(executable: executable, reason: String(cString: strerror(errno)))
+        }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        let reader = fds[0]
+        let writer = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
+        process.standardOutput = writer
+        process.standardError = writer
         process.standardInput = FileHandle.nullDevice
 
         let completion = Completion()
         let lines = LineSplitter(onLine)
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                lines.flush()
-                completion.outputClosed()
-            } else {
-                lines.feed(data)
-            }
-        }
         process.terminationHandler = { completion.exited($0.terminationReason == .uncaughtSignal
             ? 128 + $0.terminationStatus : $0.terminationStatus) }
 
         do {
             try process.run()
         } catch {
-            pipe.fileHandleForReading.readabilityHandler = nil
+            try? writer.close()
+            close(reader)
             throw .launchFailed(executable: executable, reason: error.localizedDescription)
         }
-        try? pipe.fileHandleForWriting.close()
+        try? writer.close()
+        let readerThread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = read(reader, &buffer, buffer.count)
+                if count > 0 {
+                    lines.feed(Data(buffer[0..<count]))
+                } else if count < 0, errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            close(reader)
+            lines.flush()
+            completion.outputClosed()
+        }
+        readerThread.name = "pipette.subprocess.output"
+        readerThread.start()
         return await withTaskCancellationHandler {
             await completion.wait()
         } onCancel: {
