@@ -11,10 +11,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # The bundle is written once, outside the timed rounds: only the staging itself is timed.
-b=$work/bundle
-mkdir -p "$b"
-(cd "$b" && runc spec)
-python3 - "$b/config.json" "$rootfs" "$work" "$PWD/buildpacks" <<'PY'
+bundle=$work/bundle
+mkdir -p "$bundle"
+(cd "$bundle" && runc spec)
+python3 - "$bundle/config.json" "$rootfs" "$work" "$PWD/buildpacks" <<'PY'
 import json, sys
 path, rootfs, work, buildpacks = sys.argv[1:]
 c = json.load(open(path))
@@ -39,7 +39,7 @@ by_hand() {
   mkdir -p "$work/out"
   cp -r apps/static "$work/app"
   chown -R 2000:2000 "$work/app" "$work/out"
-  runc run --bundle "$b" "bench-$$" >/dev/null
+  runc run --bundle "$bundle" "bench-$$" >/dev/null
   sha256sum "$work/out/droplet.tgz" >/dev/null
 }
 
