@@ -159,4 +159,27 @@ struct StagerTests {
         await platform.stopStagers()
         await platform.stop()
     }
+
+    @Test func buildCacheIsSavedThenRestoredAndStartCommandHonoured() async throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("stager-\(UUID().uuidString).pid").path
+        let platform = try await Platform { $0.pidFilename = pidFile }
+        #expect(FileManager.default.fileExists(atPath: pidFile), "the stager writes its pid file")
+        let signer = BlobURLSigner(secret: Platform.secret)
+        var request = platform.seedRequest("static")
+        request["buildpack_cache_download_uri"] = signer.signedURL(base: platform.blobstoreURL, method: "GET",
+                                                                   key: "caches/static.tgz", validFor: 600)
+        request["buildpack_cache_upload_uri"] = signer.signedURL(base: platform.blobstoreURL, method: "PUT",
+                                                                 key: "caches/static.tgz", validFor: 600)
+        request["start_command"] = "exec busybox httpd -f -p $PORT -h public"
+
+        let first = try await platform.stage(request)
+        #expect(first.error == nil, "\(first.error ?? "")")
+        #expect(first.taskLog.contains("No build cache restored (HTTP 404"), "nothing cached yet:\n\(first.taskLog)")
+        #expect(first.startCommand == "exec busybox httpd -f -p $PORT -h public")
+        let second = try await platform.stage(request)
+        #expect(second.error == nil)
+        #expect(!second.taskLog.contains("No build cache restored"), "the cache saved by the first run is restored")
+        await platform.stop()
+        #expect(!FileManager.default.fileExists(atPath: pidFile), "the pid file is removed on shutdown")
+    }
 }
