@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServing
 import Logging
 import PipetteCore
 import ServiceLifecycle
@@ -23,22 +23,12 @@ public struct BlobstoreService: Service {
         do {
             try storage.prepare()
         } catch {
-            throw BlobstoreSetupError(message: "cannot use \(config.directory.path) as the blobstore directory: \(error.localizedDescription)")
+            throw ServiceSetupError(message: "cannot use \(config.directory.path) as the blobstore directory: \(error.localizedDescription)")
         }
         let routes = BlobRoutes(storage: storage, signer: config.secret.map(BlobURLSigner.init(secret:)),
                                 maxBlobBytes: config.maxBlobBytes, logger: logger)
-        let (port, onListening) = (config.port, self.onListening)
-        let app = Application(
-            router: routes.router(),
-            configuration: .init(address: .hostname(config.host, port: config.port)),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-            logger: logger)
-        try await app.run()
+        try await HTTPServer.run(routes.router(), host: config.host, port: config.port, logger: logger,
+                                 onListening: onListening)
     }
 }
 
-/// The blobstore could not start.
-public struct BlobstoreSetupError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-}

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServing
 import Logging
 import ServiceLifecycle
 
@@ -22,26 +22,16 @@ public struct FakeCCService: Service {
         do {
             try shelf.prepare()
         } catch {
-            throw FakeCCSetupError(message: "cannot keep droplets in \(config.dropletsDirectory.path): \(error.localizedDescription)")
+            throw ServiceSetupError(message: "cannot keep droplets in \(config.dropletsDirectory.path): \(error.localizedDescription)")
         }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: config.appsDirectory.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw FakeCCSetupError(message: "apps directory \(config.appsDirectory.path) does not exist (pass --apps with a folder of apps)")
+            throw ServiceSetupError(message: "apps directory \(config.appsDirectory.path) does not exist (pass --apps with a folder of apps)")
         }
         let routes = FakeCCRoutes(apps: config.appsDirectory, shelf: shelf,
                                   failures: UploadFailures(total: config.failUploads), logger: logger)
-        let (port, onListening) = (config.port, self.onListening)
-        let app = Application(
-            router: routes.router(),
-            configuration: .init(address: .hostname(config.host, port: config.port)),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-            logger: logger)
-        try await app.run()
+        try await HTTPServer.run(routes.router(), host: config.host, port: config.port, logger: logger,
+                                 onListening: onListening)
     }
 }
 
-/// The fake cloud controller could not start.
-public struct FakeCCSetupError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-}
