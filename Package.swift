@@ -72,15 +72,26 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
 
+        .target(name: "Cell", dependencies: [
+            "NATS", "PipetteCore", "Staging", "Transfer", "Archive", "Container",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "Auctioneer", dependencies: [
+            "NATS", "PipetteCore",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+
         .executableTarget(name: "pipette", dependencies: [
-            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Blobstore", "FakeCC", "Transfer",
+            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Cell", "Auctioneer", "Blobstore", "FakeCC", "Transfer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "pipette-bench", dependencies: [
-            "Archive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Archive", "PipetteCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/PipetteBench", swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: [
@@ -97,10 +108,11 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .testTarget(name: "StagerTests", dependencies: [
-            "Stager", "NATS", "FakeCC", "Blobstore", "Transfer", "PipetteCore", "Staging", "Archive", "TestSupport",
+            "Stager", "Cell", "Auctioneer", "NATS", "FakeCC", "Blobstore", "Transfer", "PipetteCore", "Staging", "Archive",
+            "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ], swiftSettings: strict),
+        ], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]

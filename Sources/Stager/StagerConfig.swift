@@ -23,6 +23,12 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     public var defaultStack: String = "tiny-amd64"
     public var maxDownloadMB: Int = 1024
     public var uploadAttempts: Int = 5
+    /// What a staging Task reserves on its cell when the request gives no `resources` (Cloud
+    /// Foundry's staging defaults).
+    public var stagingMemoryMB: Int = 1024
+    public var stagingDiskMB: Int = 4096
+    /// Stage on this host instead of on cells placed by the auctioneer.
+    public var localStaging: Bool = false
 
     public init() {}
 
@@ -38,6 +44,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         case defaultStack = "default_stack"
         case maxDownloadMB = "max_download_mb"
         case uploadAttempts = "upload_attempts"
+        case stagingMemoryMB = "staging_memory_mb"
+        case stagingDiskMB = "staging_disk_mb"
+        case localStaging = "local_staging"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +65,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         defaultStack = try c.decodeIfPresent(String.self, forKey: .defaultStack) ?? defaults.defaultStack
         maxDownloadMB = try c.decodeIfPresent(Int.self, forKey: .maxDownloadMB) ?? defaults.maxDownloadMB
         uploadAttempts = try c.decodeIfPresent(Int.self, forKey: .uploadAttempts) ?? defaults.uploadAttempts
+        stagingMemoryMB = try c.decodeIfPresent(Int.self, forKey: .stagingMemoryMB) ?? defaults.stagingMemoryMB
+        stagingDiskMB = try c.decodeIfPresent(Int.self, forKey: .stagingDiskMB) ?? defaults.stagingDiskMB
+        localStaging = try c.decodeIfPresent(Bool.self, forKey: .localStaging) ?? defaults.localStaging
     }
 
     /// Reads a YAML config file; errors name the file and the problem.
@@ -75,6 +87,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         if maxActiveTasks < 1 { throw StagerConfigError(message: "max_active_tasks must be at least 1") }
         if maxQueuedTasks < 0 { throw StagerConfigError(message: "max_queued_tasks must not be negative") }
         if maxStagingDuration < 1 { throw StagerConfigError(message: "max_staging_duration must be at least 1 second") }
+        if stagingMemoryMB < 1 || stagingDiskMB < 1 {
+            throw StagerConfigError(message: "staging_memory_mb and staging_disk_mb must be at least 1")
+        }
         if queues.isEmpty { throw StagerConfigError(message: "queues must name at least one queue") }
     }
 }

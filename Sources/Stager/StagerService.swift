@@ -13,10 +13,12 @@ public struct StagerService: Service {
     public static let queueGroup = "stagers"
 
     let config: StagerConfig
-    let backend: any StagingBackend
+    /// nil: stage on cells, through the auctioneer.
+    let backend: (any StagingBackend)?
     let logger: Logger
     let onReady: @Sendable () async -> Void
 
+    /// A stager staging wherever `backend` stages (tests, `--local`).
     public init(config: StagerConfig, backend: any StagingBackend, logger: Logger,
                 onReady: @escaping @Sendable () async -> Void = {}) {
         self.config = config
@@ -25,14 +27,26 @@ public struct StagerService: Service {
         self.onReady = onReady
     }
 
+    /// A stager placing every staging Task on a cell through the auctioneer.
+    public init(config: StagerConfig, logger: Logger, onReady: @escaping @Sendable () async -> Void = {}) {
+        self.config = config
+        self.backend = nil
+        self.logger = logger
+        self.onReady = onReady
+    }
+
     public func run() async throws {
         try config.validate()
-        let nats = try await NATSConnection.connect(config.natsURI)
         let transfer = HTTPTransfer()
-        let workflow = StagingWorkflow(
-            config: config, backend: backend, transfer: transfer,
-            blobstore: config.blobstoreURL.map { BlobstoreClient(base: $0, secret: config.blobstoreSecret, transfer: transfer) },
-            logger: logger)
+        let blobstore = config.blobstoreURL.map { BlobstoreClient(base: $0, secret: config.blobstoreSecret, transfer: transfer) }
+        if backend == nil, blobstore == nil {
+            throw StagerConfigError(message: "staging on cells needs blobstore_url (cells fetch packages from it and store "
+                                    + "droplets in it); set it, or stage on this host with --local")
+        }
+        let nats = try await NATSConnection.connect(config.natsURI)
+        let cells = blobstore.map { CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30)) }
+        let workflow = StagingWorkflow(config: config, backend: backend ?? cells ?? LocalStagingBackend(home: .locate()),
+                                       transfer: transfer, blobstore: blobstore, logger: logger)
         let admission = Admission(capacity: config.maxActiveTasks + config.maxQueuedTasks)
         let busy = BusyReplier(nats: nats, admission: admission, config: config, logger: logger)
         let subscription = try nats.subscribe(config.queues, queue: Self.queueGroup, bufferSize: max(admission.capacity, 1),

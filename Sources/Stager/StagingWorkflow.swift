@@ -50,7 +50,6 @@ struct StagingWorkflow: Sendable {
         let package = workspace.appendingPathComponent("package.zip")
         _ = try await transfer.download(request.downloadURI, to: package, limit: Int64(config.maxDownloadMB) << 20,
                                         timeout: .seconds(config.maxStagingDuration))
-        let cacheArchive = await restoreCache(request, into: workspace, progress: progress)
         reply.durationsMs["download"] = Self.milliseconds(clock.now - started)
 
         progress.begin(.unpack, "Unpacking application")
@@ -58,11 +57,9 @@ struct StagingWorkflow: Sendable {
 
         progress.begin(.compile, "Staging application")
         started = clock.now
-        let staged = try await backend.stage(
-            workspace: workspace, stack: request.stack ?? config.defaultStack, options: options(for: request),
-            cacheArchive: cacheArchive, onLine: progress.log)
+        let staged = try await backend.stage(job(for: request, taskID: taskID, workspace: workspace), onLine: progress.log)
         reply.durationsMs["stage"] = Self.milliseconds(clock.now - started)
-        reply.stack = staged.stack.name
+        reply.stack = staged.stack
         reply.cellID = staged.cellID
         reply.detectedBuildpack = staged.outcome.detectedBuildpack
         reply.startCommand = staged.outcome.startCommand
@@ -76,6 +73,17 @@ struct StagingWorkflow: Sendable {
         reply.durationsMs["upload"] = Self.milliseconds(clock.now - started)
         progress.log("Done!")
         return reply
+    }
+
+    private func job(for request: StagingRequest, taskID: String, workspace: URL) -> StagingJob {
+        let resources = request.properties?.resources
+        return StagingJob(
+            workspace: workspace, taskID: taskID, appID: request.appID, stack: request.stack ?? config.defaultStack,
+            options: options(for: request),
+            need: Resources(memoryMB: resources?.memory.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingMemoryMB,
+                            diskMB: resources?.disk.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingDiskMB, containers: 1),
+            cacheDownloadURI: request.buildpackCacheDownloadURI, cacheUploadURI: request.buildpackCacheUploadURI,
+            maxDownloadBytes: Int64(config.maxDownloadMB) << 20)
     }
 
     private func options(for request: StagingRequest) -> StagingOptions {
@@ -92,32 +100,18 @@ struct StagingWorkflow: Sendable {
         return options
     }
 
-    /// Fetches the build cache named in the request; a missing cache is not an error.
-    private func restoreCache(_ request: StagingRequest, into workspace: URL, progress: TaskProgress) async -> URL? {
-        guard let uri = request.buildpackCacheDownloadURI else { return nil }
-        let file = workspace.appendingPathComponent("cache-in.tgz")
-        do {
-            _ = try await transfer.download(uri, to: file, limit: Int64(config.maxDownloadMB) << 20,
-                                            timeout: .seconds(config.maxStagingDuration))
-            return file
-        } catch {
-            progress.log("No build cache restored (\(error)); staging without it")
-            return nil
-        }
-    }
-
     /// Stores the droplet (and build cache) in the blobstore, then POSTs it to `upload_uri`.
     private func upload(_ staged: StagedDroplet, request: StagingRequest, taskID: String,
                         progress: TaskProgress) async throws -> String? {
         let droplet = staged.outcome.droplet
         let timeout = Duration.seconds(config.maxStagingDuration)
-        var blobURL: String?
-        if let blobstore {
+        var blobURL = staged.blobURL
+        if blobURL == nil, let blobstore {
             let key = "droplets/\(BlobstoreClient.segment(request.appID))/\(BlobstoreClient.segment(taskID)).tgz"
             do {
                 blobURL = try await blobstore.put(droplet, key: key, sha256: staged.outcome.digest.sha256, timeout: timeout)
             } catch {
-                throw UploadFailure(message: "Failed storing droplet in the blobstore: \(error)")
+                throw StagingFailure("Failed storing droplet in the blobstore: \(error)")
             }
         }
         if let cacheURI = request.buildpackCacheUploadURI, let cache = staged.outcome.buildCache {
@@ -134,7 +128,7 @@ struct StagingWorkflow: Sendable {
                     attempts: config.uploadAttempts, timeout: timeout,
                     onRetry: { error, attempt in progress.log("Uploading droplet failed (\(error)); retry \(attempt)") })
             } catch {
-                throw UploadFailure(message: "Failed uploading droplet: \(error)")
+                throw StagingFailure("Failed uploading droplet: \(error)")
             }
         }
         return blobURL
@@ -155,10 +149,4 @@ struct StagingWorkflow: Sendable {
     static func milliseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
-}
-
-/// Storing or posting the droplet failed after staging succeeded.
-struct UploadFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -9,4 +9,12 @@ public struct StagingOutcome: Sendable {
     public let startCommand: String
     /// The build artifacts cache the builder wrote, when it wrote one.
     public let buildCache: URL?
+
+    public init(droplet: URL, digest: ArchiveDigest, detectedBuildpack: String, startCommand: String, buildCache: URL?) {
+        self.droplet = droplet
+        self.digest = digest
+        self.detectedBuildpack = detectedBuildpack
+        self.startCommand = startCommand
+        self.buildCache = buildCache
+    }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Blobstore
 import Foundation
 import Logging
-import ServiceLifecycle
 
 struct BlobstoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -68,7 +67,6 @@ struct BlobstoreCommand: AsyncParsableCommand {
             Output.line("blobstore listening on http://\(host):\(port) (dir \(directory.path), "
                 + (secret == nil ? "unsigned URLs accepted" : "signed URLs required") + ")")
         }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        try await ServiceRun.untilSignalled(service, logger: logger)
     }
 }

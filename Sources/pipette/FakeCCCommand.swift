@@ -2,7 +2,6 @@ import ArgumentParser
 import FakeCC
 import Foundation
 import Logging
-import ServiceLifecycle
 import Staging
 
 struct FakeCCCommand: AsyncParsableCommand {
@@ -62,7 +61,6 @@ struct FakeCCCommand: AsyncParsableCommand {
         let service = FakeCCService(config: config, logger: logger) { port in
             Output.line("fake-cc listening on http://\(host):\(port) (apps \(appsURL.path), droplets \(dropletsURL.path))")
         }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        try await ServiceRun.untilSignalled(service, logger: logger)
     }
 }

@@ -14,5 +14,6 @@ struct Pipette: AsyncParsableCommand {
             Files: stacks are cached in $PIPETTE_CACHE (default ~/.cache/pipette); buildpacks,
             stack recipes and lifecycle programs come from the checkout ($PIPETTE_HOME).
             """,
-        subcommands: [BuildCommand.self, RunDropletCommand.self, StackCommand.self, StagerCommand.self, StageCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
+        subcommands: [BuildCommand.self, RunDropletCommand.self, StackCommand.self, StagerCommand.self, StageCommand.self,
+                      AuctioneerCommand.self, CellCommand.self, CellsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
 }

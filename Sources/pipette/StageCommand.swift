@@ -64,14 +64,14 @@ struct StageCommand: AsyncParsableCommand {
             logs.unsubscribe()
             await printed
             if error == .noResponders(subject: queue) {
-                throw StageFailure(message: "no stager is listening on queue \(queue); start one with `pipette stager` (or `foreman start`)")
+                throw CommandFailure( "no stager is listening on queue \(queue); start one with `pipette stager` (or `foreman start`)")
             }
             throw error
         }
         logs.drain()
         await printed
         let reply = try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
-        if let error = reply.error { throw StageFailure(message: error) }
+        if let error = reply.error { throw CommandFailure( error) }
         Output.table([
             ("task", reply.taskID),
             ("stack", reply.stack ?? "-"),
@@ -82,10 +82,4 @@ struct StageCommand: AsyncParsableCommand {
             ("blob", reply.droplet?.blobURL ?? "-"),
         ])
     }
-}
-
-/// A staging that ended in an error reply; printed as is.
-struct StageFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ServiceLifecycle
 import Stager
 import Staging
 
@@ -12,7 +11,12 @@ struct StagerCommand: AsyncParsableCommand {
         discussion: """
             Reads the seed's config keys (logging.level, pid_filename, nats_uri, max_staging_duration,
             max_active_tasks, queues, secure) and Pipette's own (max_queued_tasks, blobstore_url,
-            blobstore_secret, default_stack, max_download_mb, upload_attempts); flags override the file.
+            blobstore_secret, default_stack, max_download_mb, upload_attempts, staging_memory_mb,
+            staging_disk_mb, local_staging); flags override the file.
+
+            Each request becomes a staging Task that `pipette auctioneer` places on a `pipette cell`
+            having the requested stack (the app package and droplet go through the blobstore, so
+            blobstore_url is needed). With --local the stager stages in runc on its own host.
 
             Example config/stager.yml:
               logging: {level: debug2}
@@ -56,6 +60,9 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: "Write the process id here (pid_filename).")
     var pidFile: String?
 
+    @Flag(help: "Stage on this host instead of on cells placed by `pipette auctioneer` (local_staging).")
+    var local = false
+
     @Option(help: "Log level: trace (the seed's debug2), debug, info, warning, error.")
     var logLevel: String?
 
@@ -72,6 +79,7 @@ struct StagerCommand: AsyncParsableCommand {
         }
         if let defaultStack { settings.defaultStack = defaultStack }
         if let pidFile { settings.pidFilename = pidFile }
+        if local { settings.localStaging = true }
         do {
             try settings.validate()
         } catch {
@@ -79,8 +87,9 @@ struct StagerCommand: AsyncParsableCommand {
         }
         _ = LogSetup.bootstrap(level: logLevel ?? settings.logging?.level)
         let logger = Logger(label: "pipette.stager")
-        let stager = StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate()), logger: logger)
-        let group = ServiceGroup(services: [stager], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        let stager = settings.localStaging
+            ? StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate()), logger: logger)
+            : StagerService(config: settings, logger: logger)
+        try await ServiceRun.untilSignalled(stager, logger: logger)
     }
 }

@@ -1,4 +1,6 @@
+import Auctioneer
 import Blobstore
+import Cell
 import FakeCC
 import Foundation
 import Logging
@@ -9,9 +11,14 @@ import Staging
 import TestSupport
 
 /// A whole staging platform for one test: real nats-server, fake cloud controller, blobstore and
-/// one or more stagers staging in runc on this host's stacks.
+/// one or more stagers — staging in runc on this host's stacks, or, given cells, through a real
+/// auctioneer and cells (each cell a service of its own, so a test can stop one).
 final class Platform: Sendable {
     static let secret = "test-secret"
+
+    struct CellsNeverJoined: Error {
+        let ids: [String]
+    }
 
     /// Services log only warnings and worse in tests, so failures stand out.
     static func quiet(_ label: String) -> Logger {
@@ -24,14 +31,19 @@ final class Platform: Sendable {
     let work: TemporaryDirectory
     let ccURL: String
     let blobstoreURL: String
+    let home: PipetteHome
     private let services: ServiceHarness
     private let stagers: ServiceHarness
+    private let cellHarnesses: [String: ServiceHarness]
 
     /// - Parameters:
     ///   - configure: adjusts each stager's config (pool sizes, timeouts, default stack).
-    ///   - apps: extra apps for the fake CC, by id (directories are copied from `apps/`).
-    init(stagers count: Int = 1, failUploads: Int = 0,
+    ///   - cells: when given, an auctioneer and these cells run, and stagers stage through them.
+    ///   - home: where buildpacks and lifecycle programs come from (the checkout by default).
+    init(stagers count: Int = 1, failUploads: Int = 0, cells: [CellConfig] = [],
+         home: PipetteHome = PipetteHome(root: ProjectPaths.root, cache: TestStacks.cache),
          configure: (inout StagerConfig) -> Void = { _ in }) async throws {
+        self.home = home
         nats = try NATSServer()
         work = try TemporaryDirectory("platform")
         let apps = work.file("apps")
@@ -46,11 +58,24 @@ final class Platform: Sendable {
         let ccPort = Reported<Int>(), blobPort = Reported<Int>()
         var cc = FakeCCConfig(appsDirectory: apps, dropletsDirectory: work.file("droplets"), port: 0)
         cc.failUploads = failUploads
+        let auctioneerReady = Reported<Bool>()
         services = ServiceHarness([
             FakeCCService(config: cc, logger: Self.quiet("test.cc"), onListening: { ccPort.set($0) }),
             BlobstoreService(config: BlobstoreConfig(directory: work.file("blobs"), secret: Self.secret, port: 0),
                              logger: Self.quiet("test.blobstore"), onListening: { blobPort.set($0) }),
-        ])
+        ] + (cells.isEmpty ? [] : [
+            AuctioneerService(config: AuctioneerConfig(natsURI: nats.url), logger: Self.quiet("test.auctioneer"),
+                              onReady: { auctioneerReady.set(true) }),
+        ]))
+        if !cells.isEmpty { _ = await auctioneerReady.value }
+        var harnesses: [String: ServiceHarness] = [:]
+        for var cell in cells {
+            cell.natsURI = nats.url
+            let stacks = CellStacks(cell.stacks, store: StackStore(directory: home.stacks))
+            harnesses[cell.id] = ServiceHarness([CellService(config: cell, home: home, stacks: stacks,
+                                                             logger: Self.quiet("test.cell.\(cell.id)"))])
+        }
+        cellHarnesses = harnesses
         ccURL = "http://127.0.0.1:\(await ccPort.value)"
         blobstoreURL = "http://127.0.0.1:\(await blobPort.value)"
 
@@ -60,14 +85,38 @@ final class Platform: Sendable {
         config.blobstoreSecret = Self.secret
         config.maxStagingDuration = 300
         configure(&config)
-        let home = PipetteHome(root: ProjectPaths.root, cache: TestStacks.cache)
         let ready = (0..<count).map { _ in Reported<Bool>() }
         stagers = ServiceHarness((0..<count).map { index in
-            StagerService(config: config, backend: LocalStagingBackend(home: home, cellID: "stager-\(index)"),
-                          logger: Self.quiet("test.stager.\(index)"), onReady: { ready[index].set(true) })
+            cells.isEmpty
+                ? StagerService(config: config, backend: LocalStagingBackend(home: home, cellID: "stager-\(index)"),
+                                logger: Self.quiet("test.stager.\(index)"), onReady: { ready[index].set(true) })
+                : StagerService(config: config, logger: Self.quiet("test.stager.\(index)"), onReady: { ready[index].set(true) })
         })
         for flag in ready { _ = await flag.value }
+        try await waitForCells(cells.map(\.id))
     }
+
+    /// The cells the auctioneer knows now.
+    func registeredCells() async throws -> [CellState] {
+        let connection = try await client()
+        let answer = try await connection.request(Subjects.cells, [], timeout: .seconds(5))
+        return try Wire.decode([CellState].self, from: answer.payload)
+    }
+
+    /// Waits until the auctioneer has heard from each of `ids` (a cell started elsewhere too).
+    func waitForCells(_ ids: [String], timeout: Duration = .seconds(30)) async throws {
+        guard !ids.isEmpty else { return }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let known = Set(try await registeredCells().map(\.id))
+            if Set(ids).isSubset(of: known) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CellsNeverJoined(ids: ids)
+    }
+
+    /// Gracefully stops one cell (SIGTERM's path): it evacuates.
+    func stopCell(_ id: String) async { await cellHarnesses[id]?.stop() }
 
     /// The seed's request for `app` (properties as in the seed), with our fake CC's URLs.
     func seedRequest(_ app: String, uploadID: String = UUID().uuidString.prefix(8).lowercased()) -> [String: Any] {
@@ -91,6 +140,36 @@ final class Platform: Sendable {
         try await stage(raw: JSONSerialization.data(withJSONObject: request), timeout: timeout)
     }
 
+    /// Sends a request and runs `action` once, when a live log line contains `marker` (to kill or
+    /// stop something mid-staging); returns the reply.
+    func stage(_ request: [String: Any], whenLogContains marker: String,
+               _ action: @escaping @Sendable (String) async -> Void) async throws -> StagingReply {
+        var request = request
+        let subject = "logs." + UUID().uuidString.lowercased()
+        request["log_subject"] = subject
+        let connection = try await client()
+        let logs = try connection.subscribe(subject)
+        try await connection.flush()
+        let payload = try JSONSerialization.data(withJSONObject: request)
+        return try await withThrowingTaskGroup(of: StagingReply?.self) { group in
+            group.addTask {
+                for await line in logs where line.string.contains(marker) {
+                    await action(line.string)
+                    break
+                }
+                return nil
+            }
+            group.addTask {
+                defer { logs.unsubscribe() }
+                return try await self.stage(raw: payload)
+            }
+            while let result = try await group.next() {
+                if let reply = result { return reply }
+            }
+            throw CancellationError()
+        }
+    }
+
     func stage(raw payload: Data, timeout: Duration = .seconds(300)) async throws -> StagingReply {
         let connection = try await client()
         let answer = try await connection.request("staging", Array(payload), timeout: timeout)
@@ -108,6 +187,7 @@ final class Platform: Sendable {
 
     func stop() async {
         await stagers.stop()
+        for cell in cellHarnesses.values { await cell.stop() }
         await services.stop()
         nats.stop()
         work.remove()

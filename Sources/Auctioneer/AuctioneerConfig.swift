@@ -1,0 +1,21 @@
+/// Settings of `pipette auctioneer`.
+public struct AuctioneerConfig: Sendable {
+    public var natsURI: String
+    /// Placement requests arriving within this window are placed together, as one batch.
+    public var batchWindow: Duration
+    /// How long a cell may take to answer a perform request before the work goes elsewhere.
+    public var performTimeout: Duration
+    /// A cell that misses this many heartbeats in a row is gone.
+    public var missedHeartbeats: Int
+    /// Placement requests waiting beyond this many are answered "busy" at once.
+    public var maxPending: Int
+
+    public init(natsURI: String = "nats://127.0.0.1:4222", batchWindow: Duration = .milliseconds(10),
+                performTimeout: Duration = .seconds(5), missedHeartbeats: Int = 3, maxPending: Int = 10_000) {
+        self.natsURI = natsURI
+        self.batchWindow = batchWindow
+        self.performTimeout = performTimeout
+        self.missedHeartbeats = missedHeartbeats
+        self.maxPending = maxPending
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import PipetteCore
+
+/// What `pipette cell` is told at start: who it is, what it advertises, how big it is.
+public struct CellConfig: Sendable {
+    public var id: String
+    public var zone: String
+    /// Stack names to offer; each is checked (built, runnable here) before it is advertised.
+    public var stacks: [String]
+    public var capacity: Resources
+    public var tags: [String: String]
+    public var natsURI: String
+    public var heartbeatInterval: Duration
+    /// Largest app package or build cache the cell downloads.
+    public var maxDownloadBytes: Int64
+
+    public init(id: String, zone: String = "z1", stacks: [String], capacity: Resources, tags: [String: String] = [:],
+                natsURI: String = "nats://127.0.0.1:4222", heartbeatInterval: Duration = .seconds(2),
+                maxDownloadBytes: Int64 = 1 << 30) {
+        self.id = id
+        self.zone = zone
+        self.stacks = stacks
+        self.capacity = capacity
+        self.tags = tags
+        self.natsURI = natsURI
+        self.heartbeatInterval = heartbeatInterval
+        self.maxDownloadBytes = maxDownloadBytes
+    }
+}

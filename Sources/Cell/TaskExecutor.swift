@@ -1,0 +1,83 @@
+import Archive
+import Foundation
+import Logging
+import PipetteCore
+import Staging
+import Transfer
+
+/// Runs one staging Task on this cell: fetch the package from the blobstore, build in runc on
+/// the stack, store droplet and build cache, and say how it went. Never throws: every failure
+/// becomes the completion's `error` sentence.
+struct TaskExecutor: Sendable {
+    let cellID: String
+    let home: PipetteHome
+    let stacks: CellStacks
+    let transfer: HTTPTransfer
+    let maxDownloadBytes: Int64
+    let logger: Logger
+
+    /// Task workspaces of this cell are `<tmp>/pipette-cell-<cell>-<task>`.
+    var workspacePrefix: String { "pipette-cell-\(Subjects.token(cellID))-" }
+
+    /// Removes workspaces an earlier run of this cell left when it was killed; returns how many.
+    func removeLeftovers() -> Int {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        return names.filter { $0.hasPrefix(workspacePrefix) }
+            .filter { (try? FileManager.default.removeItem(at: temporary.appendingPathComponent($0))) != nil }.count
+    }
+
+    func run(_ task: TaskDefinition, onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {
+        var completion = TaskCompletion(taskID: task.taskID, cellID: cellID)
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(workspacePrefix + Subjects.token(task.taskID))
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        do {
+            try? FileManager.default.removeItem(at: workspace)
+            try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+            guard let usable = stacks.rootfs(of: task.stack) else {
+                throw TaskFailure("cell \(cellID) does not have stack \(task.stack)")
+            }
+            onLine("Cell \(cellID) staging on \(task.stack) (\(usable.stack.arch.machine))")
+            let timeout = Duration.seconds(task.timeoutSeconds)
+            let package = workspace.appendingPathComponent("package.zip")
+            do {
+                _ = try await transfer.download(task.packageURL, to: package, limit: maxDownloadBytes, timeout: timeout)
+            } catch {
+                throw TaskFailure("Failed fetching the app package from the blobstore: \(error)")
+            }
+            try AppSource.materialize(package, into: workspace.appendingPathComponent("app"))
+            let cache = await transfer.fetchBuildCache(
+                task.cacheDownloadURL, to: workspace.appendingPathComponent("cache-in.tgz"), limit: maxDownloadBytes,
+                timeout: timeout, onLine: onLine)
+            let options = StagingOptions(
+                buildpacks: task.buildpacks.isEmpty ? StagingOptions.defaultOrder : task.buildpacks,
+                skipDetect: task.skipDetect, environment: task.environment, startCommand: task.startCommand,
+                timeout: timeout, memoryLimitBytes: max(Int64(task.memoryMB) << 20, 1 << 30))
+            let outcome = try await StagingTask(home: home).stage(
+                workspace: workspace, stack: usable.stack, rootfs: usable.rootfs, options: options,
+                cacheArchive: cache, onLine: onLine)
+            do {
+                _ = try await transfer.upload(outcome.droplet, to: task.dropletUploadURL,
+                                              headers: [("X-Checksum-Sha256", outcome.digest.sha256)], timeout: timeout)
+            } catch {
+                throw TaskFailure("Failed storing droplet in the blobstore: \(error)")
+            }
+            if let uri = task.cacheUploadURL, let buildCache = outcome.buildCache {
+                do {
+                    _ = try await transfer.upload(buildCache, to: uri, timeout: timeout)
+                } catch {
+                    onLine("Build cache not saved (\(error))")
+                }
+            }
+            completion.detectedBuildpack = outcome.detectedBuildpack
+            completion.startCommand = outcome.startCommand
+            completion.dropletSHA256 = outcome.digest.sha256
+            completion.dropletSize = outcome.digest.size
+        } catch let error as CustomStringConvertible {
+            completion.error = error.description
+        } catch {
+            completion.error = "Staging failed on cell \(cellID): \(error)"
+        }
+        return completion
+    }
+}

@@ -1,0 +1,57 @@
+/// What a cell says about itself in every heartbeat (`pipette.cell.heartbeat`), and what the
+/// auctioneer places work against.
+public struct CellState: Codable, Sendable, Equatable {
+    /// A stack the cell has built and can run, with its arch.
+    public struct AdvertisedStack: Codable, Sendable, Equatable, Hashable {
+        public var name: String
+        public var arch: Arch
+
+        public init(name: String, arch: Arch) {
+            self.name = name
+            self.arch = arch
+        }
+    }
+
+    public var id: String
+    public var zone: String
+    public var stacks: [AdvertisedStack]
+    /// Placement tags (`--tag k=v`); work that asks for tags only lands on cells having them all.
+    public var tags: [String: String]
+    public var total: Resources
+    public var available: Resources
+    /// Tasks (staging) running or reserved on the cell.
+    public var tasks: Int
+    /// LRP instances on the cell, by app id.
+    public var instances: [String: Int]
+    /// An evacuating cell takes no new work.
+    public var evacuating: Bool
+    /// How often the cell heartbeats; the auctioneer drops it after three missed.
+    public var heartbeatIntervalMs: Int
+
+    public init(id: String, zone: String, stacks: [AdvertisedStack], tags: [String: String] = [:],
+                total: Resources, available: Resources? = nil, tasks: Int = 0, instances: [String: Int] = [:],
+                evacuating: Bool = false, heartbeatIntervalMs: Int = 2000) {
+        self.id = id
+        self.zone = zone
+        self.stacks = stacks
+        self.tags = tags
+        self.total = total
+        self.available = available ?? total
+        self.tasks = tasks
+        self.instances = instances
+        self.evacuating = evacuating
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+    }
+
+    public func has(stack: String) -> Bool { stacks.contains { $0.name == stack } }
+
+    /// True when every required tag is on the cell with the same value.
+    public func matches(tags required: [String: String]) -> Bool {
+        required.allSatisfy { tags[$0.key] == $0.value }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, zone, stacks, tags, total, available, tasks, instances, evacuating
+        case heartbeatIntervalMs = "heartbeat_interval_ms"
+    }
+}

@@ -1,0 +1,25 @@
+/// The NATS subjects cells, the auctioneer and stagers talk on.
+public enum Subjects {
+    /// Cells publish their `CellState` here every heartbeat interval.
+    public static let heartbeat = "pipette.cell.heartbeat"
+    /// A cell that evacuated and stopped publishes its id here, so it is dropped at once.
+    public static let cellGone = "pipette.cell.gone"
+    /// The auctioneer publishes a `CellLoss` here when a cell missed three heartbeats.
+    public static let cellLost = "pipette.cell.lost"
+    /// Requests to place a Task (`TaskPlacementRequest` → `TaskPlacementReply`).
+    public static let placeTask = "pipette.auction.task"
+    /// Requests for the registry (empty → `[CellState]`).
+    public static let cells = "pipette.auction.cells"
+
+    /// Where a cell takes `PerformRequest`s.
+    public static func perform(cell id: String) -> String { "pipette.cell.\(token(id)).perform" }
+
+    /// Where a cell takes requests to cancel a task (`TaskCancel`).
+    public static func cancel(cell id: String) -> String { "pipette.cell.\(token(id)).cancel" }
+
+    /// A NATS subject token from any string: no dots, spaces or wildcards.
+    public static func token(_ text: String) -> String {
+        let cleaned = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-".contains($0)) ? $0 : "_" })
+        return cleaned.isEmpty ? "_" : cleaned
+    }
+}

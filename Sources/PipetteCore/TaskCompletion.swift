@@ -1,0 +1,32 @@
+/// What a cell publishes on a task's `done` subject when the task ends, either way.
+public struct TaskCompletion: Codable, Sendable, Equatable {
+    public var taskID: String
+    public var cellID: String
+    /// A sentence a person can act on; nil when the droplet was stored.
+    public var error: String?
+    public var detectedBuildpack: String?
+    public var startCommand: String?
+    public var dropletSHA256: String?
+    public var dropletSize: Int64?
+
+    public init(taskID: String, cellID: String, error: String? = nil, detectedBuildpack: String? = nil,
+                startCommand: String? = nil, dropletSHA256: String? = nil, dropletSize: Int64? = nil) {
+        self.taskID = taskID
+        self.cellID = cellID
+        self.error = error
+        self.detectedBuildpack = detectedBuildpack
+        self.startCommand = startCommand
+        self.dropletSHA256 = dropletSHA256
+        self.dropletSize = dropletSize
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case error
+        case taskID = "task_id"
+        case cellID = "cell_id"
+        case detectedBuildpack = "detected_buildpack"
+        case startCommand = "start_command"
+        case dropletSHA256 = "droplet_sha256"
+        case dropletSize = "droplet_size"
+    }
+}

@@ -1,0 +1,72 @@
+/// A staging Task as a cell runs it: everything is a URL or a value, so any cell that can reach
+/// the blobstore can run it.
+public struct TaskDefinition: Codable, Sendable, Equatable {
+    /// Unique per placement attempt (a re-placed task gets a new one).
+    public var taskID: String
+    public var appID: String
+    public var stack: String
+    public var memoryMB: Int
+    public var diskMB: Int
+    public var tags: [String: String]
+    /// GET URL of the app package (a zip) in the blobstore.
+    public var packageURL: String
+    /// PUT URL the droplet goes to; the cell sends its sha256 for the blobstore to verify.
+    public var dropletUploadURL: String
+    public var cacheDownloadURL: String?
+    public var cacheUploadURL: String?
+    public var buildpacks: [String]
+    public var skipDetect: Bool
+    public var environment: [String: String]
+    public var startCommand: String?
+    public var timeoutSeconds: Int
+    /// The cell publishes builder output on `<events>.log` and a `TaskCompletion` on `<events>.done`.
+    public var eventsSubject: String
+
+    public init(taskID: String, appID: String, stack: String, memoryMB: Int, diskMB: Int, tags: [String: String] = [:],
+                packageURL: String, dropletUploadURL: String, cacheDownloadURL: String? = nil,
+                cacheUploadURL: String? = nil, buildpacks: [String], skipDetect: Bool = false,
+                environment: [String: String] = [:], startCommand: String? = nil, timeoutSeconds: Int,
+                eventsSubject: String) {
+        self.taskID = taskID
+        self.appID = appID
+        self.stack = stack
+        self.memoryMB = memoryMB
+        self.diskMB = diskMB
+        self.tags = tags
+        self.packageURL = packageURL
+        self.dropletUploadURL = dropletUploadURL
+        self.cacheDownloadURL = cacheDownloadURL
+        self.cacheUploadURL = cacheUploadURL
+        self.buildpacks = buildpacks
+        self.skipDetect = skipDetect
+        self.environment = environment
+        self.startCommand = startCommand
+        self.timeoutSeconds = timeoutSeconds
+        self.eventsSubject = eventsSubject
+    }
+
+    /// The task as work to place.
+    public var work: Work {
+        Work(id: taskID, kind: .task, appID: appID, stack: stack,
+             need: Resources(memoryMB: memoryMB, diskMB: diskMB, containers: 1), tags: tags)
+    }
+
+    public var logSubject: String { eventsSubject + ".log" }
+    public var doneSubject: String { eventsSubject + ".done" }
+
+    enum CodingKeys: String, CodingKey {
+        case stack, tags, buildpacks, environment
+        case taskID = "task_id"
+        case appID = "app_id"
+        case memoryMB = "memory_mb"
+        case diskMB = "disk_mb"
+        case packageURL = "package_url"
+        case dropletUploadURL = "droplet_upload_url"
+        case cacheDownloadURL = "cache_download_url"
+        case cacheUploadURL = "cache_upload_url"
+        case skipDetect = "skip_detect"
+        case startCommand = "start_command"
+        case timeoutSeconds = "timeout_seconds"
+        case eventsSubject = "events_subject"
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Auctioneer
+import Logging
+
+struct AuctioneerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auctioneer",
+        abstract: "Place staging Tasks on cells that have the stack, from the cells' heartbeats.",
+        discussion: """
+            Keeps a registry of cells from pipette.cell.heartbeat (a cell that misses 3 heartbeats is
+            gone, and stagers waiting on its work are told). Placement requests arriving within
+            --batch-window-ms are placed together: first the stack (a hard filter), then placement
+            tags, then memory, disk and container slots; among the rest the least used cell wins, with
+            a penalty per task already running and instances of one app spread across cells and zones.
+            Ties go to the smallest cell id. A cell that rejects its work passes it to the next best.
+
+            Example (with nats-server running):
+              pipette auctioneer &
+              pipette cell --id amd64-1 --stacks tiny-amd64 &
+              pipette cells
+            """)
+
+    @Option(help: "NATS server URL.")
+    var nats = "nats://127.0.0.1:4222"
+
+    @Option(help: "Milliseconds to gather placement requests into one batch.")
+    var batchWindowMs = 10
+
+    @Option(help: "Log level: trace, debug, info, warning, error.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if batchWindowMs < 0 { throw ValidationError("--batch-window-ms must not be negative") }
+    }
+
+    func run() async throws {
+        _ = LogSetup.bootstrap(level: logLevel)
+        let logger = Logger(label: "pipette.auctioneer")
+        let config = AuctioneerConfig(natsURI: nats, batchWindow: .milliseconds(batchWindowMs))
+        let nats = self.nats
+        let service = AuctioneerService(config: config, logger: logger) {
+            Output.status("auctioneer ready on \(nats)")
+        }
+        try await ServiceRun.untilSignalled(service, logger: logger)
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Cell
+import Container
+import Foundation
+import Logging
+import PipetteCore
+import Staging
+
+struct CellCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cell",
+        abstract: "Run a cell: advertise stacks and capacity on NATS and run the staging Tasks placed here.",
+        discussion: """
+            At start each stack is checked: it must be built (`pipette stack build NAME`) and of an
+            arch this host runs, natively or through qemu binfmt; other stacks are refused with the
+            reason. The cell then heartbeats its state on pipette.cell.heartbeat, takes perform
+            requests from the auctioneer (reserving memory, disk and a container slot per task, or
+            rejecting what no longer fits) and runs each Task's builder in runc, streaming its output.
+
+            SIGTERM or Ctrl-C evacuates: the cell stops taking work, finishes its tasks, and leaves.
+
+            Examples:
+              pipette cell --id amd64-1 --zone z1 --stacks tiny-amd64,bookworm-amd64
+              pipette cell --id pi-3 --zone rack2 --stacks bookworm-arm64 --memory-mb 4096 --tag disk=ssd
+            """)
+
+    @Option(help: "The cell's id, unique on the bus (default: the host name).")
+    var id: String?
+
+    @Option(help: "The zone (rack, room, site); instances of one app are spread across zones.")
+    var zone = "z1"
+
+    @Option(help: ArgumentHelp("Stacks to offer, comma-separated (default: every built stack this host can run).",
+                               valueName: "S1,S2"))
+    var stacks: String?
+
+    @Option(help: "Memory to offer, MB (default: this host's memory).")
+    var memoryMb: Int?
+
+    @Option(help: "Disk to offer, MB (default: free space under the stack cache).")
+    var diskMb: Int?
+
+    @Option(help: "Containers run at once, at most.")
+    var maxContainers = 8
+
+    @Option(name: .customLong("tag"), help: ArgumentHelp("A placement tag (repeatable).", valueName: "KEY=VALUE"))
+    var tags: [String] = []
+
+    @Option(help: "NATS server URL.")
+    var nats = "nats://127.0.0.1:4222"
+
+    @Option(help: "Milliseconds between heartbeats; the auctioneer drops a cell after three missed.")
+    var heartbeatMs = 2000
+
+    @Option(help: "Log level: trace, debug, info, warning, error.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if maxContainers < 1 { throw ValidationError("--max-containers must be at least 1") }
+        if heartbeatMs < 50 { throw ValidationError("--heartbeat-ms must be at least 50") }
+        if let memoryMb, memoryMb < 1 { throw ValidationError("--memory-mb must be a positive number of MB") }
+        if let diskMb, diskMb < 1 { throw ValidationError("--disk-mb must be a positive number of MB") }
+        for tag in tags where !tag.contains("=") || tag.hasPrefix("=") {
+            throw ValidationError("--tag \(tag): expected KEY=VALUE")
+        }
+    }
+
+    func run() async throws {
+        guard getuid() == 0 else { throw ContainerError.notRoot }
+        _ = LogSetup.bootstrap(level: logLevel)
+        let logger = Logger(label: "pipette.cell")
+        let home = PipetteHome.locate()
+        let store = StackStore(directory: home.stacks)
+        let names = stacks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? store.list().filter { $0.metadata != nil }.map(\.stack.name)
+        let checked = CellStacks(names, store: store)
+        let id = self.id ?? ProcessInfo.processInfo.hostName
+        for refused in checked.refused {
+            Output.status("cell \(id) refuses stack \(refused.name): \(refused.reason)")
+        }
+        guard !checked.usable.isEmpty else {
+            throw CommandFailure( "cell \(id) has no stack it can run"
+                + (names.isEmpty ? "; build one with `pipette stack build tiny-amd64`" : " (asked for: \(names.joined(separator: ", ")))"))
+        }
+        let capacity = Resources(memoryMB: memoryMb ?? Int(ProcessInfo.processInfo.physicalMemory >> 20),
+                                 diskMB: diskMb ?? Self.freeDiskMB(home.stacks), containers: maxContainers)
+        let config = CellConfig(
+            id: id, zone: zone, stacks: checked.usable.map(\.stack.name), capacity: capacity,
+            tags: Dictionary(tags.map { tag in
+                let parts = tag.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                return (String(parts[0]), String(parts[1]))
+            }) { _, last in last },
+            natsURI: nats, heartbeatInterval: .milliseconds(heartbeatMs))
+        let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
+            Output.status("cell \(id) ready in zone \(config.zone): "
+                + checked.usable.map { "\($0.stack.name) (\($0.stack.arch))" }.joined(separator: ", ")
+                + "; \(capacity.memoryMB) MB memory, \(capacity.diskMB) MB disk, \(capacity.containers) containers")
+        }
+        try await ServiceRun.untilSignalled(service, logger: logger)
+    }
+
+    static func freeDiskMB(_ directory: URL) -> Int {
+        let free = (try? FileManager.default.attributesOfFileSystem(forPath: directory.path)[.systemFreeSize] as? NSNumber)?.int64Value
+        return Int((free ?? 10 << 30) >> 20)
+    }
+}

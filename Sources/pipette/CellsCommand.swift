@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import NATS
+import PipetteCore
+
+struct CellsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cells",
+        abstract: "List the cells the auctioneer knows: stacks, free capacity, running tasks.",
+        discussion: """
+            Example:
+              $ pipette cells
+              ID       ZONE  STACKS                     ARCH   MEMORY FREE  DISK FREE      CONTAINERS  TASKS  STATE
+              amd64-1  z1    tiny-amd64,bookworm-amd64  amd64  7936/8192 MB  9744/10000 MB  7/8         1      ready
+            """)
+
+    @Option(help: "NATS server URL.")
+    var nats = "nats://127.0.0.1:4222"
+
+    @Flag(help: "Print the cells' states as JSON.")
+    var json = false
+
+    func run() async throws {
+        let connection = try await NATSConnection.connect(nats)
+        let answer: NATSMessage
+        do {
+            answer = try await connection.request(Subjects.cells, [], timeout: .seconds(5))
+        } catch {
+            if case .noResponders = error {
+                throw CommandFailure("no auctioneer is answering on \(Subjects.cells); start one with `pipette auctioneer`")
+            }
+            throw error
+        }
+        let cells = try Wire.decode([CellState].self, from: answer.payload)
+        if json {
+            Output.line(String(decoding: answer.payload, as: UTF8.self))
+        } else if cells.isEmpty {
+            Output.line("no cells: none has sent a heartbeat; start one with `pipette cell`")
+        } else {
+            Output.line(Self.table(cells))
+        }
+    }
+
+    /// The cells as aligned columns, one row each.
+    static func table(_ cells: [CellState]) -> String {
+        let header = ["ID", "ZONE", "STACKS", "ARCH", "MEMORY FREE", "DISK FREE", "CONTAINERS", "TASKS", "STATE"]
+        let rows = cells.map { cell in
+            [cell.id, cell.zone, cell.stacks.map(\.name).joined(separator: ","),
+             Array(Set(cell.stacks.map(\.arch.rawValue))).sorted().joined(separator: ","),
+             "\(cell.available.memoryMB)/\(cell.total.memoryMB) MB", "\(cell.available.diskMB)/\(cell.total.diskMB) MB",
+             "\(cell.available.containers)/\(cell.total.containers)", "\(cell.tasks)",
+             cell.evacuating ? "evacuating" : "ready"]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, text in
+                column == row.count - 1 ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,214 @@
+import Cell
+import Foundation
+import NATS
+import PipetteCore
+import Staging
+import Testing
+import TestSupport
+
+/// The stager staging through a real auctioneer and real cells: placement by stack, re-placement
+/// when a cell is lost, rejection by a full cell, evacuation.
+@Suite("Staging on cells", .serialized)
+struct StagingOnCellsTests {
+    static let heartbeat = Duration.milliseconds(200)
+
+    static func cell(_ id: String, stacks: [String], zone: String = "z1", memoryMB: Int = 8192,
+                     containers: Int = 4) -> CellConfig {
+        CellConfig(id: id, zone: zone, stacks: stacks,
+                   capacity: Resources(memoryMB: memoryMB, diskMB: 20_000, containers: containers),
+                   heartbeatInterval: heartbeat)
+    }
+
+    /// A home with the real lifecycle, the staticfile buildpack and the `naps` fixture buildpack
+    /// (copied: the buildpacks folder is bind-mounted, and host symlinks would not resolve inside).
+    static func homeWithNaps(in work: TemporaryDirectory) throws -> PipetteHome {
+        let root = work.file("home")
+        let buildpacks = root.appendingPathComponent("buildpacks")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("lifecycle"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: buildpacks, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("lifecycle/build"),
+                                                   withDestinationURL: ProjectPaths.root.appendingPathComponent("lifecycle/build"))
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("stacks"),
+                                                   withDestinationURL: ProjectPaths.root.appendingPathComponent("stacks"))
+        try FileManager.default.copyItem(at: ProjectPaths.buildpacks.appendingPathComponent("staticfile"),
+                                         to: buildpacks.appendingPathComponent("staticfile"))
+        try FileManager.default.copyItem(
+            at: ProjectPaths.root.appendingPathComponent("Tests/StagerTests/Fixtures/buildpacks/naps"),
+            to: buildpacks.appendingPathComponent("naps"))
+        return PipetteHome(root: root, cache: TestStacks.cache)
+    }
+
+    @Test func eachStackLandsOnTheCellThatHasItAndItsArchBuilds() async throws {
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"]),
+                                                  Self.cell("arm", stacks: ["tiny-arm64"])])
+        for (stack, cell, machine) in [("tiny-arm64", "arm", "aarch64"), ("tiny-amd64", "amd", "x86_64")] {
+            var request = platform.seedRequest("static")
+            request["stack"] = stack
+            let reply = try await platform.stage(request)
+            #expect(reply.error == nil, "\(reply.error ?? "")")
+            #expect(reply.cellID == cell)
+            #expect(reply.stack == stack)
+            StagerTests.expectSeedLines(reply.taskLog)
+            #expect(reply.taskLog.contains("Static site detected (building on \(machine))"),
+                    "the builder ran \(machine) code:\n\(reply.taskLog)")
+            let droplet = try #require(reply.droplet)
+            let blob = try await shell("/usr/bin/curl", ["-fsSI", try #require(droplet.blobURL)]).output.lowercased()
+            #expect(blob.contains("x-checksum-sha256: \(droplet.sha256)"))
+        }
+        let received = try await platform.receivedDroplets()
+        #expect(received.count == 2, "the fake CC got both droplets")
+        await platform.stop()
+    }
+
+    @Test func anUnknownStackIsRefusedNamingTheStacksSeen() async throws {
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"]),
+                                                  Self.cell("arm", stacks: ["tiny-arm64"])])
+        var request = platform.seedRequest("static")
+        request["stack"] = "bookworm-riscv64"
+        let reply = try await platform.stage(request)
+        #expect(reply.error == "found no compatible cell for stack bookworm-riscv64 (2 cells: 0 have it; stacks seen: tiny-amd64, tiny-arm64)")
+        #expect(reply.droplet == nil)
+        #expect(try await platform.receivedDroplets().isEmpty)
+        await platform.stop()
+    }
+
+    @Test func aCellKilledMidStagingIsReplacedAndTheReplyStillArrives() async throws {
+        let work = try TemporaryDirectory("killed-cell")
+        defer { work.remove() }
+        let home = try Self.homeWithNaps(in: work)
+        // "b-survivor" loses the tie to "a-doomed" (equal cells, smallest id wins), so the first
+        // attempt lands on the cell this test kills.
+        let platform = try await Platform(cells: [Self.cell("b-survivor", stacks: ["tiny-amd64"])], home: home)
+        let doomed = try startCellProcess("a-doomed", stacks: "tiny-amd64", home: home, nats: platform.nats.url)
+        defer { if doomed.isRunning { doomed.terminate() } }
+        try await platform.waitForCells(["a-doomed"])
+
+        var request = platform.seedRequest("static")
+        request["buildpacks"] = ["naps"]
+        let answer = try await platform.stage(request, whenLogContains: "Napping") { line in
+            #expect(line.contains("Napping on x86_64"))
+            kill(doomed.processIdentifier, SIGKILL)
+        }
+        #expect(answer.error == nil, "\(answer.error ?? "")")
+        #expect(answer.cellID == "b-survivor")
+        #expect(answer.taskLog.contains("Cell a-doomed was lost (missed 3 heartbeats"), "\(answer.taskLog)")
+        #expect(answer.taskLog.components(separatedBy: "Napping on").count == 3, "the task ran twice, once per cell")
+        #expect(try await platform.receivedDroplets().count == 1)
+        await platform.stop()
+        try await Self.restartRemovesLeftovers(of: "a-doomed", home: home)
+    }
+
+    @Test func aLostCellWithNoOtherCellIsNamedInTheError() async throws {
+        let work = try TemporaryDirectory("lost-cell")
+        defer { work.remove() }
+        let home = try Self.homeWithNaps(in: work)
+        let platform = try await Platform(cells: [Self.cell("arm", stacks: ["tiny-arm64"])], home: home)
+        let doomed = try startCellProcess("only-amd", stacks: "tiny-amd64", home: home, nats: platform.nats.url)
+        defer { if doomed.isRunning { doomed.terminate() } }
+        try await platform.waitForCells(["only-amd"])
+
+        var request = platform.seedRequest("static")
+        request["buildpacks"] = ["naps"]
+        let answer = try await platform.stage(request, whenLogContains: "Napping") { _ in
+            kill(doomed.processIdentifier, SIGKILL)
+        }
+        let error = try #require(answer.error)
+        #expect(error.hasPrefix("Cell only-amd was lost mid-task (missed 3 heartbeats"), "\(error)")
+        #expect(error.contains("found no compatible cell for stack tiny-amd64 (1 cell: 0 have it; stacks seen: tiny-arm64)"), "\(error)")
+        await platform.stop()
+        try await Self.restartRemovesLeftovers(of: "only-amd", home: home)
+    }
+
+    @Test func aFullCellRejectsAndTheNextBestTakesTheTask() async throws {
+        let platform = try await Platform(cells: [Self.cell("real", stacks: ["tiny-amd64"])])
+        // A cell whose heartbeat still shows room (stale: another auctioneer just filled it) and
+        // which therefore rejects; it is emptier, so it is offered the task first.
+        let stale = try await StaleCell(nats: platform.nats.url, id: "a-stale-full")
+        try await platform.waitForCells(["a-stale-full"])
+
+        let reply = try await platform.stage(platform.seedRequest("static"))
+        #expect(reply.error == nil, "\(reply.error ?? "")")
+        #expect(reply.cellID == "real")
+        #expect(stale.offers.value.withLock { $0 } == 1, "the stale cell was offered the task first and rejected it")
+        stale.stop()
+        await platform.stop()
+    }
+
+    @Test func aRealCellReservesAtomicallyAndRejectsWhatNoLongerFits() async throws {
+        let platform = try await Platform(cells: [Self.cell("small", stacks: ["tiny-amd64"], memoryMB: 1000, containers: 4)])
+        let connection = try await platform.client()
+        func task(_ id: String, memory: Int, stack: String = "tiny-amd64") -> TaskDefinition {
+            TaskDefinition(taskID: id, appID: "x", stack: stack, memoryMB: memory, diskMB: 10,
+                           packageURL: "http://127.0.0.1:1/none", dropletUploadURL: "http://127.0.0.1:1/none",
+                           buildpacks: [], timeoutSeconds: 5, eventsSubject: "pipette.task.reserve-\(id)")
+        }
+        let request = PerformRequest(tasks: [task("t1", memory: 600), task("t2", memory: 600), task("t3", memory: 300),
+                                             task("t4", memory: 10, stack: "tiny-arm64")])
+        let answer = try await connection.request(Subjects.perform(cell: "small"), Wire.encode(request), timeout: .seconds(5))
+        let reply = try Wire.decode(PerformReply.self, from: answer.payload)
+        #expect(reply.accepted == ["t1", "t3"])
+        #expect(reply.rejected.map(\.taskID) == ["t2", "t4"])
+        #expect(reply.rejected.first?.reason.contains("has no room (needs 600 MB memory") == true, "\(reply.rejected)")
+        #expect(reply.rejected.last?.reason == "cell small does not have stack tiny-arm64")
+        await platform.stop()
+    }
+
+    @Test func anEvacuatingCellFinishesItsTaskAndLeaves() async throws {
+        let work = try TemporaryDirectory("evacuate")
+        defer { work.remove() }
+        let platform = try await Platform(cells: [Self.cell("leaving", stacks: ["tiny-amd64"])],
+                                          home: try Self.homeWithNaps(in: work))
+        var request = platform.seedRequest("static")
+        request["buildpacks"] = ["naps"]
+        let during = Reported<[CellState]>()
+        let answer = try await platform.stage(request, whenLogContains: "Napping") { _ in
+            async let stopped: Void = platform.stopCell("leaving")
+            try? await Task.sleep(for: .milliseconds(400))
+            during.set((try? await platform.registeredCells()) ?? [])
+            await stopped
+        }
+        #expect(await during.value.first?.evacuating == true, "the cell heartbeats that it is evacuating")
+        #expect(answer.error == nil, "\(answer.error ?? "")")
+        #expect(answer.cellID == "leaving")
+        #expect(try await platform.registeredCells().isEmpty, "the cell said it was gone")
+        await platform.stop()
+    }
+
+    @Test func pipetteCellsPrintsTheRegistry() async throws {
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"], zone: "rack1"),
+                                                  Self.cell("arm", stacks: ["tiny-arm64"], zone: "rack2")])
+        let pipette = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path
+        let result = try await shell(pipette, ["cells", "--nats", platform.nats.url])
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("ID   ZONE   STACKS      ARCH   MEMORY FREE") == true, "\(result.output)")
+        #expect(lines.contains { $0.hasPrefix("amd  rack1  tiny-amd64  amd64  8192/8192 MB") }, "\(result.output)")
+        #expect(lines.contains { $0.hasPrefix("arm  rack2  tiny-arm64  arm64  8192/8192 MB") }, "\(result.output)")
+        await platform.stop()
+    }
+
+    /// A killed cell left its task's workspace behind; started again, it removes it.
+    static func restartRemovesLeftovers(of id: String, home: PipetteHome) async throws {
+        let temporary = FileManager.default.temporaryDirectory
+        func leftovers() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []).filter { $0.hasPrefix("pipette-cell-\(id)-") }
+        }
+        #expect(!leftovers().isEmpty, "the killed cell left its workspace")
+        let platform = try await Platform(cells: [cell(id, stacks: ["tiny-amd64"])], home: home)
+        #expect(leftovers().isEmpty, "the restarted cell removed it")
+        await platform.stop()
+    }
+
+    /// `pipette cell` as its own process, so the test can SIGKILL it.
+    private func startCellProcess(_ id: String, stacks: String, home: PipetteHome, nats: String) throws -> Process {
+        let process = Process()
+        process.executableURL = ProjectPaths.root.appendingPathComponent(".build/debug/pipette")
+        process.arguments = ["cell", "--id", id, "--stacks", stacks, "--nats", nats, "--memory-mb", "8192",
+                             "--disk-mb", "20000", "--max-containers", "4", "--heartbeat-ms", "200", "--log-level", "warning"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PIPETTE_HOME"] = home.root.path
+        environment["PIPETTE_CACHE"] = home.cache.path
+        process.environment = environment
+        try process.run()
+        return process
+    }
+}
