@@ -73,50 +73,46 @@ struct StagingOnCellsTests {
     }
 
     @Test func aCellKilledMidStagingIsReplacedAndTheReplyStillArrives() async throws {
-        let work = try TemporaryDirectory("killed-cell")
-        defer { work.remove() }
-        let home = try Self.homeWithNaps(in: work)
         // "b-survivor" loses the tie to "a-doomed" (equal cells, smallest id wins), so the first
         // attempt lands on the cell this test kills.
-        let platform = try await Platform(cells: [Self.cell("b-survivor", stacks: ["tiny-amd64"])], home: home)
-        let doomed = try startCellProcess("a-doomed", stacks: "tiny-amd64", home: home, nats: platform.nats.url)
-        defer { if doomed.isRunning { doomed.terminate() } }
-        try await platform.waitForCells(["a-doomed"])
-
-        var request = platform.seedRequest("static")
-        request["buildpacks"] = ["naps"]
-        let answer = try await platform.stage(request, whenLogContains: "Napping") { line in
-            #expect(line.contains("Napping on x86_64"))
-            kill(doomed.processIdentifier, SIGKILL)
+        try await stageKillingCell("a-doomed", beside: [Self.cell("b-survivor", stacks: ["tiny-amd64"])]) { (answer: StagingReply, platform: Platform) async throws in
+            #expect(answer.error == nil, "\(answer.error ?? "")")
+            #expect(answer.cellID == "b-survivor")
+            #expect(answer.taskLog.contains("Cell a-doomed was lost (missed 3 heartbeats"), "\(answer.taskLog)")
+            #expect(answer.taskLog.components(separatedBy: "Napping on x86_64").count == 3, "the task ran twice, once per cell")
+            #expect(try await platform.receivedDroplets().count == 1)
         }
-        #expect(answer.error == nil, "\(answer.error ?? "")")
-        #expect(answer.cellID == "b-survivor")
-        #expect(answer.taskLog.contains("Cell a-doomed was lost (missed 3 heartbeats"), "\(answer.taskLog)")
-        #expect(answer.taskLog.components(separatedBy: "Napping on").count == 3, "the task ran twice, once per cell")
-        #expect(try await platform.receivedDroplets().count == 1)
-        await platform.stop()
-        try await Self.restartRemovesLeftovers(of: "a-doomed", home: home)
     }
 
     @Test func aLostCellWithNoOtherCellIsNamedInTheError() async throws {
-        let work = try TemporaryDirectory("lost-cell")
+        try await stageKillingCell("only-amd", beside: [Self.cell("arm", stacks: ["tiny-arm64"])]) { (answer: StagingReply, _: Platform) async throws in
+            let error = try #require(answer.error)
+            #expect(error.hasPrefix("Cell only-amd was lost mid-task (missed 3 heartbeats"), "\(error)")
+            #expect(error.contains("found no compatible cell for stack tiny-amd64 (1 cell: 0 have it; stacks seen: tiny-arm64)"), "\(error)")
+        }
+    }
+
+    /// Runs cell `doomed` (tiny-amd64) as its own process beside `cells`, stages with the slow
+    /// `naps` buildpack, SIGKILLs the doomed cell when the builder starts, and hands the reply to
+    /// `verify`. Then checks that the doomed cell, started again, removes the workspace it left.
+    private func stageKillingCell(_ doomed: String, beside cells: [CellConfig],
+                                  verify: (StagingReply, Platform) async throws -> Void) async throws {
+        let work = try TemporaryDirectory("killed-cell")
         defer { work.remove() }
         let home = try Self.homeWithNaps(in: work)
-        let platform = try await Platform(cells: [Self.cell("arm", stacks: ["tiny-arm64"])], home: home)
-        let doomed = try startCellProcess("only-amd", stacks: "tiny-amd64", home: home, nats: platform.nats.url)
-        defer { if doomed.isRunning { doomed.terminate() } }
-        try await platform.waitForCells(["only-amd"])
+        let platform = try await Platform(cells: cells, home: home)
+        let process = try startCellProcess(doomed, stacks: "tiny-amd64", home: home, nats: platform.nats.url)
+        defer { if process.isRunning { process.terminate() } }
+        try await platform.waitForCells([doomed])
 
         var request = platform.seedRequest("static")
         request["buildpacks"] = ["naps"]
         let answer = try await platform.stage(request, whenLogContains: "Napping") { _ in
-            kill(doomed.processIdentifier, SIGKILL)
+            kill(process.processIdentifier, SIGKILL)
         }
-        let error = try #require(answer.error)
-        #expect(error.hasPrefix("Cell only-amd was lost mid-task (missed 3 heartbeats"), "\(error)")
-        #expect(error.contains("found no compatible cell for stack tiny-amd64 (1 cell: 0 have it; stacks seen: tiny-arm64)"), "\(error)")
+        try await verify(answer, platform)
         await platform.stop()
-        try await Self.restartRemovesLeftovers(of: "only-amd", home: home)
+        try await Self.restartRemovesLeftovers(of: doomed, home: home)
     }
 
     @Test func aFullCellRejectsAndTheNextBestTakesTheTask() async throws {
