@@ -28,6 +28,31 @@ struct CLITests {
         #expect(try pipette("run-droplet", "x.tgz", "--stack", "tiny-amd64", "--port", "70000").status == 64)
     }
 
+    @Test func aStagerOnCellsWithoutABlobstoreSaysWhatToDo() throws {
+        let result = try pipette("stager", "--nats", "nats://127.0.0.1:1")
+        #expect(result.status == 64)
+        #expect(result.output.contains("staging on cells needs a blobstore"), "\(result.output)")
+        #expect(result.output.contains("--local"))
+    }
+
+    @Test func aCellWithNoRunnableStackRefusesToStartAndSaysWhy() throws {
+        let result = try pipette("cell", "--id", "c1", "--stacks", "tiny-riscv64,tiny-amd64x", "--nats", "nats://127.0.0.1:1")
+        #expect(result.status == 1)
+        #expect(result.output.contains("cell c1 refuses stack tiny-riscv64: unknown stack tiny-riscv64; known stacks: tiny-amd64"),
+                "\(result.output)")
+        #expect(result.output.contains("cell c1 has no stack it can run (asked for: tiny-riscv64, tiny-amd64x)"))
+        #expect(!result.output.contains("Fatal error"))
+    }
+
+    @Test func cellsWithNoAuctioneerSaysWhatToStart() async throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let result = try pipette("cells", "--nats", nats.url)
+        #expect(result.status == 1)
+        #expect(result.output.contains("no auctioneer is answering on pipette.auction.cells; start one with `pipette auctioneer`"),
+                "\(result.output)")
+    }
+
     @Test func aMissingAppIsAClearErrorWithoutAStackTrace() throws {
         let result = try pipette("build", "/nonexistent/app", "--stack", "tiny-amd64")
         #expect(result.status == 1)

@@ -79,7 +79,7 @@ struct StagingOnCellsTests {
             #expect(answer.error == nil, "\(answer.error ?? "")")
             #expect(answer.cellID == "b-survivor")
             #expect(answer.taskLog.contains("Cell a-doomed was lost (missed 3 heartbeats"), "\(answer.taskLog)")
-            #expect(answer.taskLog.components(separatedBy: "Napping on x86_64").count == 3, "the task ran twice, once per cell")
+            #expect(answer.taskLog.components(separatedBy: "Napping 3 s on x86_64").count == 3, "the task ran twice, once per cell")
             #expect(try await platform.receivedDroplets().count == 1)
         }
     }
@@ -149,6 +149,33 @@ struct StagingOnCellsTests {
         await platform.stop()
     }
 
+    @Test func aCancelledTaskStopsAtOnceAndFreesItsCapacity() async throws {
+        let hanging = SilentServer()
+        let platform = try await Platform(cells: [Self.cell("c", stacks: ["tiny-amd64"])])
+        let connection = try await platform.client()
+        let task = TaskDefinition(
+            taskID: "cancel-me", appID: "x", stack: "tiny-amd64", memoryMB: 256, diskMB: 256,
+            packageURL: "http://127.0.0.1:\(hanging.port)/package.zip", dropletUploadURL: "http://127.0.0.1:1/none",
+            buildpacks: [], timeoutSeconds: 600, eventsSubject: "pipette.task.cancel-me.1")
+        let done = try connection.subscribe(task.doneSubject)
+        try await connection.flush()
+        let answer = try await connection.request(Subjects.perform(cell: "c"), Wire.encode(PerformRequest(tasks: [task])),
+                                                  timeout: .seconds(5))
+        #expect(try Wire.decode(PerformReply.self, from: answer.payload).accepted == ["cancel-me"])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await platform.registeredCells().first?.tasks == 1, "the task holds its reservation while it hangs")
+
+        try connection.publish(Subjects.cancel(cell: "c"), Wire.encode(TaskCancel(taskID: "cancel-me")))
+        var completions = done.makeAsyncIterator()
+        let message = try #require(await completions.next())
+        let completion = try Wire.decode(TaskCompletion.self, from: message.payload)
+        #expect(completion.error == "Staging was cancelled on cell c")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await platform.registeredCells().first?.tasks == 0, "the cancelled task gave its capacity back")
+        done.unsubscribe()
+        await platform.stop()
+    }
+
     @Test func anEvacuatingCellFinishesItsTaskAndLeaves() async throws {
         let work = try TemporaryDirectory("evacuate")
         defer { work.remove() }
@@ -156,6 +183,7 @@ struct StagingOnCellsTests {
                                           home: try Self.homeWithNaps(in: work))
         var request = platform.seedRequest("static")
         request["buildpacks"] = ["naps"]
+        request["environment"] = ["NAP_SECONDS": "2"]
         let during = Reported<[CellState]>()
         let answer = try await platform.stage(request, whenLogContains: "Napping") { _ in
             async let stopped: Void = platform.stopCell("leaving")
@@ -166,6 +194,7 @@ struct StagingOnCellsTests {
         #expect(await during.value.first?.evacuating == true, "the cell heartbeats that it is evacuating")
         #expect(answer.error == nil, "\(answer.error ?? "")")
         #expect(answer.cellID == "leaving")
+        #expect(answer.taskLog.contains("Napping 2 s"), "the request's environment reached the buildpack on the cell")
         #expect(try await platform.registeredCells().isEmpty, "the cell said it was gone")
         await platform.stop()
     }
