@@ -1,7 +1,9 @@
 /// Settings of `pipette auctioneer`.
 public struct AuctioneerConfig: Sendable {
     public var natsURI: String
-    /// Placement requests arriving within this window are placed together, as one batch.
+    /// Extra time to gather placement requests into one batch. With none (Diego's way), a batch
+    /// is what arrived while the previous auction ran, so bursts batch and a lone request waits
+    /// for nothing.
     public var batchWindow: Duration
     /// How long a cell may take to answer a perform request before the work goes elsewhere.
     public var performTimeout: Duration
@@ -10,7 +12,7 @@ public struct AuctioneerConfig: Sendable {
     /// Placement requests waiting beyond this many are answered "busy" at once.
     public var maxPending: Int
 
-    public init(natsURI: String = "nats://127.0.0.1:4222", batchWindow: Duration = .milliseconds(10),
+    public init(natsURI: String = "nats://127.0.0.1:4222", batchWindow: Duration = .zero,
                 performTimeout: Duration = .seconds(5), missedHeartbeats: Int = 3, maxPending: Int = 10_000) {
         self.natsURI = natsURI
         self.batchWindow = batchWindow

@@ -50,7 +50,7 @@ public struct AuctioneerService: Service {
                 }
                 group.addTask {
                     for await _ in pending.doorbell {
-                        try? await Task.sleep(for: config.batchWindow)
+                        if config.batchWindow > .zero { try? await Task.sleep(for: config.batchWindow) }
                         let batch = pending.takeAll()
                         if !batch.isEmpty { await auction(batch, registry: registry, nats: nats) }
                     }

@@ -90,6 +90,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         if stagingMemoryMB < 1 || stagingDiskMB < 1 {
             throw StagerConfigError(message: "staging_memory_mb and staging_disk_mb must be at least 1")
         }
+        if !localStaging, blobstoreURL == nil { throw .cellsNeedABlobstore }
         if queues.isEmpty { throw StagerConfigError(message: "queues must name at least one queue") }
     }
 }

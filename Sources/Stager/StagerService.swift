@@ -21,6 +21,8 @@ public struct StagerService: Service {
     /// A stager staging wherever `backend` stages (tests, `--local`).
     public init(config: StagerConfig, backend: any StagingBackend, logger: Logger,
                 onReady: @escaping @Sendable () async -> Void = {}) {
+        var config = config
+        config.localStaging = true
         self.config = config
         self.backend = backend
         self.logger = logger
@@ -39,14 +41,13 @@ public struct StagerService: Service {
         try config.validate()
         let transfer = HTTPTransfer()
         let blobstore = config.blobstoreURL.map { BlobstoreClient(base: $0, secret: config.blobstoreSecret, transfer: transfer) }
-        if backend == nil, blobstore == nil {
-            throw StagerConfigError(message: "staging on cells needs blobstore_url (cells fetch packages from it and store "
-                                    + "droplets in it); set it, or stage on this host with --local")
-        }
         let nats = try await NATSConnection.connect(config.natsURI)
-        let cells = blobstore.map { CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30)) }
-        let workflow = StagingWorkflow(config: config, backend: backend ?? cells ?? LocalStagingBackend(home: .locate()),
-                                       transfer: transfer, blobstore: blobstore, logger: logger)
+        guard let backend = backend ?? blobstore.map({ CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30)) })
+        else {
+            nats.close()
+            throw StagerConfigError.cellsNeedABlobstore
+        }
+        let workflow = StagingWorkflow(config: config, backend: backend, transfer: transfer, blobstore: blobstore, logger: logger)
         let admission = Admission(capacity: config.maxActiveTasks + config.maxQueuedTasks)
         let busy = BusyReplier(nats: nats, admission: admission, config: config, logger: logger)
         let subscription = try nats.subscribe(config.queues, queue: Self.queueGroup, bufferSize: max(admission.capacity, 1),

@@ -8,11 +8,12 @@ struct AuctioneerCommand: AsyncParsableCommand {
         abstract: "Place staging Tasks on cells that have the stack, from the cells' heartbeats.",
         discussion: """
             Keeps a registry of cells from pipette.cell.heartbeat (a cell that misses 3 heartbeats is
-            gone, and stagers waiting on its work are told). Placement requests arriving within
-            --batch-window-ms are placed together: first the stack (a hard filter), then placement
-            tags, then memory, disk and container slots; among the rest the least used cell wins, with
-            a penalty per task already running and instances of one app spread across cells and zones.
-            Ties go to the smallest cell id. A cell that rejects its work passes it to the next best.
+            gone, and stagers waiting on its work are told). Placement requests that arrive while an
+            auction runs (or within --batch-window-ms) are placed together, as one batch: first the
+            stack (a hard filter), then placement tags, then memory, disk and container slots; among
+            the rest the least used cell wins, with a penalty per task already running and instances
+            of one app spread across cells and zones. Ties go to the smallest cell id. A cell that
+            rejects its work passes it to the next best.
 
             Example (with nats-server running):
               pipette auctioneer &
@@ -23,8 +24,8 @@ struct AuctioneerCommand: AsyncParsableCommand {
     @Option(help: "NATS server URL.")
     var nats = "nats://127.0.0.1:4222"
 
-    @Option(help: "Milliseconds to gather placement requests into one batch.")
-    var batchWindowMs = 10
+    @Option(help: "Extra milliseconds to gather placement requests into one batch (0: a batch is what arrived during the last auction).")
+    var batchWindowMs = 0
 
     @Option(help: "Log level: trace, debug, info, warning, error.")
     var logLevel = "info"

@@ -85,10 +85,6 @@ struct StagerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        if !settings.localStaging, settings.blobstoreURL == nil {
-            throw ValidationError("staging on cells needs a blobstore (cells fetch packages from it and store droplets "
-                                  + "in it): pass --blobstore URL or set blobstore_url, or stage on this host with --local")
-        }
         _ = LogSetup.bootstrap(level: logLevel ?? settings.logging?.level)
         let logger = Logger(label: "pipette.stager")
         let stager = settings.localStaging

@@ -10,7 +10,9 @@ import TestSupport
 /// when a cell is lost, rejection by a full cell, evacuation.
 @Suite("Staging on cells", .serialized)
 struct StagingOnCellsTests {
-    static let heartbeat = Duration.milliseconds(200)
+    /// In-process cells beat slowly enough that a busy test machine never makes them look lost;
+    /// the cells a test kills run as processes with 200 ms heartbeats, so they are missed fast.
+    static let heartbeat = Duration.seconds(1)
 
     static func cell(_ id: String, stacks: [String], zone: String = "z1", memoryMB: Int = 8192,
                      containers: Int = 4) -> CellConfig {

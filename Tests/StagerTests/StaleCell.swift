@@ -21,7 +21,7 @@ final class StaleCell: Sendable {
         self.connection = connection
         let state = CellState(id: id, zone: "z1", stacks: [.init(name: "tiny-amd64", arch: .amd64)],
                               total: Resources(memoryMB: 1_000_000, diskMB: 1_000_000, containers: 1000),
-                              heartbeatIntervalMs: 200)
+                              heartbeatIntervalMs: 1000)
         let performs = try connection.subscribe(Subjects.perform(cell: id))
         try await connection.flush()
         beating = Task {
