@@ -114,7 +114,9 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "CellTests", dependencies: ["Cell", "Staging", "PipetteCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "AuctioneerTests", dependencies: ["Auctioneer", "PipetteCore"], swiftSettings: strict),
+        .testTarget(name: "AuctioneerTests", dependencies: [
+            "Auctioneer", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
