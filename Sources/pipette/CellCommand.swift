@@ -11,17 +11,20 @@ struct CellCommand: AsyncParsableCommand {
         commandName: "cell",
         abstract: "Run a cell: advertise stacks and capacity on NATS and run the staging Tasks placed here.",
         discussion: """
-            At start each stack is checked: it must be built (`pipette stack build NAME`) and of an
-            arch this host runs, natively or through qemu binfmt; other stacks are refused with the
-            reason. The cell then heartbeats its state on pipette.cell.heartbeat, takes perform
-            requests from the auctioneer (reserving memory, disk and a container slot per task, or
-            rejecting what no longer fits) and runs each Task's builder in runc, streaming its output.
+            At start each stack is checked: it must be built (`pipette stack build NAME`)
+            and of an arch this host runs, natively or through qemu binfmt; other stacks
+            are refused with the reason. The cell then heartbeats its state on
+            pipette.cell.heartbeat, takes perform requests from the auctioneer (reserving
+            memory, disk and a container slot per task, or rejecting what no longer fits)
+            and runs each Task's builder in runc, streaming its output.
 
-            SIGTERM or Ctrl-C evacuates: the cell stops taking work, finishes its tasks, and leaves.
+            SIGTERM or Ctrl-C evacuates: the cell stops taking work, finishes its tasks,
+            and leaves.
 
             Examples:
               pipette cell --id amd64-1 --zone z1 --stacks tiny-amd64,bookworm-amd64
-              pipette cell --id pi-3 --zone rack2 --stacks bookworm-arm64 --memory-mb 4096 --tag disk=ssd
+              pipette cell --id pi-3 --zone rack2 --stacks bookworm-arm64 \\
+                --memory-mb 4096 --tag disk=ssd
             """)
 
     @Option(help: "The cell's id, unique on the bus (default: the host name).")
@@ -46,14 +49,10 @@ struct CellCommand: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: ArgumentHelp("A placement tag (repeatable).", valueName: "KEY=VALUE"))
     var tags: [String] = []
 
-    @Option(help: "NATS server URL.")
-    var nats = "nats://127.0.0.1:4222"
-
     @Option(help: "Milliseconds between heartbeats; the auctioneer drops a cell after three missed.")
     var heartbeatMs = 2000
 
-    @Option(help: "Log level: trace, debug, info, warning, error.")
-    var logLevel = "info"
+    @OptionGroup var bus: BusOptions
 
     func validate() throws {
         if maxContainers < 1 { throw ValidationError("--max-containers must be at least 1") }
@@ -67,7 +66,7 @@ struct CellCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard getuid() == 0 else { throw ContainerError.notRoot }
-        _ = LogSetup.bootstrap(level: logLevel)
+        _ = LogSetup.bootstrap(level: bus.logLevel)
         let logger = Logger(label: "pipette.cell")
         let home = PipetteHome.locate()
         let store = StackStore(directory: home.stacks)
@@ -90,7 +89,7 @@ struct CellCommand: AsyncParsableCommand {
                 let parts = tag.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 return (String(parts[0]), String(parts[1]))
             }) { _, last in last },
-            natsURI: nats, heartbeatInterval: .milliseconds(heartbeatMs))
+            natsURI: bus.nats, heartbeatInterval: .milliseconds(heartbeatMs))
         let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
             Output.status("cell \(id) ready in zone \(config.zone): "
                 + checked.usable.map { "\($0.stack.name) (\($0.stack.arch))" }.joined(separator: ", ")

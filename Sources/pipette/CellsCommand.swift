@@ -8,10 +8,13 @@ struct CellsCommand: AsyncParsableCommand {
         commandName: "cells",
         abstract: "List the cells the auctioneer knows: stacks, free capacity, running tasks.",
         discussion: """
-            Example:
-              $ pipette cells
-              ID       ZONE  STACKS                     ARCH   MEMORY FREE  DISK FREE      CONTAINERS  TASKS  STATE
-              amd64-1  z1    tiny-amd64,bookworm-amd64  amd64  7936/8192 MB  9744/10000 MB  7/8         1      ready
+            Asks the auctioneer (pipette.auction.cells) and prints one row per cell: ID,
+            ZONE, STACKS, ARCH, MEMORY FREE and DISK FREE (free/total MB), CONTAINERS
+            (free/total), TASKS running, STATE (ready or evacuating). --json prints the
+            cells' heartbeat states as they are.
+
+            Example (with `foreman start` running):
+              pipette cells
             """)
 
     @Option(help: "NATS server URL.")

@@ -9,14 +9,16 @@ struct StagerCommand: AsyncParsableCommand {
         commandName: "stager",
         abstract: "Take staging requests from NATS (queue group `stagers`) and stage them into droplets.",
         discussion: """
-            Reads the seed's config keys (logging.level, pid_filename, nats_uri, max_staging_duration,
-            max_active_tasks, queues, secure) and Pipette's own (max_queued_tasks, blobstore_url,
-            blobstore_secret, default_stack, max_download_mb, upload_attempts, staging_memory_mb,
-            staging_disk_mb, local_staging); flags override the file.
+            Reads the seed's config keys (logging.level, pid_filename, nats_uri,
+            max_staging_duration, max_active_tasks, queues, secure) and Pipette's own
+            (max_queued_tasks, blobstore_url, blobstore_secret, default_stack,
+            max_download_mb, upload_attempts, staging_memory_mb, staging_disk_mb,
+            local_staging); flags override the file.
 
-            Each request becomes a staging Task that `pipette auctioneer` places on a `pipette cell`
-            having the requested stack (the app package and droplet go through the blobstore, so
-            blobstore_url is needed). With --local the stager stages in runc on its own host.
+            Each request becomes a staging Task that `pipette auctioneer` places on a
+            `pipette cell` having the requested stack (the app package and droplet go
+            through the blobstore, so blobstore_url is needed). With --local the stager
+            stages in runc on its own host.
 
             Example config/stager.yml:
               logging: {level: debug2}
@@ -27,7 +29,8 @@ struct StagerCommand: AsyncParsableCommand {
               queues: ['staging']
               secure: false
 
-            SIGTERM or Ctrl-C drains: no new work is taken, running tasks finish and are answered.
+            SIGTERM or Ctrl-C drains: no new work is taken, running tasks finish and are
+            answered.
             """)
 
     @Option(help: "A YAML config file (the seed's config/stager.yml keys).")
