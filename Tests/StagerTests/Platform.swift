@@ -133,6 +133,17 @@ final class Platform: Sendable {
         ]
     }
 
+    /// `request` with a build cache kept in this platform's blobstore under `caches/<key>.tgz`.
+    func withBuildCache(_ request: [String: Any], key: String) -> [String: Any] {
+        let signer = BlobURLSigner(secret: Self.secret)
+        var request = request
+        request["buildpack_cache_download_uri"] = signer.signedURL(base: blobstoreURL, method: "GET",
+                                                                   key: "caches/\(key).tgz", validFor: 600)
+        request["buildpack_cache_upload_uri"] = signer.signedURL(base: blobstoreURL, method: "PUT",
+                                                                 key: "caches/\(key).tgz", validFor: 600)
+        return request
+    }
+
     func client() async throws -> NATSConnection { try await NATSConnection.connect(nats.url) }
 
     /// Sends a request (any JSON object or raw text) and decodes the reply.

@@ -164,12 +164,7 @@ struct StagerTests {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("stager-\(UUID().uuidString).pid").path
         let platform = try await Platform { $0.pidFilename = pidFile }
         #expect(FileManager.default.fileExists(atPath: pidFile), "the stager writes its pid file")
-        let signer = BlobURLSigner(secret: Platform.secret)
-        var request = platform.seedRequest("static")
-        request["buildpack_cache_download_uri"] = signer.signedURL(base: platform.blobstoreURL, method: "GET",
-                                                                   key: "caches/static.tgz", validFor: 600)
-        request["buildpack_cache_upload_uri"] = signer.signedURL(base: platform.blobstoreURL, method: "PUT",
-                                                                 key: "caches/static.tgz", validFor: 600)
+        var request = platform.withBuildCache(platform.seedRequest("static"), key: "static")
         request["start_command"] = "exec busybox httpd -f -p $PORT -h public"
 
         let first = try await platform.stage(request)

@@ -62,6 +62,19 @@ struct StagingOnCellsTests {
         await platform.stop()
     }
 
+    @Test func theCellSavesTheBuildCacheAndRestoresItNextTime() async throws {
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"])])
+        let request = platform.withBuildCache(platform.seedRequest("static"), key: "static-on-cells")
+        let first = try await platform.stage(request)
+        #expect(first.error == nil, "\(first.error ?? "")")
+        #expect(first.taskLog.contains("No build cache restored (HTTP 404"), "nothing cached yet:\n\(first.taskLog)")
+        let second = try await platform.stage(request)
+        #expect(second.error == nil)
+        #expect(second.cellID == "amd")
+        #expect(!second.taskLog.contains("No build cache restored"), "the cache the cell saved is restored:\n\(second.taskLog)")
+        await platform.stop()
+    }
+
     @Test func anUnknownStackIsRefusedNamingTheStacksSeen() async throws {
         let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"]),
                                                   Self.cell("arm", stacks: ["tiny-arm64"])])
