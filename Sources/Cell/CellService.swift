@@ -32,7 +32,7 @@ public struct CellService: Service {
         let nats = try await NATSConnection.connect(config.natsURI)
         let ledger = CapacityLedger(total: config.capacity)
         let executor = TaskExecutor(cellID: config.id, home: home, stacks: stacks, transfer: HTTPTransfer(),
-                                    maxDownloadBytes: config.maxDownloadBytes, logger: logger)
+                                    maxDownloadBytes: config.maxDownloadBytes)
         let leftovers = executor.removeLeftovers()
         if leftovers > 0 {
             logger.notice("removed workspaces an earlier run of this cell left behind", metadata: ["count": "\(leftovers)"])
@@ -118,8 +118,7 @@ public struct CellService: Service {
         return CellState(
             id: config.id, zone: config.zone, stacks: stacks.advertised, tags: config.tags, total: config.capacity,
             available: now.available, tasks: now.tasks, evacuating: now.evacuating,
-            heartbeatIntervalMs: Int(config.heartbeatInterval.components.seconds * 1000
-                + config.heartbeatInterval.components.attoseconds / 1_000_000_000_000_000))
+            heartbeatIntervalMs: config.heartbeatInterval.wholeMilliseconds)
     }
 
     /// SIGTERM: stop bidding, finish the tasks held, say goodbye, end the perform loop.

@@ -1,6 +1,4 @@
-import Archive
 import Foundation
-import Logging
 import PipetteCore
 import Staging
 import Transfer
@@ -14,22 +12,22 @@ struct TaskExecutor: Sendable {
     let stacks: CellStacks
     let transfer: HTTPTransfer
     let maxDownloadBytes: Int64
-    let logger: Logger
 
-    /// Task workspaces of this cell are `<tmp>/pipette-cell-<cell>-<task>`.
-    var workspacePrefix: String { "pipette-cell-\(Subjects.token(cellID))-" }
+    /// This cell's task workspaces live in `<tmp>/pipette-cell-<cell>/<task>`; the folder is the
+    /// cell's alone, so cells sharing a host never touch each other's work.
+    var workspaces: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("pipette-cell-\(Subjects.token(cellID))")
+    }
 
     /// Removes workspaces an earlier run of this cell left when it was killed; returns how many.
     func removeLeftovers() -> Int {
-        let temporary = FileManager.default.temporaryDirectory
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
-        return names.filter { $0.hasPrefix(workspacePrefix) }
-            .filter { (try? FileManager.default.removeItem(at: temporary.appendingPathComponent($0))) != nil }.count
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: workspaces.path)) ?? []
+        return names.filter { (try? FileManager.default.removeItem(at: workspaces.appendingPathComponent($0))) != nil }.count
     }
 
     func run(_ task: TaskDefinition, onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {
         var completion = TaskCompletion(taskID: task.taskID, cellID: cellID)
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(workspacePrefix + Subjects.token(task.taskID))
+        let workspace = workspaces.appendingPathComponent(Subjects.token(task.taskID))
         defer { try? FileManager.default.removeItem(at: workspace) }
         do {
             try? FileManager.default.removeItem(at: workspace)
@@ -62,13 +60,7 @@ struct TaskExecutor: Sendable {
             } catch {
                 throw TaskFailure("Failed storing droplet in the blobstore: \(error)")
             }
-            if let uri = task.cacheUploadURL, let buildCache = outcome.buildCache {
-                do {
-                    _ = try await transfer.upload(buildCache, to: uri, timeout: timeout)
-                } catch {
-                    onLine("Build cache not saved (\(error))")
-                }
-            }
+            await transfer.saveBuildCache(outcome.buildCache, to: task.cacheUploadURL, timeout: timeout, onLine: onLine)
             completion.detectedBuildpack = outcome.detectedBuildpack
             completion.startCommand = outcome.startCommand
             completion.dropletSHA256 = outcome.digest.sha256

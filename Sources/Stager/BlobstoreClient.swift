@@ -24,8 +24,11 @@ struct BlobstoreClient: Sendable {
     func put(_ file: URL, key: String, sha256: String, timeout: Duration) async throws(TransferError) -> String {
         _ = try await transfer.upload(file, to: url("PUT", key: key, validFor: 3600),
                                       headers: [("X-Checksum-Sha256", sha256)], timeout: timeout)
-        return url("GET", key: key, validFor: 7 * 24 * 3600)
+        return getURL(key)
     }
+
+    /// The GET URL a reply hands out for a stored blob: valid for a week.
+    func getURL(_ key: String) -> String { url("GET", key: key, validFor: 7 * 24 * 3600) }
 
     /// A blob key segment from any string: letters, digits, `.`, `_` and `-` only.
     static func segment(_ text: String) -> String {

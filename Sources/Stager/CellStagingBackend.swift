@@ -30,7 +30,7 @@ struct CellStagingBackend: StagingBackend {
         }
         let dropletKey = "droplets/\(app)/\(task).tgz"
         let seconds = Int(timeout.components.seconds)
-        var lost: (cellID: String, reason: String)?
+        var losses: [(cellID: String, reason: String)] = []
         for attempt in 1...2 {
             let definition = TaskDefinition(
                 taskID: attempt == 1 ? job.taskID : job.taskID + "-retry", appID: job.appID, stack: job.stack,
@@ -42,9 +42,9 @@ struct CellStagingBackend: StagingBackend {
                 eventsSubject: "pipette.task." + Subjects.token(job.taskID) + "." + String(nats.newInbox().suffix(12)))
             let outcome: Attempt
             do {
-                outcome = try await run(definition, excluding: lost.map { [$0.cellID] } ?? [], onLine: onLine)
+                outcome = try await run(definition, excluding: losses.map(\.cellID), onLine: onLine)
             } catch let error as StagingFailure {
-                guard let lost else { throw error }
+                guard let lost = losses.first else { throw error }
                 throw StagingFailure("Cell \(lost.cellID) was lost mid-task (\(lost.reason)) and no other cell took the task: \(error)")
             }
             switch outcome {
@@ -56,18 +56,14 @@ struct CellStagingBackend: StagingBackend {
                                                                                     size: completion.dropletSize ?? 0),
                                             detectedBuildpack: completion.detectedBuildpack ?? "",
                                             startCommand: completion.startCommand ?? "", buildCache: nil),
-                    stack: job.stack, cellID: cellID,
-                    blobURL: blobstore.url("GET", key: dropletKey, validFor: 7 * 24 * 3600))
+                    stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(dropletKey))
             case .lost(let cellID, let reason):
-                if let first = lost {
-                    throw StagingFailure("Staging failed: cell \(first.cellID) was lost mid-task (\(first.reason)), "
-                                         + "and cell \(cellID) too on the second try (\(reason))")
-                }
-                lost = (cellID, reason)
-                onLine("Cell \(cellID) was lost (\(reason)); placing the task on another cell")
+                losses.append((cellID, reason))
+                if attempt == 1 { onLine("Cell \(cellID) was lost (\(reason)); placing the task on another cell") }
             }
         }
-        throw StagingFailure("Staging failed: the task was lost twice")
+        throw StagingFailure("Staging failed: " + losses.map { "cell \($0.cellID) was lost mid-task (\($0.reason))" }
+            .joined(separator: ", and then "))
     }
 
     /// Places one attempt and follows it until the cell completes it or is lost. Cancelling

@@ -50,7 +50,7 @@ struct StagingWorkflow: Sendable {
         let package = workspace.appendingPathComponent("package.zip")
         _ = try await transfer.download(request.downloadURI, to: package, limit: Int64(config.maxDownloadMB) << 20,
                                         timeout: .seconds(config.maxStagingDuration))
-        reply.durationsMs["download"] = Self.milliseconds(clock.now - started)
+        reply.durationsMs["download"] = (clock.now - started).wholeMilliseconds
 
         progress.begin(.unpack, "Unpacking application")
         try AppSource.materialize(package, into: workspace.appendingPathComponent("app"))
@@ -58,7 +58,7 @@ struct StagingWorkflow: Sendable {
         progress.begin(.compile, "Staging application")
         started = clock.now
         let staged = try await backend.stage(job(for: request, taskID: taskID, workspace: workspace), onLine: progress.log)
-        reply.durationsMs["stage"] = Self.milliseconds(clock.now - started)
+        reply.durationsMs["stage"] = (clock.now - started).wholeMilliseconds
         reply.stack = staged.stack
         reply.cellID = staged.cellID
         reply.detectedBuildpack = staged.outcome.detectedBuildpack
@@ -70,7 +70,7 @@ struct StagingWorkflow: Sendable {
         progress.log("Uploading droplet")
         started = clock.now
         reply.droplet?.blobURL = try await upload(staged, request: request, taskID: taskID, progress: progress)
-        reply.durationsMs["upload"] = Self.milliseconds(clock.now - started)
+        reply.durationsMs["upload"] = (clock.now - started).wholeMilliseconds
         progress.log("Done!")
         return reply
     }
@@ -114,13 +114,8 @@ struct StagingWorkflow: Sendable {
                 throw StagingFailure("Failed storing droplet in the blobstore: \(error)")
             }
         }
-        if let cacheURI = request.buildpackCacheUploadURI, let cache = staged.outcome.buildCache {
-            do {
-                _ = try await transfer.upload(cache, to: cacheURI, timeout: timeout)
-            } catch {
-                progress.log("Build cache not saved (\(error))")
-            }
-        }
+        await transfer.saveBuildCache(staged.outcome.buildCache, to: request.buildpackCacheUploadURI, timeout: timeout,
+                                      onLine: progress.log)
         if let uploadURI = request.uploadURI {
             do {
                 _ = try await transfer.postMultipart(
@@ -144,9 +139,5 @@ struct StagingWorkflow: Sendable {
         default:
             "Staging failed: \(error)"
         }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

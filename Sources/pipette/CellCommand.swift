@@ -59,9 +59,7 @@ struct CellCommand: AsyncParsableCommand {
         if heartbeatMs < 50 { throw ValidationError("--heartbeat-ms must be at least 50") }
         if let memoryMb, memoryMb < 1 { throw ValidationError("--memory-mb must be a positive number of MB") }
         if let diskMb, diskMb < 1 { throw ValidationError("--disk-mb must be a positive number of MB") }
-        for tag in tags where !tag.contains("=") || tag.hasPrefix("=") {
-            throw ValidationError("--tag \(tag): expected KEY=VALUE")
-        }
+        try KeyValuePairs.check(tags, option: "tag")
     }
 
     func run() async throws {
@@ -78,17 +76,14 @@ struct CellCommand: AsyncParsableCommand {
             Output.status("cell \(id) refuses stack \(refused.name): \(refused.reason)")
         }
         guard !checked.usable.isEmpty else {
-            throw CommandFailure( "cell \(id) has no stack it can run"
+            throw CommandFailure("cell \(id) has no stack it can run"
                 + (names.isEmpty ? "; build one with `pipette stack build tiny-amd64`" : " (asked for: \(names.joined(separator: ", ")))"))
         }
         let capacity = Resources(memoryMB: memoryMb ?? Int(ProcessInfo.processInfo.physicalMemory >> 20),
                                  diskMB: diskMb ?? Self.freeDiskMB(home.stacks), containers: maxContainers)
         let config = CellConfig(
             id: id, zone: zone, stacks: checked.usable.map(\.stack.name), capacity: capacity,
-            tags: Dictionary(tags.map { tag in
-                let parts = tag.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                return (String(parts[0]), String(parts[1]))
-            }) { _, last in last },
+            tags: KeyValuePairs.dictionary(tags),
             natsURI: bus.nats, heartbeatInterval: .milliseconds(heartbeatMs))
         let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
             Output.status("cell \(id) ready in zone \(config.zone): "

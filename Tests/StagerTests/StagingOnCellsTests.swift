@@ -228,10 +228,8 @@ struct StagingOnCellsTests {
 
     /// A killed cell left its task's workspace behind; started again, it removes it.
     static func restartRemovesLeftovers(of id: String, home: PipetteHome) async throws {
-        let temporary = FileManager.default.temporaryDirectory
-        func leftovers() -> [String] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []).filter { $0.hasPrefix("pipette-cell-\(id)-") }
-        }
+        let workspaces = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-cell-\(id)")
+        func leftovers() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: workspaces.path)) ?? [] }
         #expect(!leftovers().isEmpty, "the killed cell left its workspace")
         let platform = try await Platform(cells: [cell(id, stacks: ["tiny-amd64"])], home: home)
         #expect(leftovers().isEmpty, "the restarted cell removed it")

@@ -1,5 +1,6 @@
 import Foundation
 
+/// Build caches move like any blob, but a missing or failed one never fails a staging.
 extension HTTPTransfer {
     /// Downloads the build cache of an earlier staging when `uri` names one. A missing or
     /// unreachable cache is not an error: it is reported through `onLine` and staging goes on.
@@ -12,6 +13,17 @@ extension HTTPTransfer {
         } catch {
             onLine("No build cache restored (\(error)); staging without it")
             return nil
+        }
+    }
+
+    /// Uploads the build cache the builder wrote when the request names where; a failure is
+    /// reported through `onLine` and does not fail the staging.
+    public func saveBuildCache(_ file: URL?, to uri: String?, timeout: Duration, onLine: (String) -> Void) async {
+        guard let file, let uri else { return }
+        do {
+            _ = try await upload(file, to: uri, timeout: timeout)
+        } catch {
+            onLine("Build cache not saved (\(error))")
         }
     }
 }
