@@ -66,6 +66,7 @@ public struct CellService: Service {
             group.cancelAll()
         }
         await nats.drain()
+        try? FileManager.default.removeItem(at: executor.workspaces)
         logger.info("cell stopped", metadata: ["id": "\(config.id)"])
     }
 
