@@ -11,6 +11,9 @@ public struct AuctioneerConfig: Sendable {
     public var missedHeartbeats: Int
     /// Placement requests waiting beyond this many are answered "busy" at once.
     public var maxPending: Int
+    /// For this long after starting, a Task for a stack no known cell has may wait for one (cells
+    /// heartbeat every 2 s, so a new auctioneer hears them all within a few seconds).
+    public var startupGrace: Duration = .seconds(6)
 
     public init(natsURI: String = "nats://127.0.0.1:4222", batchWindow: Duration = .zero,
                 performTimeout: Duration = .seconds(5), missedHeartbeats: Int = 3, maxPending: Int = 10_000) {

@@ -2,6 +2,7 @@ import Logging
 import NATS
 import PipetteCore
 import ServiceLifecycle
+import Synchronization
 
 /// `pipette auctioneer`: keeps the cell registry from heartbeats, drops cells that miss three,
 /// and places Tasks: requests arriving close together are placed as one batch with `Placement`,
@@ -13,6 +14,8 @@ public struct AuctioneerService: Service {
     let config: AuctioneerConfig
     let logger: Logger
     let onReady: @Sendable () async -> Void
+    /// When this auctioneer started: in its first moments it has not heard every cell yet.
+    let started = ContinuousClock.now
 
     public init(config: AuctioneerConfig, logger: Logger, onReady: @escaping @Sendable () async -> Void = {}) {
         self.config = config
@@ -24,19 +27,34 @@ public struct AuctioneerService: Service {
         let nats = try await NATSConnection.connect(config.natsURI)
         let registry = CellRegistry(missedHeartbeats: config.missedHeartbeats)
         let pending = PendingPlacements(limit: config.maxPending)
+        let queue = WaitingTasks()
         let heartbeats = try nats.subscribe([Subjects.heartbeat, Subjects.cellGone], bufferSize: 4096, onOverflow: { message in
             logger.debug("heartbeat dropped: auctioneer behind", metadata: ["subject": "\(message.subject)"])
         })
         let placements = try nats.subscribe(Subjects.placeTask, queue: "auctioneers", bufferSize: 4096)
         let listings = try nats.subscribe(Subjects.cells, bufferSize: 64)
+        let cancels = try nats.subscribe(Subjects.cancelPlacement, bufferSize: 1024)
         try await nats.flush()
-        logger.info("auctioneer ready", metadata: ["nats": "\(config.natsURI)"])
+        logger.info("auctioneer ready", metadata: ["nats": "\(NATSURL.redacted(config.natsURI))"])
         await onReady()
 
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await track(heartbeats, registry: registry) }
-                group.addTask { await sweep(registry, nats: nats) }
+                group.addTask {
+                    await track(heartbeats, registry: registry) {
+                        if !queue.isEmpty { pending.ring() }
+                    }
+                }
+                group.addTask {
+                    await sweep(registry, nats: nats) { expireWaiting(queue, nats: nats) }
+                }
+                group.addTask {
+                    for await message in cancels {
+                        guard let cancel = try? Wire.decode(TaskCancel.self, from: message.payload),
+                              let entry = queue.withLock({ $0.remove(taskID: cancel.taskID) }) else { continue }
+                        answer(entry.message, TaskPlacementReply(error: "placement of task \(cancel.taskID) was cancelled"), nats: nats)
+                    }
+                }
                 group.addTask {
                     for await message in listings {
                         if let replyTo = message.replyTo { try? nats.publish(replyTo, Wire.encode(registry.snapshot())) }
@@ -52,7 +70,9 @@ public struct AuctioneerService: Service {
                     for await _ in pending.doorbell {
                         if config.batchWindow > .zero { try? await Task.sleep(for: config.batchWindow) }
                         let batch = pending.takeAll()
-                        if !batch.isEmpty { await auction(batch, registry: registry, nats: nats) }
+                        if !batch.isEmpty || !queue.isEmpty {
+                            await auction(batch, queue: queue, registry: registry, nats: nats)
+                        }
                     }
                 }
                 await group.next()
@@ -62,12 +82,14 @@ public struct AuctioneerService: Service {
             placements.drain()
             heartbeats.unsubscribe()
             listings.unsubscribe()
+            cancels.unsubscribe()
         }
         await nats.drain()
         logger.info("auctioneer stopped")
     }
 
-    private func track(_ heartbeats: NATSSubscription, registry: CellRegistry) async {
+    /// Keeps the registry from heartbeats; `onChange` runs after each heartbeat taken.
+    private func track(_ heartbeats: NATSSubscription, registry: CellRegistry, onChange: () -> Void) async {
         for await message in heartbeats {
             if message.subject == Subjects.cellGone {
                 if let gone = try? Wire.decode(CellLoss.self, from: message.payload), registry.remove(gone.cellID) {
@@ -83,6 +105,7 @@ public struct AuctioneerService: Service {
                         "stacks": "\(state.stacks.map(\.name).joined(separator: ","))",
                     ])
                 }
+                onChange()
             } catch {
                 logger.notice("ignoring a malformed heartbeat", metadata: ["error": "\(error)"])
             }
@@ -90,8 +113,9 @@ public struct AuctioneerService: Service {
     }
 
     /// Drops cells that went silent and tells whoever waits on their work.
-    private func sweep(_ registry: CellRegistry, nats: NATSConnection) async {
+    private func sweep(_ registry: CellRegistry, nats: NATSConnection, also: () -> Void) async {
         while (try? await Task.sleep(for: .milliseconds(100))) != nil {
+            also()
             for (id, silence) in registry.expire() {
                 let reason = "missed \(config.missedHeartbeats) heartbeats (silent for \(silence.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))))"
                 logger.warning("cell lost", metadata: ["cell": "\(id)", "reason": "\(reason)"])
@@ -100,50 +124,119 @@ public struct AuctioneerService: Service {
         }
     }
 
-    /// Places one batch: place, offer to cells, re-place what they rejected on the next best.
-    func auction(_ batch: [NATSMessage], registry: CellRegistry, nats: NATSConnection) async {
-        var waiting: [String: (task: TaskDefinition, message: NATSMessage)] = [:]
-        var excluded: [String: Set<String>] = [:]
-        var rejections: [String: [String]] = [:]
+    /// Places what waits and what just arrived, in arrival order: place, offer to cells, re-place
+    /// what they rejected on the next best. A Task that finds every cell that could take it full
+    /// waits (when its request allows) and is tried again whenever a heartbeat shows a change;
+    /// Tasks behind it for the same stack wait behind it.
+    func auction(_ batch: [NATSMessage], queue: WaitingTasks, registry: CellRegistry, nats: NATSConnection) async {
+        let now = ContinuousClock.now
+        var candidates = queue.withLock { $0.takeAll() }
+        var known = Set(candidates.map(\.task.taskID))
         for message in batch {
             do {
                 let request = try Wire.decode(TaskPlacementRequest.self, from: message.payload)
-                guard waiting[request.task.taskID] == nil else {
+                guard known.insert(request.task.taskID).inserted else {
                     answer(message, TaskPlacementReply(error: "task \(request.task.taskID) is already being placed"), nats: nats)
                     continue
                 }
-                waiting[request.task.taskID] = (request.task, message)
-                excluded[request.task.taskID] = Set(request.exclude)
+                let wait = request.waitSeconds.flatMap { $0 > 0 ? now + .seconds($0) : nil }
+                candidates.append(CapacityQueue.Entry(task: request.task, message: message, excluded: Set(request.exclude),
+                                                      deadline: wait, arrived: now, sequence: queue.withLock { $0.ticket() }))
             } catch {
                 answer(message, TaskPlacementReply(error: error.description), nats: nats)
             }
         }
-        for _ in 0..<Self.rounds where !waiting.isEmpty {
-            let result = Placement.place(waiting.values.map(\.task.work), on: registry.snapshot(), excluding: excluded)
-            registry.apply(result.cells)
-            for failure in result.failed {
-                guard let entry = waiting.removeValue(forKey: failure.work.id) else { continue }
-                let tried = rejections[failure.work.id].map { "; rejected by " + $0.joined(separator: "; ") } ?? ""
-                answer(entry.message, TaskPlacementReply(error: failure.error.description + tried), nats: nats)
-            }
-            let offers = Dictionary(grouping: result.placed, by: \.cellID).mapValues { assignments in
-                assignments.compactMap { waiting[$0.work.id]?.task }
-            }
-            for (cellID, reply) in await perform(offers, nats: nats) {
-                for taskID in reply.accepted {
-                    guard let entry = waiting.removeValue(forKey: taskID) else { continue }
-                    logger.info("task placed", metadata: ["task": "\(taskID)", "cell": "\(cellID)", "stack": "\(entry.task.stack)"])
-                    answer(entry.message, TaskPlacementReply(cellID: cellID), nats: nats)
+        var waiting: [CapacityQueue.Entry] = []
+        for _ in 0..<Self.rounds where !candidates.isEmpty {
+            var cells = registry.snapshot()
+            var blocked = Set<String>()
+            var offers: [String: [CapacityQueue.Entry]] = [:]
+            for var entry in candidates {
+                if blocked.contains(entry.task.stack) {
+                    waiting.append(entry)
+                    continue
                 }
-                for rejection in reply.rejected {
-                    excluded[rejection.taskID, default: []].insert(cellID)
-                    rejections[rejection.taskID, default: []].append(rejection.reason)
+                let result = Placement.place([entry.task.work], on: cells, excluding: [entry.task.taskID: entry.excluded])
+                if let assignment = result.placed.first {
+                    cells = result.cells
+                    offers[assignment.cellID, default: []].append(entry)
+                } else if let failure = result.failed.first {
+                    entry.reason = failure.error.description
+                    if canWait(entry, failure.error, cells: cells, now: now) {
+                        blocked.insert(entry.task.stack)
+                        waiting.append(entry)
+                    } else {
+                        let tried = entry.rejections.isEmpty ? "" : "; rejected by " + entry.rejections.joined(separator: "; ")
+                        answer(entry.message, TaskPlacementReply(error: entry.reason + tried), nats: nats)
+                    }
                 }
+            }
+            registry.apply(cells)
+            candidates = []
+            for (cellID, reply) in await perform(offers.mapValues { $0.map(\.task) }, nats: nats) {
+                for var entry in offers[cellID] ?? [] {
+                    if reply.accepted.contains(entry.task.taskID) {
+                        logger.info("task placed", metadata: ["task": "\(entry.task.taskID)", "cell": "\(cellID)",
+                                                              "stack": "\(entry.task.stack)"])
+                        answer(entry.message, TaskPlacementReply(cellID: cellID), nats: nats)
+                    } else {
+                        let reason = reply.rejected.first { $0.taskID == entry.task.taskID }?.reason ?? "no answer"
+                        entry.excluded.insert(cellID)
+                        entry.rejections.append(reason)
+                        entry.reason = reason
+                        candidates.append(entry)
+                    }
+                }
+            }
+            candidates.sort { $0.sequence < $1.sequence }
+        }
+        for entry in candidates {
+            if let deadline = entry.deadline, deadline > now {
+                // Cells turned it down (full after all): it waits, but no longer avoids them.
+                var retry = entry
+                retry.excluded = []
+                waiting.append(retry)
+            } else {
+                let reasons = entry.rejections.joined(separator: "; ")
+                answer(entry.message, TaskPlacementReply(
+                    error: "no cell took task \(entry.task.taskID) after \(Self.rounds) rounds: \(reasons)"), nats: nats)
             }
         }
-        for (taskID, entry) in waiting {
-            let reasons = rejections[taskID]?.joined(separator: "; ") ?? "no answer"
-            answer(entry.message, TaskPlacementReply(error: "no cell took task \(taskID) after \(Self.rounds) rounds: \(reasons)"), nats: nats)
+        let changes = queue.withLock { queue in
+            queue.insert(waiting)
+            return queue.positionChanges()
+        }
+        for (entry, ahead) in changes {
+            let wait = PlacementWait(stack: entry.task.stack, ahead: ahead, reason: entry.reason)
+            try? nats.publish(entry.task.waitingSubject, Wire.encode(wait))
+        }
+    }
+
+    /// Whether a Task that found no cell may wait for one: its request allows it, and the cells it
+    /// needs are there but full — or the auctioneer has only just started and has not heard every
+    /// cell yet.
+    private func canWait(_ entry: CapacityQueue.Entry, _ error: PlacementError, cells: [CellState],
+                         now: ContinuousClock.Instant) -> Bool {
+        guard let deadline = entry.deadline, deadline > now else { return false }
+        switch error {
+        case .insufficientResources:
+            return Placement.couldEverFit(entry.task.work, on: cells)
+        case .noCells, .noCellWithStack, .noCellWithTags:
+            return now - started < config.startupGrace
+        case .noAvailableCell:
+            return false
+        }
+    }
+
+    /// Answers the waiting Tasks whose time is up, saying what they waited for.
+    private func expireWaiting(_ queue: WaitingTasks, nats: NATSConnection) {
+        let now = ContinuousClock.now
+        for entry in queue.withLock({ $0.expire(at: now) }) {
+            let waited = Int((now - entry.arrived).components.seconds)
+            let error = "Waited \(waited) seconds for a cell with room for stack \(entry.task.stack) and none freed up "
+                + "(\(entry.reason))"
+            logger.info("task gave up waiting for a cell", metadata: ["task": "\(entry.task.taskID)", "waited_s": "\(waited)"])
+            answer(entry.message, TaskPlacementReply(error: error), nats: nats)
         }
     }
 

@@ -14,10 +14,12 @@ final class CellRegistry: Sendable {
 
     init(missedHeartbeats: Int) { self.missedHeartbeats = missedHeartbeats }
 
-    /// Records a heartbeat; true when the cell is new.
+    /// Records a heartbeat; true when the cell is new. An evacuating cell that is not known (it
+    /// said it left, and this is a heartbeat sent on its way out) is not taken back in.
     @discardableResult
     func update(_ state: CellState, at now: ContinuousClock.Instant = .now) -> Bool {
         entries.withLock { e in
+            if state.evacuating, e[state.id] == nil { return false }
             defer { e[state.id] = Entry(state: state, lastSeen: now) }
             return e[state.id] == nil
         }

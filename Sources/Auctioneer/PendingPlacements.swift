@@ -7,11 +7,11 @@ final class PendingPlacements: Sendable {
     private let waiting = Mutex<[NATSMessage]>([])
     private let limit: Int
     let doorbell: AsyncStream<Void>
-    private let ring: AsyncStream<Void>.Continuation
+    private let bell: AsyncStream<Void>.Continuation
 
     init(limit: Int) {
         self.limit = limit
-        (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        (doorbell, bell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Adds a request; false when `limit` are already waiting.
@@ -21,11 +21,14 @@ final class PendingPlacements: Sendable {
             w.append(message)
             return true
         }
-        if added { ring.yield() }
+        if added { bell.yield() }
         return added
     }
 
+    /// Wakes the auction loop without a new request (capacity may have freed up).
+    func ring() { bell.yield() }
+
     func takeAll() -> [NATSMessage] { waiting.withLock { w in defer { w = [] }; return w } }
 
-    func close() { ring.finish() }
+    func close() { bell.finish() }
 }

@@ -66,7 +66,7 @@ public struct CellService: Service {
             group.cancelAll()
         }
         await nats.drain()
-        try? FileManager.default.removeItem(at: executor.workspaces)
+        Workspace.remove(executor.workspaces)
         logger.info("cell stopped", metadata: ["id": "\(config.id)"])
     }
 

@@ -13,7 +13,7 @@ struct TaskExecutor: Sendable {
     let transfer: HTTPTransfer
     let maxDownloadBytes: Int64
 
-    /// This cell's task workspaces live in `<tmp>/pipette-cell-<cell>/<task>`; the folder is the
+    /// This cell's task workspaces live in `<tmp>/pipette-cell-<cell>/task-<attempt>`; the folder is the
     /// cell's alone, so cells sharing a host never touch each other's work.
     var workspaces: URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("pipette-cell-\(Subjects.token(cellID))")
@@ -22,16 +22,18 @@ struct TaskExecutor: Sendable {
     /// Removes workspaces an earlier run of this cell left when it was killed; returns how many.
     func removeLeftovers() -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: workspaces.path)) ?? []
-        return names.filter { (try? FileManager.default.removeItem(at: workspaces.appendingPathComponent($0))) != nil }.count
+        return names.filter { Workspace.remove(workspaces.appendingPathComponent($0)) }.count
     }
 
     func run(_ task: TaskDefinition, onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {
         var completion = TaskCompletion(taskID: task.taskID, cellID: cellID)
-        let workspace = workspaces.appendingPathComponent(Subjects.token(task.taskID))
-        defer { try? FileManager.default.removeItem(at: workspace) }
+        var created: Workspace?
+        defer { created?.remove() }
         do {
-            try? FileManager.default.removeItem(at: workspace)
-            try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+            // A fresh folder per run, whatever the task id: two runs of one id never share it.
+            let attempt = try Workspace.create(in: workspaces, prefix: "task", attemptID: Workspace.newAttemptID())
+            created = attempt
+            let workspace = attempt.url
             guard let usable = stacks.rootfs(of: task.stack) else {
                 throw TaskFailure("cell \(cellID) does not have stack \(task.stack)")
             }

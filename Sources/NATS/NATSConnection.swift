@@ -44,7 +44,12 @@ public final class NATSConnection: Sendable {
         return NATSConnection(handle: ConnectionHandle(OpaquePointer(bitPattern: pointer)!), url: url)
     }
 
+    /// Publishes `payload`. A subject (or reply subject) with whitespace or control characters,
+    /// or too long for the server's control line, is refused here: sent, it would make the server
+    /// close this connection (or, with CR/LF, let the subject inject protocol).
     public func publish(_ subject: String, _ payload: some Collection<UInt8>, replyTo: String? = nil) throws(NATSError) {
+        if let problem = Self.problem(inSubject: subject) { throw .invalidSubject(subject: subject, problem: problem) }
+        if let replyTo, let problem = Self.problem(inSubject: replyTo) { throw .invalidSubject(subject: replyTo, problem: problem) }
         let bytes = Array(payload)
         let status = bytes.withUnsafeBytes { buffer in
             if let replyTo {
@@ -112,6 +117,19 @@ public final class NATSConnection: Sendable {
             responses.cancel(token)
             throw .timedOut(subject: subject, seconds: seconds)
         }
+    }
+
+    /// The largest payload the server accepts in one message (1 MiB unless configured).
+    public var maxPayload: Int { Int(natsConnection_GetMaxPayload(handle.pointer)) }
+
+    var address: Int { handle.address }
+
+    /// The minimum the wire needs: not empty, at most 1 KiB, no whitespace or control characters.
+    static func problem(inSubject subject: String) -> String? {
+        if subject.isEmpty { return "is empty" }
+        if subject.utf8.count > 1024 { return "is longer than 1024 bytes" }
+        if subject.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "contains whitespace or a control character" }
+        return nil
     }
 
     /// A new unique subject to receive on (for log streams and replies).

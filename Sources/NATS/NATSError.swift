@@ -5,11 +5,15 @@ public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
     case timedOut(subject: String, seconds: Double)
     case noResponders(subject: String)
     case closed
+    /// The server has no JetStream (nats-server was started without `-js`).
+    case jetStreamUnavailable(reason: String)
+    /// A subject Pipette refuses to send: it would break the connection (see `NATSConnection.publish`).
+    case invalidSubject(subject: String, problem: String)
 
     public var description: String {
         switch self {
         case .connectFailed(let url, let reason):
-            "cannot connect to NATS at \(url): \(reason); is nats-server running there? (start one with `nats-server -p 4222`)"
+            "cannot connect to NATS at \(NATSURL.redacted(url)): \(reason); is nats-server running there? (start one with `nats-server -p 4222`)"
         case .operationFailed(let operation, let reason):
             "NATS \(operation) failed: \(reason)"
         case .timedOut(let subject, let seconds):
@@ -18,6 +22,10 @@ public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
             "nobody is listening on \(subject)"
         case .closed:
             "the NATS connection is closed"
+        case .jetStreamUnavailable(let reason):
+            "NATS JetStream is not available (\(reason)); start nats-server with JetStream: `nats-server -js -sd DIR`"
+        case .invalidSubject(let subject, let problem):
+            "refusing to publish to subject \"\(subject.prefix(80))\": it \(problem)"
         }
     }
 }

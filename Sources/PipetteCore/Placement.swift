@@ -297,3 +297,12 @@ extension CellState {
         }
     }
 }
+
+extension Placement {
+    /// Whether `work` could be placed once capacity frees up: some cell that is not leaving has its
+    /// stack and tags and a *total* large enough. Work that could is kept waiting; work that
+    /// could never fit fails at once.
+    public static func couldEverFit(_ work: Work, on cells: [CellState]) -> Bool {
+        cells.contains { !$0.evacuating && $0.has(stack: work.stack) && $0.matches(tags: work.tags) && $0.total.fits(work.need) }
+    }
+}

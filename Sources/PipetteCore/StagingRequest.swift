@@ -78,13 +78,7 @@ public struct StagingRequest: Sendable, Equatable, Codable {
         } catch {
             throw StagingRequestError(reason: "\(error)")
         }
-        if request.appID.isEmpty { throw StagingRequestError(reason: "app_id must not be empty") }
-        guard let url = URL(string: request.downloadURI), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
-            throw StagingRequestError(reason: "download_uri must be an http(s) URL, got \"\(request.downloadURI)\"")
-        }
-        if let upload = request.uploadURI, URL(string: upload)?.scheme?.hasPrefix("http") != true {
-            throw StagingRequestError(reason: "upload_uri must be an http(s) URL, got \"\(upload)\"")
-        }
+        try request.validate()
         return request
     }
 
@@ -104,14 +98,17 @@ public struct StagingRequestError: Error, Equatable, Sendable, CustomStringConve
 
     init(decoding error: DecodingError) {
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            let text = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            let quoted = StagingRequest.quote(text)
+            return quoted == "\"" + text + "\"" ? text : quoted
         }
         switch error {
         case .keyNotFound(let key, let context):
             let parent = path(context)
             reason = "missing field \(parent.isEmpty ? "" : parent + ".")\(key.stringValue)"
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            reason = "field \(path(context)) must be \(Self.describe(type))"
+            let field = path(context)
+            reason = "field \(field) must be \(field == "environment" ? "an object of strings" : Self.describe(type))"
         case .dataCorrupted(let context):
             reason = context.codingPath.isEmpty ? "the request is not valid JSON" : "field \(path(context)) is invalid"
         @unknown default:
@@ -126,6 +123,8 @@ public struct StagingRequestError: Error, Equatable, Sendable, CustomStringConve
         case is Int.Type, is Double.Type: "a number"
         case is [String].Type: "a list of strings"
         case is [String: String].Type: "an object of strings"
+        case _ where "\(type)".hasPrefix("Dictionary"): "an object"
+        case _ where "\(type)".hasPrefix("Array"): "a list"
         default: "a \(type)"
         }
     }
@@ -137,6 +136,8 @@ extension StagingRequest {
     /// The `task_id` of a payload even when the rest of it is unusable (for error replies).
     public static func taskID(in payload: [UInt8]) -> String? {
         struct Probe: Decodable { let task_id: String? }
-        return (try? JSONDecoder().decode(Probe.self, from: Data(payload)))?.task_id
+        guard let id = (try? JSONDecoder().decode(Probe.self, from: Data(payload)))?.task_id,
+              SubjectRules.problem(inTaskID: id) == nil else { return nil }
+        return id
     }
 }

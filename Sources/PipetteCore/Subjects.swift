@@ -8,6 +8,9 @@ public enum Subjects {
     public static let cellLost = "pipette.cell.lost"
     /// Requests to place a Task (`TaskPlacementRequest` → `TaskPlacementReply`).
     public static let placeTask = "pipette.auction.task"
+    /// A stager that gave up on a Task publishes a `TaskCancel` here, so a Task still waiting for
+    /// capacity is dropped from every auctioneer's queue.
+    public static let cancelPlacement = "pipette.auction.cancel"
     /// Requests for the registry (empty → `[CellState]`).
     public static let cells = "pipette.auction.cells"
 
@@ -22,4 +25,10 @@ public enum Subjects {
         let cleaned = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-".contains($0)) ? $0 : "_" })
         return cleaned.isEmpty ? "_" : cleaned
     }
+}
+
+extension Subjects {
+    /// A stager publishes the final `StagingReply` of a task it staged here, for the duplicates
+    /// of that task waiting on other stagers.
+    public static func stagingFinished(taskID: String) -> String { "pipette.staging.\(token(taskID)).finished" }
 }

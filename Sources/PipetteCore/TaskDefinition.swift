@@ -53,6 +53,8 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
 
     public var logSubject: String { eventsSubject + ".log" }
     public var doneSubject: String { eventsSubject + ".done" }
+    /// The auctioneer publishes `PlacementWait` here while the Task waits for capacity.
+    public var waitingSubject: String { eventsSubject + ".waiting" }
 
     enum CodingKeys: String, CodingKey {
         case stack, tags, buildpacks, environment

@@ -9,10 +9,13 @@ public struct TaskLog: Sendable, Equatable {
     /// Appends `message` stamped with `date` (UTC) and returns the stamped line.
     @discardableResult
     public mutating func append(_ message: String, at date: Date = Date()) -> String {
-        let line = "[\(Self.stamp(date))] \(message)"
+        let line = appending(message, at: date)
         lines.append(line)
         return line
     }
+
+    /// `message` stamped as a log line (for one line published alone).
+    public func appending(_ message: String, at date: Date = Date()) -> String { "[\(Self.stamp(date))] \(message)" }
 
     /// The whole log, one line each, ending in a newline (empty when nothing was logged).
     public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }

@@ -30,6 +30,12 @@ struct BlobstoreClient: Sendable {
     /// The GET URL a reply hands out for a stored blob: valid for a week.
     func getURL(_ key: String) -> String { url("GET", key: key, validFor: 7 * 24 * 3600) }
 
+    /// Where an attempt's package is kept: `packages/<app>/<attempt>.zip`.
+    static func packageKey(appID: String, attemptID: String) -> String { "packages/\(segment(appID))/\(attemptID).zip" }
+
+    /// Where an attempt's droplet is kept: `droplets/<app>/<attempt>.tgz`.
+    static func dropletKey(appID: String, attemptID: String) -> String { "droplets/\(segment(appID))/\(attemptID).tgz" }
+
     /// A blob key segment from any string: letters, digits, `.`, `_` and `-` only.
     static func segment(_ text: String) -> String {
         let cleaned = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "-" })

@@ -3,6 +3,7 @@ import Foundation
 import NATS
 import PipetteCore
 import Staging
+import Synchronization
 
 /// Stages on a cell: stores the package in the blobstore, asks the auctioneer to place a Task
 /// needing the stack, relays the cell's log lines and waits for its completion. If the cell is
@@ -21,28 +22,28 @@ struct CellStagingBackend: StagingBackend {
     func stage(_ job: StagingJob, onLine: @escaping @Sendable (String) -> Void) async throws -> StagedDroplet {
         let timeout = job.options.timeout
         let digest = try FileDigest.sha256(of: job.package)
-        let app = BlobstoreClient.segment(job.appID), task = BlobstoreClient.segment(job.taskID)
         let packageURL: String
         do {
-            packageURL = try await blobstore.put(job.package, key: "packages/\(app)/\(task).zip", sha256: digest.sha256, timeout: timeout)
+            packageURL = try await blobstore.put(job.package, key: BlobstoreClient.packageKey(appID: job.appID, attemptID: job.attemptID),
+                                                 sha256: digest.sha256, timeout: timeout)
         } catch {
             throw StagingFailure("Failed storing the app package in the blobstore: \(error)")
         }
-        let dropletKey = "droplets/\(app)/\(task).tgz"
+        let dropletKey = BlobstoreClient.dropletKey(appID: job.appID, attemptID: job.attemptID)
         let seconds = Int(timeout.components.seconds)
         var losses: [(cellID: String, reason: String)] = []
         for attempt in 1...2 {
             let definition = TaskDefinition(
-                taskID: attempt == 1 ? job.taskID : job.taskID + "-retry", appID: job.appID, stack: job.stack,
+                taskID: job.attemptID + (attempt == 1 ? "" : "-retry"), appID: job.appID, stack: job.stack,
                 memoryMB: job.need.memoryMB, diskMB: job.need.diskMB, packageURL: packageURL,
                 dropletUploadURL: blobstore.url("PUT", key: dropletKey, validFor: seconds + 3600),
                 cacheDownloadURL: job.cacheDownloadURI, cacheUploadURL: job.cacheUploadURI,
                 buildpacks: job.options.buildpacks, skipDetect: job.options.skipDetect,
                 environment: job.options.environment, startCommand: job.options.startCommand, timeoutSeconds: seconds,
-                eventsSubject: "pipette.task." + Subjects.token(job.taskID) + "." + String(nats.newInbox().suffix(12)))
+                eventsSubject: "pipette.task." + job.attemptID + "." + String(nats.newInbox().suffix(12)))
             let outcome: Attempt
             do {
-                outcome = try await run(definition, excluding: losses.map(\.cellID), onLine: onLine)
+                outcome = try await run(definition, excluding: losses.map(\.cellID), deadline: job.deadline, onLine: onLine)
             } catch let error as StagingFailure {
                 guard let lost = losses.first else { throw error }
                 throw StagingFailure("Cell \(lost.cellID) was lost mid-task (\(lost.reason)) and no other cell took the task: \(error)")
@@ -66,41 +67,73 @@ struct CellStagingBackend: StagingBackend {
             .joined(separator: ", and then "))
     }
 
-    /// Places one attempt and follows it until the cell completes it or is lost. Cancelling
-    /// (the stager's timeout) tells the cell to stop.
-    private func run(_ task: TaskDefinition, excluding: [String], onLine: @Sendable (String) -> Void) async throws -> Attempt {
+    /// Places one attempt and follows it until the cell completes it or is lost; while it waits for
+    /// a cell with room, the auctioneer's notices become log lines. Cancelling (the stager's
+    /// timeout) tells the cell, or the auctioneer still holding it, to drop it.
+    private func run(_ task: TaskDefinition, excluding: [String], deadline: ContinuousClock.Instant,
+                     onLine: @escaping @Sendable (String) -> Void) async throws -> Attempt {
         let events = try nats.subscribe([task.eventsSubject + ".>", Subjects.cellLost], bufferSize: 65_536)
         defer { events.unsubscribe() }
         try await nats.flush()
-        let cellID = try await place(task, excluding: excluding)
+        let placedOn = PlacedCell()
         var finished = false
         defer {
-            if !finished { try? nats.publish(Subjects.cancel(cell: cellID), Wire.encode(TaskCancel(taskID: task.taskID))) }
-        }
-        for await message in events {
-            switch message.subject {
-            case task.logSubject:
-                onLine(String(decoding: message.payload, as: UTF8.self))
-            case task.doneSubject:
-                finished = true
-                return .completed(try Wire.decode(TaskCompletion.self, from: message.payload), cellID: cellID)
-            case Subjects.cellLost:
-                guard let loss = try? Wire.decode(CellLoss.self, from: message.payload), loss.cellID == cellID else { continue }
-                finished = true
-                return .lost(cellID: cellID, reason: loss.reason)
-            default:
-                continue
+            if !finished {
+                let cancel = Wire.encode(TaskCancel(taskID: task.taskID))
+                if let cellID = placedOn.id {
+                    try? nats.publish(Subjects.cancel(cell: cellID), cancel)
+                } else {
+                    try? nats.publish(Subjects.cancelPlacement, cancel)
+                }
             }
         }
-        throw CancellationError()
+        let outcome = try await withThrowingTaskGroup(of: Attempt?.self) { group in
+            group.addTask {
+                let cellID = try await place(task, excluding: excluding, deadline: deadline)
+                placedOn.id = cellID
+                return nil
+            }
+            group.addTask {
+                for await message in events {
+                    switch message.subject {
+                    case task.logSubject:
+                        onLine(String(decoding: message.payload, as: UTF8.self))
+                    case task.waitingSubject:
+                        if let wait = try? Wire.decode(PlacementWait.self, from: message.payload) { onLine(wait.logLine) }
+                    case task.doneSubject:
+                        let completion = try Wire.decode(TaskCompletion.self, from: message.payload)
+                        return .completed(completion, cellID: completion.cellID)
+                    case Subjects.cellLost:
+                        guard let loss = try? Wire.decode(CellLoss.self, from: message.payload),
+                              loss.cellID == placedOn.id else { continue }
+                        return .lost(cellID: loss.cellID, reason: loss.reason)
+                    default:
+                        continue
+                    }
+                }
+                throw CancellationError()
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
+        }
+        finished = true
+        return outcome
     }
 
-    /// Asks the auctioneer for a cell; its error sentence becomes the staging error.
-    private func place(_ task: TaskDefinition, excluding: [String]) async throws -> String {
+    /// Asks the auctioneer for a cell, letting the Task wait for room until shortly before the
+    /// staging deadline; the auctioneer's error sentence becomes the staging error.
+    private func place(_ task: TaskDefinition, excluding: [String], deadline: ContinuousClock.Instant) async throws -> String {
+        let left = deadline - ContinuousClock.now
+        // The auctioneer answers "waited N seconds …" a little before the stager's own timeout.
+        let wait = max(0, Int(left.components.seconds) - 3)
         let answer: NATSMessage
         do {
-            answer = try await nats.request(Subjects.placeTask, Wire.encode(TaskPlacementRequest(task: task, exclude: excluding)),
-                                            timeout: placementTimeout)
+            answer = try await nats.request(Subjects.placeTask,
+                                            Wire.encode(TaskPlacementRequest(task: task, exclude: excluding, waitSeconds: wait)),
+                                            timeout: max(placementTimeout, .seconds(wait + 5)))
         } catch {
             if case .noResponders = error {
                 throw StagingFailure("no auctioneer is answering on \(Subjects.placeTask); start one with `pipette auctioneer`")
@@ -128,5 +161,14 @@ struct CellStagingBackend: StagingBackend {
                                  + "(sha256 \(digest.sha256), expected \(completion.dropletSHA256 ?? "none"))")
         }
         return file
+    }
+}
+
+/// The cell an attempt was placed on, once the auctioneer has said.
+private final class PlacedCell: Sendable {
+    private let value = Mutex<String?>(nil)
+    var id: String? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

@@ -27,6 +27,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     /// Foundry's staging defaults).
     public var stagingMemoryMB: Int = 1024
     public var stagingDiskMB: Int = 4096
+    /// Seconds the result of a staging with a `task_id` is kept, so a duplicate request gets the
+    /// same reply instead of staging again (shared by all stagers in the `pipette_staging` KV bucket).
+    public var stagingResultTTL: Int = 3600
     /// Stage on this host instead of on cells placed by the auctioneer.
     public var localStaging: Bool = false
 
@@ -47,6 +50,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         case stagingMemoryMB = "staging_memory_mb"
         case stagingDiskMB = "staging_disk_mb"
         case localStaging = "local_staging"
+        case stagingResultTTL = "staging_result_ttl"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +72,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         stagingMemoryMB = try c.decodeIfPresent(Int.self, forKey: .stagingMemoryMB) ?? defaults.stagingMemoryMB
         stagingDiskMB = try c.decodeIfPresent(Int.self, forKey: .stagingDiskMB) ?? defaults.stagingDiskMB
         localStaging = try c.decodeIfPresent(Bool.self, forKey: .localStaging) ?? defaults.localStaging
+        stagingResultTTL = try c.decodeIfPresent(Int.self, forKey: .stagingResultTTL) ?? defaults.stagingResultTTL
     }
 
     /// Reads a YAML config file; errors name the file and the problem.
@@ -91,6 +96,10 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
             throw StagerConfigError(message: "staging_memory_mb and staging_disk_mb must be at least 1")
         }
         if !localStaging, blobstoreURL == nil { throw .cellsNeedABlobstore }
+        if stagingResultTTL < 1 { throw StagerConfigError(message: "staging_result_ttl must be at least 1 second") }
+        for queue in queues where queue.isEmpty || queue.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            throw StagerConfigError(message: "queue \"\(queue)\" is not a NATS subject (empty, or with whitespace)")
+        }
         if queues.isEmpty { throw StagerConfigError(message: "queues must name at least one queue") }
     }
 }

@@ -48,6 +48,7 @@ public struct StagerService: Service {
             throw StagerConfigError.cellsNeedABlobstore
         }
         let workflow = StagingWorkflow(config: config, backend: backend, transfer: transfer, blobstore: blobstore, logger: logger)
+        let records = TaskRecords(store: await recordStore(nats), stager: "stager-\(ProcessInfo.processInfo.hostName)-\(getpid())")
         let admission = Admission(capacity: config.maxActiveTasks + config.maxQueuedTasks)
         let busy = BusyReplier(nats: nats, admission: admission, config: config, logger: logger)
         let subscription = try nats.subscribe(config.queues, queue: Self.queueGroup, bufferSize: max(admission.capacity, 1),
@@ -56,13 +57,13 @@ public struct StagerService: Service {
         try writePidFile()
         defer { removePidFile() }
         logger.info("stager ready", metadata: [
-            "nats": "\(config.natsURI)", "queues": "\(config.queues.joined(separator: ","))",
+            "nats": "\(NATSURL.redacted(config.natsURI))", "queues": "\(config.queues.joined(separator: ","))",
             "max_active_tasks": "\(config.maxActiveTasks)", "max_queued_tasks": "\(config.maxQueuedTasks)",
         ])
         await onReady()
 
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await work(subscription, nats: nats, workflow: workflow, admission: admission) }
+            group.addTask { await work(subscription, nats: nats, workflow: workflow, admission: admission, records: records) }
             group.addTask {
                 // On SIGTERM: stop taking work and let what is buffered arrive. If the drain cannot
                 // finish (NATS unreachable), close after the longest a task may take.
@@ -82,7 +83,7 @@ public struct StagerService: Service {
     /// Runs at most `max_active_tasks` at once until the subscription ends; the rest wait in
     /// its buffer.
     private func work(_ subscription: NATSSubscription, nats: NATSConnection, workflow: StagingWorkflow,
-                      admission: Admission) async {
+                      admission: Admission, records: TaskRecords) async {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for await message in subscription {
@@ -92,7 +93,7 @@ public struct StagerService: Service {
                 }
                 running += 1
                 group.addTask {
-                    await handle(message, nats: nats, workflow: workflow)
+                    await handle(message, nats: nats, workflow: workflow, records: records)
                     admission.leave()
                 }
             }
@@ -100,20 +101,96 @@ public struct StagerService: Service {
     }
 
     /// Stages one request and replies; a malformed one gets an error reply.
-    private func handle(_ message: NATSMessage, nats: NATSConnection, workflow: StagingWorkflow) async {
+    private func handle(_ message: NATSMessage, nats: NATSConnection, workflow: StagingWorkflow,
+                        records: TaskRecords) async {
         let reply: StagingReply
         do {
             let request = try StagingRequest.decode(message.payload)
-            let taskID = request.taskID ?? UUID().uuidString.lowercased()
-            let subject = request.logSubject ?? "staging.\(taskID).logs"
-            logger.info("staging", metadata: ["task": "\(taskID)", "app": "\(request.appID)", "queue": "\(message.subject)"])
-            let progress = TaskProgress { line in try? nats.publish(subject, line) }
-            reply = await workflow.run(request, taskID: taskID, progress: progress)
+            if let taskID = request.taskID {
+                reply = await stageOnce(request, taskID: taskID, nats: nats, workflow: workflow, records: records)
+            } else {
+                reply = await stage(request, taskID: UUID().uuidString.lowercased(), nats: nats, workflow: workflow)
+            }
         } catch {
             logger.notice("malformed staging request", metadata: ["error": "\(error)"])
             reply = StagingReply(taskID: StagingRequest.taskID(in: message.payload) ?? "", taskLog: "", error: error.description)
         }
         send(reply, to: message.replyTo, nats: nats)
+    }
+
+    private func stage(_ request: StagingRequest, taskID: String, nats: NATSConnection,
+                       workflow: StagingWorkflow) async -> StagingReply {
+        let subject = logSubject(request, taskID: taskID)
+        logger.info("staging", metadata: ["task": "\(taskID)", "app": "\(Redaction.redact(request.appID))"])
+        let progress = TaskProgress { line in try? nats.publish(subject, line) }
+        return await workflow.run(request, taskID: taskID, progress: progress)
+    }
+
+    private func logSubject(_ request: StagingRequest, taskID: String) -> String {
+        request.logSubject ?? "staging.\(taskID).logs"
+    }
+
+    /// Stages a request that names its `task_id` at most once across the queue group (see
+    /// ``TaskRecords``). If the records cannot be reached, it stages anyway: an answer beats none.
+    private func stageOnce(_ request: StagingRequest, taskID: String, nats: NATSConnection, workflow: StagingWorkflow,
+                           records: TaskRecords) async -> StagingReply {
+        let fingerprint = request.fingerprint
+        do {
+            let finished = try nats.subscribe(Subjects.stagingFinished(taskID: taskID), bufferSize: 4)
+            defer { finished.unsubscribe() }
+            try await nats.flush()
+            while true {
+                let deadline = Int(Date().timeIntervalSince1970) + config.maxStagingDuration + 30
+                switch try await records.claim(taskID, fingerprint: fingerprint, deadline: deadline) {
+                case .owner:
+                    let reply = await stage(request, taskID: taskID, nats: nats, workflow: workflow)
+                        .fitted(to: nats.maxPayload - min(4096, nats.maxPayload / 4))
+                    do {
+                        try await records.finish(taskID, fingerprint: fingerprint, reply: reply)
+                    } catch {
+                        logger.warning("cannot record the staging result for duplicates", metadata: [
+                            "task": "\(taskID)", "error": "\(error)"])
+                    }
+                    try? nats.publish(Subjects.stagingFinished(taskID: taskID), Wire.encode(reply))
+                    return reply
+                case .finished(let reply):
+                    logger.info("duplicate of a finished task: answering with its recorded reply", metadata: ["task": "\(taskID)"])
+                    return reply
+                case .conflict(let sentence):
+                    return StagingReply(taskID: taskID, taskLog: "", error: sentence)
+                case .running(let stager, let until):
+                    logger.info("duplicate of a running task: waiting for its reply", metadata: ["task": "\(taskID)", "stager": "\(stager)"])
+                    try? nats.publish(logSubject(request, taskID: taskID), TaskLog().appending(
+                        "Task \(taskID) is already staging on \(stager); this request will get its result"))
+                    let wait = Duration.seconds(max(1, until - Int(Date().timeIntervalSince1970) + 1))
+                    if let message = await first(finished, within: wait),
+                       let reply = try? Wire.decode(StagingReply.self, from: message.payload) {
+                        return reply
+                    }
+                    // Its stager went silent past its deadline: claim again (and take it over).
+                }
+            }
+        } catch {
+            logger.warning("staging records unreachable; staging without the duplicate check", metadata: [
+                "task": "\(taskID)", "error": "\(error)"])
+            return await stage(request, taskID: taskID, nats: nats, workflow: workflow)
+        }
+    }
+
+    /// The first message on `subscription` within `timeout`, or nil.
+    private func first(_ subscription: NATSSubscription, within timeout: Duration) async -> NATSMessage? {
+        await withTaskGroup(of: NATSMessage?.self) { group in
+            group.addTask {
+                for await message in subscription { return message }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
     }
 
     func send(_ reply: StagingReply, to subject: String?, nats: NATSConnection) {
@@ -122,11 +199,26 @@ public struct StagerService: Service {
             return
         }
         do {
-            try nats.publish(subject, try JSONEncoder().encode(reply))
+            try nats.publish(subject, reply.encoded(fitting: nats.maxPayload))
         } catch {
             logger.error("cannot send staging reply", metadata: ["task": "\(reply.taskID)", "error": "\(error)"])
         }
     }
+
+    /// The shared `pipette_staging` KV bucket, or this process's memory when the server has no
+    /// JetStream (said once, at start).
+    private func recordStore(_ nats: NATSConnection) async -> any TaskRecordStore {
+        let ttl = Duration.seconds(max(config.stagingResultTTL, config.maxStagingDuration + 60))
+        do {
+            return try await KeyValueBucket.open(nats, bucket: Self.recordsBucket, ttl: ttl)
+        } catch {
+            logger.warning("staging results are kept in this stager's memory only: duplicates sent to other stagers are not recognised", metadata: ["reason": "\(error)"])
+            return MemoryTaskRecordStore(ttl: ttl)
+        }
+    }
+
+    /// The KV bucket of `StagingRecord`s all stagers share.
+    public static let recordsBucket = "pipette_staging"
 
     private func writePidFile() throws {
         guard let path = config.pidFilename else { return }

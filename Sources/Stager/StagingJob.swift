@@ -7,6 +7,9 @@ public struct StagingJob: Sendable {
     /// Holds the validated app package as `package.zip` and unpacked in `app/`; outputs land here.
     public let workspace: URL
     public let taskID: String
+    /// Unique per attempt (a duplicate or retry of a task gets its own): names blobs and cell work,
+    /// so two attempts of one task, or two task ids that look alike, never share a file.
+    public let attemptID: String
     public let appID: String
     public let stack: String
     public let options: StagingOptions
@@ -15,6 +18,9 @@ public struct StagingJob: Sendable {
     public let cacheDownloadURI: String?
     public let cacheUploadURI: String?
     public let maxDownloadBytes: Int64
+    /// When the whole staging must be done (`max_staging_duration` after the request came in):
+    /// what is left of it is how long the Task may wait for a cell with room.
+    public let deadline: ContinuousClock.Instant
 
     public var package: URL { workspace.appendingPathComponent("package.zip") }
 }

@@ -18,9 +18,10 @@ struct StagingWorkflow: Sendable {
     func run(_ request: StagingRequest, taskID: String, progress: TaskProgress) async -> StagingReply {
         var reply = StagingReply(taskID: taskID, taskLog: "")
         let limit = Duration.seconds(config.maxStagingDuration)
+        let deadline = ContinuousClock.now + limit
         do {
             reply = try await withThrowingTaskGroup(of: StagingReply.self) { group in
-                group.addTask { try await steps(request, taskID: taskID, progress: progress) }
+                group.addTask { try await steps(request, taskID: taskID, deadline: deadline, progress: progress) }
                 group.addTask {
                     try await Task.sleep(for: limit)
                     throw StagingError.timedOut(seconds: config.maxStagingDuration, phase: progress.phase.rawValue)
@@ -36,28 +37,28 @@ struct StagingWorkflow: Sendable {
         return reply
     }
 
-    private func steps(_ request: StagingRequest, taskID: String, progress: TaskProgress) async throws -> StagingReply {
+    private func steps(_ request: StagingRequest, taskID: String, deadline: ContinuousClock.Instant,
+                       progress: TaskProgress) async throws -> StagingReply {
         var reply = StagingReply(taskID: taskID, taskLog: "")
         let clock = ContinuousClock()
         progress.begin(.setup, "Setting up temporary directories")
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-stage-\(BlobstoreClient.segment(taskID))")
-        try? FileManager.default.removeItem(at: workspace)
-        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: workspace) }
+        let attemptID = Workspace.newAttemptID()
+        let workspace = try Workspace.create(in: FileManager.default.temporaryDirectory, prefix: "pipette-stage", attemptID: attemptID)
+        defer { workspace.remove() }
 
         progress.begin(.download, "Downloading application")
         var started = clock.now
-        let package = workspace.appendingPathComponent("package.zip")
+        let package = workspace.url.appendingPathComponent("package.zip")
         _ = try await transfer.download(request.downloadURI, to: package, limit: Int64(config.maxDownloadMB) << 20,
                                         timeout: .seconds(config.maxStagingDuration))
         reply.durationsMs["download"] = (clock.now - started).wholeMilliseconds
 
         progress.begin(.unpack, "Unpacking application")
-        try AppSource.materialize(package, into: workspace.appendingPathComponent("app"))
+        try AppSource.materialize(package, into: workspace.url.appendingPathComponent("app"))
 
         progress.begin(.compile, "Staging application")
         started = clock.now
-        let staged = try await backend.stage(job(for: request, taskID: taskID, workspace: workspace), onLine: progress.log)
+        let staged = try await backend.stage(job(for: request, taskID: taskID, attemptID: attemptID, workspace: workspace.url, deadline: deadline), onLine: progress.log)
         reply.durationsMs["stage"] = (clock.now - started).wholeMilliseconds
         reply.stack = staged.stack
         reply.cellID = staged.cellID
@@ -69,21 +70,22 @@ struct StagingWorkflow: Sendable {
         reply.droplet = StagingReply.Droplet(sha256: digest.sha256, size: digest.size, blobURL: nil)
         progress.log("Uploading droplet")
         started = clock.now
-        reply.droplet?.blobURL = try await upload(staged, request: request, taskID: taskID, progress: progress)
+        reply.droplet?.blobURL = try await upload(staged, request: request, attemptID: attemptID, progress: progress)
         reply.durationsMs["upload"] = (clock.now - started).wholeMilliseconds
         progress.log("Done!")
         return reply
     }
 
-    private func job(for request: StagingRequest, taskID: String, workspace: URL) -> StagingJob {
+    private func job(for request: StagingRequest, taskID: String, attemptID: String, workspace: URL,
+                     deadline: ContinuousClock.Instant) -> StagingJob {
         let resources = request.properties?.resources
         return StagingJob(
-            workspace: workspace, taskID: taskID, appID: request.appID, stack: request.stack ?? config.defaultStack,
+            workspace: workspace, taskID: taskID, attemptID: attemptID, appID: request.appID, stack: request.stack ?? config.defaultStack,
             options: options(for: request),
             need: Resources(memoryMB: resources?.memory.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingMemoryMB,
                             diskMB: resources?.disk.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingDiskMB, containers: 1),
             cacheDownloadURI: request.buildpackCacheDownloadURI, cacheUploadURI: request.buildpackCacheUploadURI,
-            maxDownloadBytes: Int64(config.maxDownloadMB) << 20)
+            maxDownloadBytes: Int64(config.maxDownloadMB) << 20, deadline: deadline)
     }
 
     private func options(for request: StagingRequest) -> StagingOptions {
@@ -101,13 +103,13 @@ struct StagingWorkflow: Sendable {
     }
 
     /// Stores the droplet (and build cache) in the blobstore, then POSTs it to `upload_uri`.
-    private func upload(_ staged: StagedDroplet, request: StagingRequest, taskID: String,
+    private func upload(_ staged: StagedDroplet, request: StagingRequest, attemptID: String,
                         progress: TaskProgress) async throws -> String? {
         let droplet = staged.outcome.droplet
         let timeout = Duration.seconds(config.maxStagingDuration)
         var blobURL = staged.blobURL
         if blobURL == nil, let blobstore {
-            let key = "droplets/\(BlobstoreClient.segment(request.appID))/\(BlobstoreClient.segment(taskID)).tgz"
+            let key = BlobstoreClient.dropletKey(appID: request.appID, attemptID: attemptID)
             do {
                 blobURL = try await blobstore.put(droplet, key: key, sha256: staged.outcome.digest.sha256, timeout: timeout)
             } catch {
@@ -129,8 +131,12 @@ struct StagingWorkflow: Sendable {
         return blobURL
     }
 
-    /// The reply's `error`: one sentence naming the step that failed.
+    /// The reply's `error`: one sentence naming the step that failed, with no secret in it.
     static func sentence(for error: any Error, phase: TaskProgress.Phase) -> String {
+        Redaction.redact(unredactedSentence(for: error, phase: phase))
+    }
+
+    private static func unredactedSentence(for error: any Error, phase: TaskProgress.Phase) -> String {
         switch error {
         case let error as TransferError where phase == .download:
             "Failed downloading app: \(error)"

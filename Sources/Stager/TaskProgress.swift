@@ -19,9 +19,9 @@ final class TaskProgress: Sendable {
 
     init(publish: @escaping @Sendable (String) -> Void) { self.publish = publish }
 
-    /// Logs a line (`Downloading application`, a buildpack's output, …).
+    /// Logs a line (`Downloading application`, a buildpack's output, …), secrets redacted.
     func log(_ message: String) {
-        let line = state.withLock { $0.log.append(message) }
+        let line = state.withLock { $0.log.append(Redaction.redact(message)) }
         publish(line)
     }
 

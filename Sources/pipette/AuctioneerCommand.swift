@@ -1,6 +1,7 @@
 import ArgumentParser
 import Auctioneer
 import Logging
+import NATS
 
 struct AuctioneerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,8 +35,8 @@ struct AuctioneerCommand: AsyncParsableCommand {
     func run() async throws {
         _ = LogSetup.bootstrap(level: bus.logLevel)
         let logger = Logger(label: "pipette.auctioneer")
-        let config = AuctioneerConfig(natsURI: bus.nats, batchWindow: .milliseconds(batchWindowMs))
-        let nats = bus.nats
+        let config = AuctioneerConfig(natsURI: bus.natsURL, batchWindow: .milliseconds(batchWindowMs))
+        let nats = NATSURL.redacted(bus.natsURL)
         let service = AuctioneerService(config: config, logger: logger) {
             Output.status("auctioneer ready on \(nats)")
         }

@@ -1,10 +1,24 @@
 import ArgumentParser
+import Foundation
 
 /// What every long-running service on the bus takes: where NATS is and how much to log.
 struct BusOptions: ParsableArguments {
-    @Option(help: "NATS server URL.")
-    var nats = "nats://127.0.0.1:4222"
+    @Option(help: ArgumentHelp(BusOptions.natsHelp, valueName: "url"))
+    var nats: String?
 
     @Option(help: "Log level: trace, debug, info, warning, error.")
     var logLevel = "info"
+
+    /// The NATS URL to use: `--nats`, else `$PIPETTE_NATS_URL`, else the local default.
+    var natsURL: String { Self.resolve(nats) }
+
+    static let natsHelp = """
+        NATS server URL(s), comma-separated (default: $PIPETTE_NATS_URL, else nats://127.0.0.1:4222). \
+        Put credentials (nats://user:password@host:4222) in PIPETTE_NATS_URL, not here: \
+        arguments show in `ps`.
+        """
+
+    static func resolve(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        flag ?? environment["PIPETTE_NATS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "nats://127.0.0.1:4222"
+    }
 }

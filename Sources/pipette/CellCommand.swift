@@ -84,7 +84,7 @@ struct CellCommand: AsyncParsableCommand {
         let config = CellConfig(
             id: id, zone: zone, stacks: checked.usable.map(\.stack.name), capacity: capacity,
             tags: KeyValuePairs.dictionary(tags),
-            natsURI: bus.nats, heartbeatInterval: .milliseconds(heartbeatMs))
+            natsURI: bus.natsURL, heartbeatInterval: .milliseconds(heartbeatMs))
         let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
             Output.status("cell \(id) ready in zone \(config.zone): "
                 + checked.usable.map { "\($0.stack.name) (\($0.stack.arch))" }.joined(separator: ", ")

@@ -17,14 +17,14 @@ struct CellsCommand: AsyncParsableCommand {
               pipette cells
             """)
 
-    @Option(help: "NATS server URL.")
-    var nats = "nats://127.0.0.1:4222"
+    @Option(help: ArgumentHelp(BusOptions.natsHelp, valueName: "url"))
+    var nats: String?
 
     @Flag(help: "Print the cells' states as JSON.")
     var json = false
 
     func run() async throws {
-        let connection = try await NATSConnection.connect(nats)
+        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
         let answer: NATSMessage
         do {
             answer = try await connection.request(Subjects.cells, [], timeout: .seconds(5))

@@ -28,8 +28,8 @@ struct StageCommand: AsyncParsableCommand {
     @Flag(help: "Skip detection: all but the last buildpack supply, the last finalizes.")
     var skipDetect = false
 
-    @Option(help: "NATS server URL.")
-    var nats = "nats://127.0.0.1:4222"
+    @Option(help: ArgumentHelp(BusOptions.natsHelp, valueName: "url"))
+    var nats: String?
 
     @Option(help: "Fake cloud controller base URL.")
     var cc = "http://127.0.0.1:9292"
@@ -41,7 +41,7 @@ struct StageCommand: AsyncParsableCommand {
     var timeout = 900
 
     func run() async throws {
-        let connection = try await NATSConnection.connect(nats)
+        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
         let taskID = UUID().uuidString.lowercased()
         var request = StagingRequest(appID: appID, downloadURI: "\(cc)/download_unstaged_app/\(appID)",
                                      uploadURI: "\(cc)/upload_droplet/\(appID)/\(taskID.prefix(8))")

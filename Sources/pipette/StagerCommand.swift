@@ -36,7 +36,8 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: "A YAML config file (the seed's config/stager.yml keys).")
     var config: String?
 
-    @Option(help: "NATS server URL (nats_uri).")
+    @Option(help: ArgumentHelp("NATS server URL(s) (nats_uri; or $PIPETTE_NATS_URL, which keeps credentials out of `ps`).",
+                               valueName: "url"))
     var nats: String?
 
     @Option(name: .customLong("queue"), help: "A queue to take requests from (repeatable; default: staging).")
@@ -71,7 +72,9 @@ struct StagerCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings = try config.map { try StagerConfig.load($0) } ?? StagerConfig()
-        if let nats { settings.natsURI = nats }
+        if let nats = nats ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            settings.natsURI = nats
+        }
         if !queues.isEmpty { settings.queues = queues }
         if let maxActiveTasks { settings.maxActiveTasks = maxActiveTasks }
         if let maxQueuedTasks { settings.maxQueuedTasks = maxQueuedTasks }

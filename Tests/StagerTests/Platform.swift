@@ -40,11 +40,13 @@ final class Platform: Sendable {
     ///   - configure: adjusts each stager's config (pool sizes, timeouts, default stack).
     ///   - cells: when given, an auctioneer and these cells run, and stagers stage through them.
     ///   - home: where buildpacks and lifecycle programs come from (the checkout by default).
+    ///   - natsArguments: extra nats-server arguments (e.g. `-c` with a small `max_payload`).
     init(stagers count: Int = 1, failUploads: Int = 0, cells: [CellConfig] = [],
          home: PipetteHome = PipetteHome(root: ProjectPaths.root, cache: TestStacks.cache),
+         natsArguments: [String] = [],
          configure: (inout StagerConfig) -> Void = { _ in }) async throws {
         self.home = home
-        nats = try NATSServer()
+        nats = try NATSServer(arguments: natsArguments)
         work = try TemporaryDirectory("platform")
         let apps = work.file("apps")
         try FileManager.default.createDirectory(at: apps, withIntermediateDirectories: true)

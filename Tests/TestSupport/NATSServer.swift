@@ -1,16 +1,26 @@
 import Foundation
 
-/// A real nats-server on a free loopback port, stopped by `stop()`.
+/// A real nats-server on a free loopback port, with JetStream (its store in a temporary folder
+/// that outlives restarts and goes with the server), stopped by `stop()`.
 public final class NATSServer: @unchecked Sendable {
     public let port: Int
     private var process: Process?
     private let extraArguments: [String]
+    /// JetStream's store; nil when started without JetStream.
+    public let storeDirectory: URL?
 
     public var url: String { "nats://127.0.0.1:\(port)" }
 
-    public init(arguments: [String] = [], port: Int = freePort()) throws {
+    public init(arguments: [String] = [], port: Int = freePort(), jetStream: Bool = true) throws {
         self.port = port
-        extraArguments = arguments
+        if jetStream {
+            let store = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-js-\(UUID().uuidString.prefix(8))")
+            storeDirectory = store
+            extraArguments = ["-js", "-sd", store.path] + arguments
+        } else {
+            storeDirectory = nil
+            extraArguments = arguments
+        }
         try start()
     }
 
@@ -37,7 +47,10 @@ public final class NATSServer: @unchecked Sendable {
         self.process = nil
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if let storeDirectory { try? FileManager.default.removeItem(at: storeDirectory) }
+    }
 
     static func accepts(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,0 +1,148 @@
+import CNATS
+import Foundation
+
+/// A NATS JetStream key-value bucket (libnats' KV API). Every call blocks in libnats, so each
+/// runs on its own thread (``Blocking``). Owns the `jsCtx` and `kvStore` pointers.
+public final class KeyValueBucket: Sendable {
+    /// One value with the revision it was written at (for compare-and-set with ``update``).
+    public struct Entry: Sendable, Equatable {
+        public let key: String
+        public let value: [UInt8]
+        public let revision: UInt64
+    }
+
+    public let name: String
+    private let handle: KeyValueHandle
+
+    private init(name: String, handle: KeyValueHandle) {
+        self.name = name
+        self.handle = handle
+    }
+
+    /// Binds to bucket `name`, creating it first when it does not exist.
+    /// - Parameters:
+    ///   - ttl: how long a value lives after it was written (zero: forever).
+    ///   - replicas: copies kept in a JetStream cluster (1 on a single server).
+    public static func open(_ connection: NATSConnection, bucket name: String, ttl: Duration = .zero,
+                            history: Int = 1, replicas: Int = 1) async throws(NATSError) -> KeyValueBucket {
+        let address = connection.address
+        let pointers = try await Blocking.run { () throws(NATSError) -> (UInt, UInt) in
+            var js: OpaquePointer?
+            let status = natsConnection_JetStream(&js, OpaquePointer(bitPattern: address), nil)
+            guard status == NATS_OK, let js else { throw .jetStreamUnavailable(reason: statusText(status)) }
+            var kv: OpaquePointer?
+            var bound = js_KeyValue(&kv, js, name)
+            if bound != NATS_OK {
+                var config = kvConfig()
+                kvConfig_Init(&config)
+                bound = name.withCString { bucket in
+                    config.Bucket = bucket
+                    config.History = UInt8(clamping: history)
+                    config.TTL = ttl.milliseconds * 1_000_000  // libnats takes nanoseconds
+                    config.Replicas = Int32(replicas)
+                    return js_CreateKeyValue(&kv, js, &config)
+                }
+            }
+            guard bound == NATS_OK, let kv else {
+                let reason = lastErrorText() ?? statusText(bound)
+                jsCtx_Destroy(js)
+                if reason.localizedCaseInsensitiveContains("jetstream not enabled") || bound == NATS_NO_RESPONDERS
+                    || bound == NATS_TIMEOUT {
+                    throw .jetStreamUnavailable(reason: reason)
+                }
+                throw .operationFailed(operation: "open key-value bucket \(name)", reason: reason)
+            }
+            return (UInt(bitPattern: Int(bitPattern: js)), UInt(bitPattern: Int(bitPattern: kv)))
+        }
+        return KeyValueBucket(name: name, handle: KeyValueHandle(js: pointers.0, kv: pointers.1))
+    }
+
+    /// The current value of `key`, or nil when there is none (never written, deleted or expired).
+    public func get(_ key: String) async throws(NATSError) -> Entry? {
+        let kv = handle.kv
+        return try await Blocking.run { () throws(NATSError) -> Entry? in
+            var entry: OpaquePointer?
+            let status = kvStore_Get(&entry, OpaquePointer(bitPattern: kv), key)
+            if status == NATS_NOT_FOUND { return nil }
+            try check(status, "get \(key)")
+            guard let entry else { return nil }
+            defer { kvEntry_Destroy(entry) }
+            let length = Int(kvEntry_ValueLen(entry))
+            let value: [UInt8] = length == 0 ? [] : kvEntry_Value(entry)!.withMemoryRebound(to: UInt8.self, capacity: length) {
+                Array(UnsafeBufferPointer(start: $0, count: length))
+            }
+            return Entry(key: key, value: value, revision: kvEntry_Revision(entry))
+        }
+    }
+
+    /// Writes `value` only if `key` has none; returns the new revision, or nil when it has one.
+    public func create(_ key: String, _ value: [UInt8]) async throws(NATSError) -> UInt64? {
+        try await write(key, value, expecting: nil)
+    }
+
+    /// Writes `value` only if `key` is still at `revision`; nil when someone wrote it since.
+    public func update(_ key: String, _ value: [UInt8], revision: UInt64) async throws(NATSError) -> UInt64? {
+        try await write(key, value, expecting: revision)
+    }
+
+    /// Writes `value` whatever is there; returns the new revision.
+    public func put(_ key: String, _ value: [UInt8]) async throws(NATSError) -> UInt64 {
+        let kv = handle.kv
+        return try await Blocking.run { () throws(NATSError) -> UInt64 in
+            var revision: UInt64 = 0
+            let status = value.withUnsafeBytes { kvStore_Put(&revision, OpaquePointer(bitPattern: kv), key, $0.baseAddress, Int32($0.count)) }
+            try check(status, "put \(key)")
+            return revision
+        }
+    }
+
+    public func delete(_ key: String) async throws(NATSError) {
+        let kv = handle.kv
+        try await Blocking.run { () throws(NATSError) in
+            try check(kvStore_Delete(OpaquePointer(bitPattern: kv), key), "delete \(key)")
+        }
+    }
+
+    private func write(_ key: String, _ value: [UInt8], expecting revision: UInt64?) async throws(NATSError) -> UInt64? {
+        let kv = handle.kv
+        return try await Blocking.run { () throws(NATSError) -> UInt64? in
+            var written: UInt64 = 0
+            let status = value.withUnsafeBytes { buffer in
+                if let revision {
+                    kvStore_Update(&written, OpaquePointer(bitPattern: kv), key, buffer.baseAddress, Int32(buffer.count), revision)
+                } else {
+                    kvStore_Create(&written, OpaquePointer(bitPattern: kv), key, buffer.baseAddress, Int32(buffer.count))
+                }
+            }
+            if status == NATS_OK { return written }
+            let reason = lastErrorText() ?? statusText(status)
+            // A write that lost the race: the key exists (create) or moved on (update).
+            if reason.localizedCaseInsensitiveContains("wrong last sequence") || reason.contains("10071")
+                || reason.localizedCaseInsensitiveContains("key exists") {
+                return nil
+            }
+            throw .operationFailed(operation: revision == nil ? "create \(key)" : "update \(key)", reason: reason)
+        }
+    }
+}
+
+/// Owns the JetStream context and the bucket handle.
+final class KeyValueHandle: @unchecked Sendable {
+    let js: UInt
+    let kv: UInt
+    init(js: UInt, kv: UInt) {
+        self.js = js
+        self.kv = kv
+    }
+    deinit {
+        kvStore_Destroy(OpaquePointer(bitPattern: kv))
+        jsCtx_Destroy(OpaquePointer(bitPattern: js))
+    }
+}
+
+/// libnats' thread-local text of the last error, which says more than the status alone.
+func lastErrorText() -> String? {
+    guard let text = nats_GetLastError(nil) else { return nil }
+    let message = String(cString: text)
+    return message.isEmpty ? nil : message
+}
