@@ -268,3 +268,9 @@ public struct AuctioneerService: Service {
         }
     }
 }
+
+extension AuctioneerService: CustomStringConvertible {
+    /// What service-lifecycle logs for this service: its name only, never its config (which
+    /// holds credentials and secrets).
+    public var description: String { "AuctioneerService" }
+}

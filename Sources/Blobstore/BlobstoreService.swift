@@ -32,3 +32,9 @@ public struct BlobstoreService: Service {
     }
 }
 
+
+extension BlobstoreService: CustomStringConvertible {
+    /// What service-lifecycle logs for this service: its name only, never its config (which
+    /// holds credentials and secrets).
+    public var description: String { "BlobstoreService" }
+}

@@ -134,3 +134,9 @@ public struct CellService: Service {
         performs.drain()
     }
 }
+
+extension CellService: CustomStringConvertible {
+    /// What service-lifecycle logs for this service: its name only, never its config (which
+    /// holds credentials and secrets).
+    public var description: String { "CellService" }
+}

@@ -35,3 +35,9 @@ public struct FakeCCService: Service {
     }
 }
 
+
+extension FakeCCService: CustomStringConvertible {
+    /// What service-lifecycle logs for this service: its name only, never its config (which
+    /// holds credentials and secrets).
+    public var description: String { "FakeCCService" }
+}

@@ -73,7 +73,7 @@ public final class NATSConnection: Sendable {
     public func subscribe(_ subjects: [String], queue: String? = nil, bufferSize: Int = 1024,
                           admit: @escaping @Sendable (NATSMessage) -> Bool = { _ in true },
                           onOverflow: @escaping @Sendable (NATSMessage) -> Void = { _ in }) throws(NATSError) -> NATSSubscription {
-        try NATSSubscription(connection: handle.pointer, subjects: subjects, queue: queue,
+        try NATSSubscription(connection: handle, subjects: subjects, queue: queue,
                              bufferSize: bufferSize, admit: admit, onOverflow: onOverflow)
     }
 
@@ -84,7 +84,7 @@ public final class NATSConnection: Sendable {
 
     func subscribeRaw(_ subject: String, deliver: @escaping @Sendable (NATSMessage) -> Void,
                       finish: @escaping @Sendable () -> Void) throws(NATSError) -> SubscriptionHandle {
-        try SubscriptionHandle(connection: handle.pointer, subject: subject, queue: nil, deliver: deliver, finish: finish)
+        try SubscriptionHandle(connection: handle, subject: subject, queue: nil, deliver: deliver, finish: finish)
     }
 
     /// Sends a request and waits for the first reply, through one shared reply subscription.
@@ -144,8 +144,11 @@ public final class NATSConnection: Sendable {
         }
     }
 
-    /// Drains every subscription (pending messages are still delivered), then closes.
+    /// Drains every subscription (pending messages are still delivered), then closes. While the
+    /// server is unreachable there is nothing to drain: it closes at once (a component stopping
+    /// together with its nats-server must not hang in shutdown).
     public func drain(timeout: Duration = .seconds(10)) async {
+        guard isConnected else { return close() }
         _ = natsConnection_DrainTimeout(handle.pointer, timeout.milliseconds)
         let deadline = ContinuousClock.now + timeout + .seconds(1)
         while !natsConnection_IsClosed(handle.pointer), ContinuousClock.now < deadline {
@@ -157,6 +160,9 @@ public final class NATSConnection: Sendable {
     public func close() { natsConnection_Close(handle.pointer) }
 
     public var isClosed: Bool { natsConnection_IsClosed(handle.pointer) }
+
+    /// Connected right now (not reconnecting, not closed).
+    public var isConnected: Bool { natsConnection_Status(handle.pointer) == NATS_CONN_STATUS_CONNECTED }
 }
 
 /// Owns the `natsConnection` pointer.

@@ -11,7 +11,7 @@ public final class NATSSubscription: AsyncSequence, Sendable {
     private let stream: AsyncStream<NATSMessage>
     private let handles: [SubscriptionHandle]
 
-    init(connection: OpaquePointer, subjects: [String], queue: String?, bufferSize: Int,
+    init(connection: ConnectionHandle, subjects: [String], queue: String?, bufferSize: Int,
          admit: @escaping @Sendable (NATSMessage) -> Bool,
          onOverflow: @escaping @Sendable (NATSMessage) -> Void) throws(NATSError) {
         self.subjects = subjects

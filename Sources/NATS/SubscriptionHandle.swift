@@ -17,9 +17,13 @@ final class SubscriptionHandle: @unchecked Sendable {
 
     private let pointer: OpaquePointer
     private let lock = NSLock()
+    /// The connection's handle, kept alive as long as this subscription (for its status).
+    private let connection: ConnectionHandle
 
-    init(connection: OpaquePointer, subject: String, queue: String?,
+    init(connection handle: ConnectionHandle, subject: String, queue: String?,
          deliver: @escaping @Sendable (NATSMessage) -> Void, finish: @escaping @Sendable () -> Void) throws(NATSError) {
+        let connection = handle.pointer
+        self.connection = handle
         let context = Unmanaged.passRetained(Context(deliver: deliver, finish: finish)).toOpaque()
         var sub: OpaquePointer?
         let status = if let queue {
@@ -37,7 +41,17 @@ final class SubscriptionHandle: @unchecked Sendable {
     }
 
     func unsubscribe() { lock.withLock { _ = natsSubscription_Unsubscribe(pointer) } }
-    func drain() { lock.withLock { _ = natsSubscription_Drain(pointer) } }
+    /// Drains when connected; while the connection is down nothing more can arrive, and libnats
+    /// would wait out its 30 s drain timeout, so it unsubscribes instead.
+    func drain() {
+        lock.withLock {
+            if natsConnection_Status(connection.pointer) == NATS_CONN_STATUS_CONNECTED {
+                _ = natsSubscription_Drain(pointer)
+            } else {
+                _ = natsSubscription_Unsubscribe(pointer)
+            }
+        }
+    }
 
     deinit {
         natsSubscription_Unsubscribe(pointer)

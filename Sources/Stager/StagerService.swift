@@ -231,3 +231,9 @@ public struct StagerService: Service {
         if let path = config.pidFilename { try? FileManager.default.removeItem(atPath: path) }
     }
 }
+
+extension StagerService: CustomStringConvertible {
+    /// What service-lifecycle logs for this service: its name only, never its config (which
+    /// holds credentials and secrets).
+    public var description: String { "StagerService" }
+}

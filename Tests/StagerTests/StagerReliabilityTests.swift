@@ -48,6 +48,18 @@ struct StagerReliabilityTests {
         await platform.stop()
     }
 
+    @Test func signedURLsLoseTheirSignaturesInErrorsAndLogs() async throws {
+        let platform = try await Platform()
+        var request = platform.seedRequest("static")
+        request["upload_uri"] = "\(platform.ccURL)/no-such-route?expires=99&signature=s3cr3t-sig"
+        request["buildpack_cache_download_uri"] = "\(platform.ccURL)/no-cache?signature=cache-sig"
+        let reply = try await platform.stage(request)
+        let error = try #require(reply.error)
+        #expect(error == "Failed uploading droplet: HTTP 404 from \(platform.ccURL)/no-such-route?expires=99&signature=REDACTED", "\(error)")
+        #expect(!reply.taskLog.contains("s3cr3t-sig") && !reply.taskLog.contains("cache-sig"), "\(reply.taskLog)")
+        await platform.stop()
+    }
+
     @Test func aReplyIsCutToTheServersMaxPayloadAndStillArrives() async throws {
         let work = try TemporaryDirectory("max-payload")
         defer { work.remove() }

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The long-running commands as an operator runs them (issue 9, findings 5 and 8): no secret in
+/// their output or in `ps`, and a prompt exit on SIGTERM even when NATS went away first (as when
+/// foreman stops the whole Procfile at once).
+@Suite("Services as processes", .serialized)
+struct ServiceShutdownAndSecretTests {
+    @Test func componentsStoppedAfterTheirNATSServerExitAtOnce() async throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let services = [
+            try ServiceProcess(["auctioneer", "--nats", nats.url]),
+            try ServiceProcess(["cell", "--id", "sigterm-1", "--stacks", "tiny-amd64", "--nats", nats.url]),
+            try ServiceProcess(["stager", "--local", "--nats", nats.url]),
+        ]
+        defer { services.forEach { $0.stop() } }
+        for service in services { #expect(await service.waitFor("ready"), "\(service.log)") }
+        nats.stop()
+        services.forEach { $0.signal(SIGTERM) }
+        for service in services {
+            // An idle service has nothing to finish; foreman kills what is still running after 5 s.
+            let status = await service.exitStatus(within: .seconds(4))
+            #expect(status == 0, "exited at once on SIGTERM: \(status.map(String.init) ?? "still running")\n\(service.log)")
+        }
+    }
+
+    @Test func theNATSPasswordIsNeitherLoggedNorInTheProcessTable() async throws {
+        let secret = "pw-Sekr1t-\(UUID().uuidString.prefix(6))"
+        let work = try TemporaryDirectory("secrets")
+        defer { work.remove() }
+        try work.write("nats.conf", "authorization { user: pipette, password: \"\(secret)\" }\n")
+        let nats = try NATSServer(arguments: ["-c", work.file("nats.conf").path])
+        defer { nats.stop() }
+        let environment = ["PIPETTE_NATS_URL": "nats://pipette:\(secret)@127.0.0.1:\(nats.port)"]
+        let services = [
+            try ServiceProcess(["auctioneer", "--log-level", "debug"], environment: environment),
+            try ServiceProcess(["cell", "--id", "secret-1", "--stacks", "tiny-amd64", "--log-level", "debug"], environment: environment),
+            try ServiceProcess(["stager", "--local", "--log-level", "debug"], environment: environment),
+        ]
+        defer { services.forEach { $0.stop() } }
+        for service in services {
+            #expect(await service.waitFor("ready"), "connected with the password from the environment:\n\(service.log)")
+            #expect(!service.commandLine.contains(secret), "not in ps: \(service.commandLine)")
+        }
+        services.forEach { $0.signal(SIGTERM) }
+        for service in services {
+            _ = await service.exitStatus(within: .seconds(10))
+            #expect(!service.log.contains(secret), "not in the log:\n\(service.log)")
+            #expect(service.log.contains("pipette:***@") || service.log.contains("REDACTED") || !service.log.contains("pipette:"),
+                    "the URL is shown redacted")
+        }
+        let wrong = try ServiceProcess(["auctioneer"], environment: ["PIPETTE_NATS_URL": "nats://pipette:not-\(secret)@127.0.0.1:\(nats.port)"])
+        defer { wrong.stop() }
+        let status = await wrong.exitStatus(within: .seconds(30))
+        #expect(status != nil && status != 0)
+        #expect(wrong.log.contains("cannot connect to NATS at nats://pipette:***@127.0.0.1"), "\(wrong.log)")
+        #expect(!wrong.log.contains(secret))
+    }
+}
