@@ -14,6 +14,9 @@ public enum Unpacker {
     public static func unpack(_ archivePath: URL, into destination: URL,
                               limits: UnpackLimits = .appPackage,
                               owner: (uid: UInt32, gid: UInt32)? = nil) throws(ArchiveError) -> Summary {
+        // Count first (headers only, nothing written): an archive of a million empty files is refused
+        // in milliseconds instead of after creating and deleting 100,000 of them.
+        try checkEntryCount(archivePath, limits: limits)
         do {
             try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: false)
         } catch {
@@ -88,6 +91,28 @@ public enum Unpacker {
             }
         }
         return Summary(entries: entries, bytes: written)
+    }
+
+    /// Reads the headers alone and refuses an archive with more than `limit` entries. Errors in
+    /// the archive itself are left to the real pass, which names them.
+    private static func checkEntryCount(_ archivePath: URL, limits: UnpackLimits) throws(ArchiveError) {
+        let reader = archive_read_new()
+        defer { archive_read_free(reader) }
+        archive_read_support_format_zip(reader)
+        archive_read_support_format_tar(reader)
+        archive_read_support_format_gnutar(reader)
+        archive_read_support_filter_gzip(reader)
+        archive_read_support_filter_none(reader)
+        guard archive_read_open_filename(reader, archivePath.path, 64 * 1024) == ARCHIVE_OK else { return }
+        var entry: OpaquePointer?
+        var count = 0
+        while archive_read_next_header(reader, &entry) >= ARCHIVE_WARN {
+            count += 1
+            if count > limits.maxEntries { throw .tooManyEntries(limit: limits.maxEntries) }
+            guard archive_read_data_skip(reader) >= ARCHIVE_WARN,
+                  // A compressed stream expanding past the size limit: the real pass refuses it.
+                  archive_filter_bytes(reader, 0) <= limits.maxTotalBytes else { return }
+        }
     }
 
     /// Entry-level rules: allowed types, links inside the root, declared size within limits.

@@ -66,4 +66,13 @@ public enum Redaction {
 
     private static func isNameCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "-" || c == "_" }
     private static func isValueEnd(_ c: Character) -> Bool { "&; \t\n\"')>,".contains(c) }
+
+    /// Replaces the host path of a staging workspace (`/tmp/pipette-stage-…`, `/tmp/pipette-cell-…/task-…`)
+    /// with `<workspace>`, keeping the part inside it: errors sent to clients name no host paths.
+    public static func scrubWorkspaces(_ text: String) -> String {
+        guard text.contains("/pipette-") else { return text }
+        return text.replacingOccurrences(
+            of: #"(/[^\s'"()]*)?/pipette-(stage|cell)-[A-Za-z0-9_.-]+(/task-[0-9a-f]+)?"#, with: "<workspace>",
+            options: .regularExpression)
+    }
 }

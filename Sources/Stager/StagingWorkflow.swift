@@ -131,9 +131,10 @@ struct StagingWorkflow: Sendable {
         return blobURL
     }
 
-    /// The reply's `error`: one sentence naming the step that failed, with no secret in it.
+    /// The reply's `error`: one sentence naming the step that failed, with no secret and no host
+    /// path in it.
     static func sentence(for error: any Error, phase: TaskProgress.Phase) -> String {
-        Redaction.redact(unredactedSentence(for: error, phase: phase))
+        Redaction.scrubWorkspaces(Redaction.redact(unredactedSentence(for: error, phase: phase)))
     }
 
     private static func unredactedSentence(for error: any Error, phase: TaskProgress.Phase) -> String {

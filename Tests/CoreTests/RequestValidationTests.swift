@@ -145,6 +145,14 @@ struct RedactionTests {
         ]
         for (text, expected) in cases { #expect(Redaction.redact(text) == expected) }
     }
+
+    @Test func workspacePathsAreNotShown() {
+        #expect(Redaction.scrubWorkspaces("cannot write /tmp/pipette-stage-0a1b2c3d4e5f6a7b/app/x: No space left")
+            == "cannot write <workspace>/app/x: No space left")
+        #expect(Redaction.scrubWorkspaces("cannot read /var/tmp/pipette-cell-amd64-1/task-00ff/package.zip")
+            == "cannot read <workspace>/package.zip")
+        #expect(Redaction.scrubWorkspaces("/usr/bin/runc failed") == "/usr/bin/runc failed")
+    }
 }
 
 @Suite("Reply size")
