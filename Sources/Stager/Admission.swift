@@ -19,7 +19,9 @@ final class Admission: Sendable {
         }
     }
 
-    func leave() { state.withLock { $0 -= 1 } }
+    /// Returns how many are left in.
+    @discardableResult
+    func leave() -> Int { state.withLock { $0 -= 1; return $0 } }
 
     var count: Int { state.withLock { $0 } }
 }

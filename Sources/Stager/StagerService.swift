@@ -94,7 +94,7 @@ public struct StagerService: Service {
                 running += 1
                 group.addTask {
                     await handle(message, nats: nats, workflow: workflow, records: records)
-                    admission.leave()
+                    if admission.leave() == 0 { MemoryRelease.toSystem() }
                 }
             }
         }
