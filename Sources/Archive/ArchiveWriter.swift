@@ -160,7 +160,8 @@ public final class ArchiveWriter {
         }
         archive_entry_set_mtime(entry, stamp.mtime, 0)
         configure(entry)
-        guard archive_write_header(archive, entry) >= ARCHIVE_WARN else {
+        // Names are converted to UTF-8 (zip, pax) through the locale: write them under C.UTF-8.
+        guard UTF8Names.using({ archive_write_header(archive, entry) }) >= ARCHIVE_WARN else {
             if let code = sink.failure { throw sinkFailure(code) }
             throw .writeFailed(path: label, reason: "\(name): \(archiveMessage(archive))")
         }

@@ -8,7 +8,7 @@ enum UTF8Names {
     nonisolated(unsafe) private static let locale: locale_t? = newlocale(1 << LC_CTYPE, "C.UTF-8", nil)
 
     /// Runs `body` synchronously with the thread's locale set to C.UTF-8, then restores it.
-    static func using<T>(_ body: () throws(ArchiveError) -> T) throws(ArchiveError) -> T {
+    static func using<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         guard let locale = locale, let previous = uselocale(locale) else { return try body() }
         defer { uselocale(previous) }
         return try body()
