@@ -49,7 +49,7 @@ public struct HTTPTransfer: Sendable {
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanoseconds))
             guard (200..<300).contains(response.status.code) else {
                 throw TransferError.httpStatus(code: Int(response.status.code), url: url,
-                                               message: await Self.message(of: response))
+                                               message: response.status.code >= 500 ? await Self.message(of: response) : nil)
             }
             if let length = response.headers.first(name: "content-length").flatMap(Int64.init), length > limit {
                 throw TransferError.tooLarge(url: url, limitBytes: limit)
@@ -106,7 +106,8 @@ public struct HTTPTransfer: Sendable {
             let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             guard (200..<300).contains(response.status.code) else {
-                let plain = response.headers.first(name: "content-type")?.hasPrefix("text/plain") == true
+                let plain = response.status.code >= 500
+                    && response.headers.first(name: "content-type")?.hasPrefix("text/plain") == true
                 throw TransferError.httpStatus(code: Int(response.status.code), url: url,
                                                message: plain ? Self.firstLine(text) : nil)
             }

@@ -19,7 +19,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
 
     case invalidURL(String)
     case unreachable(url: String, reason: String)
-    /// `message`: the first line of a plain-text answer, when the server gave one.
+    /// `message`: for server errors (5xx), the first line of the server's plain-text answer
+    /// ("No space left on device while storing the upload …"): the status alone does not say why.
     case httpStatus(code: Int, url: String, message: String? = nil)
     case tooLarge(url: String, limitBytes: Int64)
     case timedOut(url: String, seconds: Int)
@@ -65,13 +66,14 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     /// whoever reads the error could otherwise use them.
     static func display(_ url: String) -> String {
         guard var parts = URLComponents(string: url) else { return url }
+        func isSecret(_ name: String) -> Bool {
+            ["sig", "token", "key", "credential", "password", "secret"].contains { name.lowercased().contains($0) }
+        }
+        let items = parts.queryItems ?? []
+        guard parts.password != nil || items.contains(where: { isSecret($0.name) && $0.value != nil }) else { return url }
         if parts.password != nil { parts.password = "REDACTED" }
-        if let items = parts.queryItems {
-            parts.queryItems = items.map { item in
-                let name = item.name.lowercased()
-                let secret = ["sig", "token", "key", "credential", "password", "secret"].contains { name.contains($0) }
-                return secret ? URLQueryItem(name: item.name, value: "REDACTED") : item
-            }
+        if !items.isEmpty {
+            parts.queryItems = items.map { isSecret($0.name) && $0.value != nil ? URLQueryItem(name: $0.name, value: "REDACTED") : $0 }
         }
         return parts.string ?? url
     }
