@@ -28,6 +28,13 @@ struct BlobStorage: Sendable {
         }
     }
 
+    /// Bytes free for uploads on the store's disk, or nil when the disk cannot be asked.
+    func freeBytes() -> Int64? {
+        var info = statvfs()
+        guard statvfs(tmp, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
     func blobPath(_ key: BlobKey) -> String { blobs + "/" + key.value }
     func sidecarPath(_ key: BlobKey) -> String { meta + "/" + key.value + ".sha256" }
 

@@ -26,10 +26,19 @@ struct TransferFaultTests {
         try randomData(2 << 20).write(to: file)
         try await LiveService.withService({ blobstore(disk.url, onListening: $0) }) { port in
             let url = "http://127.0.0.1:\(port)/blobs/droplets/app/big.tgz"
-            let put = try await Exchange.send(.PUT, url, body: .bytes(try Data(contentsOf: file)))
+            // Streamed without a length: the disk fills while writing.
+            let chunks = AsyncStream<ByteBuffer> { continuation in
+                for _ in 0..<32 { continuation.yield(ByteBuffer(repeating: 7, count: 64 << 10)) }
+                continuation.finish()
+            }
+            let put = try await Exchange.send(.PUT, url, body: .stream(chunks, length: .unknown))
             #expect(put.status == 507)
             #expect(put.text.hasPrefix("No space left on device while storing the upload on the server's disk; nothing was stored"))
             #expect(!put.text.contains(disk.path), "no server path in the answer")
+            // With a length that cannot fit: refused before writing.
+            let declared = try await Exchange.send(.PUT, url, body: .bytes(try Data(contentsOf: file)))
+            #expect(declared.status == 507)
+            #expect(declared.text.hasPrefix("No space left on device: the upload (2 MiB) is larger than the "))
             #expect(try await Exchange.send(.GET, url).status == 404)
             #expect(filesBelow(disk.file("tmp")).isEmpty, "no partial upload stays")
             #expect(filesBelow(disk.file("blobs")).isEmpty)
@@ -40,7 +49,7 @@ struct TransferFaultTests {
                 _ = try await HTTPTransfer().upload(file, to: url, timeout: .seconds(30), onRetry: { _, _ in retries.withLock { $0 += 1 } })
             }, throws: { error in
                 guard let error = error as? TransferError, case .httpStatus(507, _, let message?) = error else { return false }
-                return !error.isTransient && message.hasPrefix("No space left on device")
+                return !error.isTransient && message.hasPrefix("No space left on device: the upload")
                     && error.description.hasPrefix("HTTP 507 from \(url): No space left on device")
             })
             #expect(retries.withLock { $0 } == 0)
