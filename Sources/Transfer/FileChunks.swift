@@ -47,8 +47,12 @@ struct FileChunks: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
 
-    var length: Int64 {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-        return size + Int64(prefix.count + suffix.count)
+    /// The body's length: the file's size (it must be a readable regular file) and the frames.
+    func length() throws(TransferError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .localRead(what: what, code: errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .localRead(what: what, code: EISDIR) }
+        guard access(path, R_OK) == 0 else { throw .localRead(what: what, code: errno) }
+        return Int64(info.st_size) + Int64(prefix.count + suffix.count)
     }
 }

@@ -98,11 +98,12 @@ public struct HTTPTransfer: Sendable {
 
     private func send(_ body: FileChunks, to url: String, method: HTTPMethod, headers: [(String, String)],
                       timeout: Duration) async throws(TransferError) -> Response {
-        try await withDeadline(url, timeout) {
+        let length = try body.length()
+        return try await withDeadline(url, timeout) {
             var request = HTTPClientRequest(url: url)
             request.method = method
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .stream(body, length: .known(body.length))
+            request.body = .stream(body, length: .known(length))
             let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             guard (200..<300).contains(response.status.code) else {

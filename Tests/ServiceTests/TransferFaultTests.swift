@@ -122,6 +122,19 @@ struct TransferFaultTests {
         #expect(try FileDigest.sha256(of: dir.file("store/blobs/droplets/app/late.tgz")) == digest)
     }
 
+    @Test func aLocalFileThatCannotBeReadIsALocalErrorNotRetried() async throws {
+        let dir = try TemporaryDirectory("unreadable-upload")
+        defer { dir.remove() }
+        try await LiveService.withService({ blobstore(dir.file("store"), onListening: $0) }) { port in
+            let retries = Mutex(0)
+            await #expect(throws: TransferError.localRead(what: "gone.tgz", code: ENOENT)) {
+                _ = try await HTTPTransfer().upload(dir.file("gone.tgz"), to: "http://127.0.0.1:\(port)/blobs/x", timeout: .seconds(30),
+                                                    onRetry: { _, _ in retries.withLock { $0 += 1 } })
+            }
+            #expect(retries.withLock { $0 } == 0)
+        }
+    }
+
     @Test func errorsAreClassifiedAndOnlyWhatCanHealIsRetried() {
         let url = "http://blobs.example/blobs/d.tgz?expires=1&signature=abc123"
         #expect(TransferError.unreachable(url: url, reason: "connection refused").isTransient)
