@@ -11,6 +11,13 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case corrupt(reason: String)
     case writeFailed(path: String, reason: String)
+    /// The local disk failed the write (full, read-only, I/O error): not the archive's fault.
+    case disk(DiskFault)
+    /// libarchive read the entry but found it damaged (bad CRC, sizes that disagree).
+    case damagedEntry(entry: String, reason: String)
+    case linkLoop(entry: String, target: String)
+    case replacesLink(entry: String)
+    case hardlinkToSymlink(entry: String, target: String)
 
     public var description: String {
         switch self {
@@ -34,6 +41,16 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
             "the archive is corrupt or not a zip/tar: \(reason)"
         case .writeFailed(let path, let reason):
             "cannot write \(path): \(reason)"
+        case .disk(let fault):
+            fault.description
+        case .damagedEntry(let entry, let reason):
+            "entry \(entry) is damaged: \(reason)"
+        case .linkLoop(let entry, let target):
+            "entry \(entry) links to \(target), which goes through more than \(LinkTree.maxHops) links (a loop?)"
+        case .replacesLink(let entry):
+            "entry \(entry) replaces a symlink an earlier entry made"
+        case .hardlinkToSymlink(let entry, let target):
+            "entry \(entry) is a hard link to \(target), which is or goes through a symlink"
         }
     }
 }

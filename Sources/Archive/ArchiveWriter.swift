@@ -21,13 +21,27 @@ public final class ArchiveWriter {
     private let archive: OpaquePointer
     private let sink: HashingSink
     private let path: String
+    private let label: String
+    private let disk: String
     private let stamp: Stamp
     private var finished = false
 
-    public init(path: URL, format: Format, stamp: Stamp = Stamp()) throws(ArchiveError) {
+    /// - Parameters:
+    ///   - label: what errors call the archive ("the droplet"); its path when nil.
+    ///   - disk: what errors call its disk ("the workspace disk"); "the disk holding <folder>" when nil.
+    public init(path: URL, format: Format, stamp: Stamp = Stamp(), label: String? = nil, disk: String? = nil) throws(ArchiveError) {
         self.path = path.path
+        self.label = label ?? path.path
+        self.disk = disk ?? "the disk holding \(path.deletingLastPathComponent().path)"
         self.stamp = stamp
-        sink = try HashingSink(path: path.path)
+        guard let sink = HashingSink(path: path.path) else {
+            let code = errno
+            if DiskFault.isDiskError(code) {
+                throw .disk(.capture(code: code, doing: "creating \(self.label)", disk: self.disk, at: path.path))
+            }
+            throw .writeFailed(path: self.label, reason: String(cString: strerror(code)))
+        }
+        self.sink = sink
         archive = archive_write_new()
         switch format {
         case .zip:
@@ -48,7 +62,7 @@ public final class ArchiveWriter {
             let reason = archiveMessage(archive)
             archive_write_free(archive)
             _ = sink.finish()
-            throw .writeFailed(path: path.path, reason: reason)
+            throw .writeFailed(path: self.label, reason: reason)
         }
     }
 
@@ -111,10 +125,17 @@ public final class ArchiveWriter {
         let reason = archiveMessage(archive)
         archive_write_free(archive)
         let digest = sink.finish()
-        guard closed == ARCHIVE_OK, sink.failure == nil else {
-            throw .writeFailed(path: path, reason: sink.failure ?? reason)
-        }
+        if let code = sink.failure { throw sinkFailure(code) }
+        guard closed == ARCHIVE_OK else { throw .writeFailed(path: label, reason: reason) }
         return digest
+    }
+
+    /// The error for a failed write of the archive file itself.
+    private func sinkFailure(_ code: Int32) -> ArchiveError {
+        if DiskFault.isDiskError(code) {
+            return .disk(.capture(code: code, doing: "writing \(label)", disk: disk, at: path))
+        }
+        return .writeFailed(path: label, reason: String(cString: strerror(code)))
     }
 
     /// The next entry's owner when `Stamp.preserveOwners` is set.
@@ -139,15 +160,18 @@ public final class ArchiveWriter {
         }
         archive_entry_set_mtime(entry, stamp.mtime, 0)
         configure(entry)
-        guard archive_write_header(archive, entry) >= ARCHIVE_WARN else {
-            throw .writeFailed(path: path, reason: "\(name): \(archiveMessage(archive))")
+        // Names are converted to UTF-8 (zip, pax) through the locale: write them under C.UTF-8.
+        guard UTF8Names.using({ archive_write_header(archive, entry) }) >= ARCHIVE_WARN else {
+            if let code = sink.failure { throw sinkFailure(code) }
+            throw .writeFailed(path: label, reason: "\(name): \(archiveMessage(archive))")
         }
     }
 
     private func data(_ buffer: UnsafeRawBufferPointer, entry: String) throws(ArchiveError) {
         guard buffer.count > 0 else { return }
         guard archive_write_data(archive, buffer.baseAddress, buffer.count) >= 0 else {
-            throw .writeFailed(path: path, reason: sink.failure ?? "\(entry): \(archiveMessage(archive))")
+            if let code = sink.failure { throw sinkFailure(code) }
+            throw .writeFailed(path: label, reason: "\(entry): \(archiveMessage(archive))")
         }
     }
 }

@@ -6,11 +6,13 @@ final class HashingSink {
     let fd: Int32
     var hasher = SHA256()
     var bytes: Int64 = 0
-    var failure: String?
+    /// The errno of the first failed write or close.
+    var failure: Int32?
 
-    init(path: String) throws(ArchiveError) {
+    /// Opens `path` for writing; nil with `errno` set when it cannot.
+    init?(path: String) {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { return nil }
     }
 
     /// Writes all of `buffer`; returns false (and remembers why) on an I/O error.
@@ -21,7 +23,7 @@ final class HashingSink {
             let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
+                failure = errno
                 return false
             }
             offset += n
@@ -30,8 +32,10 @@ final class HashingSink {
         return true
     }
 
+    /// Closes the file (a failed close is a failed write: some file systems report a full disk
+    /// only then) and returns the digest of what was written.
     func finish() -> ArchiveDigest {
-        close(fd)
+        if close(fd) != 0, failure == nil { failure = errno }
         return ArchiveDigest(hash: hasher.finalize(), size: bytes)
     }
 }

@@ -4,11 +4,19 @@ import Foundation
 /// packages): entries sorted by name, fixed owner and mtime, modes and symlinks kept, hard
 /// links stored as files; sockets, fifos and devices left out.
 public enum TreePacker {
+    /// On any error the partly written `output` is removed: nothing half-packed is left behind.
+    /// `label` and `disk` name the archive and its disk in errors (see `ArchiveWriter`).
     public static func pack(_ directory: URL, to output: URL, format: ArchiveWriter.Format = .tarGzip,
-                            stamp: ArchiveWriter.Stamp = .init()) throws(ArchiveError) -> ArchiveDigest {
-        let writer = try ArchiveWriter(path: output, format: format, stamp: stamp)
-        try walk(directory.path, prefix: "", into: writer)
-        return try writer.finish()
+                            stamp: ArchiveWriter.Stamp = .init(),
+                            label: String? = nil, disk: String? = nil) throws(ArchiveError) -> ArchiveDigest {
+        do {
+            let writer = try ArchiveWriter(path: output, format: format, stamp: stamp, label: label, disk: disk)
+            try walk(directory.path, prefix: "", into: writer)
+            return try writer.finish()
+        } catch {
+            unlink(output.path)
+            throw error
+        }
     }
 
     private static func walk(_ directory: String, prefix: String, into writer: ArchiveWriter) throws(ArchiveError) {

@@ -2,28 +2,56 @@ import CArchive
 import Foundation
 
 /// Unpacks an untrusted zip or tar(.gz) into a new directory, refusing anything that could
-/// escape it or exhaust the disk. On any error the destination is removed again.
+/// escape it or exhaust the disk, and anything damaged: every libarchive warning, reading or
+/// writing, is an error. On any error the destination is removed again.
 public enum Unpacker {
     public struct Summary: Sendable, Equatable {
         public let entries: Int
         public let bytes: Int64
     }
 
+    /// How errors name the archive, the destination and its disk. Services name them by role
+    /// ("the app directory") so no workspace path reaches a reply; the default is the paths.
+    public struct Naming: Sendable {
+        public var archive: String
+        public var destination: String
+        public var disk: String
+
+        public init(archive: String, destination: String, disk: String) {
+            self.archive = archive
+            self.destination = destination
+            self.disk = disk
+        }
+
+        static func paths(_ archive: URL, _ destination: URL) -> Naming {
+            Naming(archive: archive.path, destination: destination.path,
+                   disk: "the disk holding \(destination.deletingLastPathComponent().path)")
+        }
+    }
+
     /// - Parameters:
     ///   - owner: when given, every unpacked entry is owned by this uid/gid (needs root).
+    ///   - naming: how errors call the archive and destination; their paths when nil.
     public static func unpack(_ archivePath: URL, into destination: URL,
                               limits: UnpackLimits = .appPackage,
-                              owner: (uid: UInt32, gid: UInt32)? = nil) throws(ArchiveError) -> Summary {
+                              owner: (uid: UInt32, gid: UInt32)? = nil,
+                              naming: Naming? = nil) throws(ArchiveError) -> Summary {
+        let naming = naming ?? .paths(archivePath, destination)
         // Count first (headers only, nothing written): an archive of a million empty files is refused
         // in milliseconds instead of after creating and deleting 100,000 of them.
         try checkEntryCount(archivePath, limits: limits)
-        do {
-            try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: false)
-        } catch {
-            throw .writeFailed(path: destination.path, reason: "destination must be a new directory (\(error.localizedDescription))")
+        guard mkdir(destination.path, 0o755) == 0 else {
+            let code = errno
+            if DiskFault.isDiskError(code) {
+                throw .disk(.capture(code: code, doing: "creating \(naming.destination)", disk: naming.disk,
+                                     at: destination.deletingLastPathComponent().path))
+            }
+            throw .writeFailed(path: naming.destination, reason: "it must be a new directory (\(String(cString: strerror(code))))")
         }
-        do {
-            return try extract(archivePath, into: destination.standardizedFileURL.path, limits: limits, owner: owner)
+        do throws(ArchiveError) {
+            return try UTF8Names.using { () throws(ArchiveError) -> Summary in
+                try extract(archivePath, into: destination.standardizedFileURL.path, limits: limits, owner: owner, naming: naming)
+            }
         } catch {
             try? FileManager.default.removeItem(at: destination)
             throw error
@@ -31,19 +59,14 @@ public enum Unpacker {
     }
 
     private static func extract(_ archivePath: URL, into root: String, limits: UnpackLimits,
-                                owner: (uid: UInt32, gid: UInt32)?) throws(ArchiveError) -> Summary {
+                                owner: (uid: UInt32, gid: UInt32)?, naming: Naming) throws(ArchiveError) -> Summary {
         guard FileManager.default.isReadableFile(atPath: archivePath.path) else {
-            throw .unreadable(path: archivePath.path, reason: "no such readable file")
+            throw .unreadable(path: naming.archive, reason: "no such readable file")
         }
-        let reader = archive_read_new()
+        let reader = newReader()
         defer { archive_read_free(reader) }
-        archive_read_support_format_zip(reader)
-        archive_read_support_format_tar(reader)
-        archive_read_support_format_gnutar(reader)
-        archive_read_support_filter_gzip(reader)
-        archive_read_support_filter_none(reader)
         guard archive_read_open_filename(reader, archivePath.path, 64 * 1024) == ARCHIVE_OK else {
-            throw .corrupt(reason: archiveMessage(reader))
+            throw .corrupt(reason: archiveMessage(reader).replacingOccurrences(of: archivePath.path, with: naming.archive))
         }
 
         let writer = archive_write_disk_new()
@@ -56,22 +79,27 @@ public enum Unpacker {
         if owner != nil { flags |= ARCHIVE_EXTRACT_OWNER }
         archive_write_disk_set_options(writer, flags)
 
+        var context = WriteContext(writer: writer, root: root, naming: naming)
+        var links = LinkTree()
         var entries = 0
         var written: Int64 = 0
         var entry: OpaquePointer?
         while true {
             let status = archive_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { break }
-            guard status >= ARCHIVE_WARN, let entry else {
+            let name = entry.flatMap { String(archiveString: archive_entry_pathname($0)) } ?? "<unnamed entry>"
+            guard status == ARCHIVE_OK, let entry else {
+                if status == ARCHIVE_WARN, entry != nil {
+                    throw .damagedEntry(entry: name, reason: archiveMessage(reader))
+                }
                 throw .corrupt(reason: archiveMessage(reader))
             }
             entries += 1
             if entries > limits.maxEntries { throw .tooManyEntries(limit: limits.maxEntries) }
 
-            let name = String(archiveString: archive_entry_pathname(entry)) ?? "<unnamed entry>"
             let parts = try EntryPath.components(of: name)
             if parts.isEmpty { continue }
-            try check(entry, name: name, declaredTotal: written, limits: limits)
+            try check(entry, name: name, parts: parts, links: &links, declaredTotal: written, limits: limits)
 
             archive_entry_set_pathname(entry, root + "/" + parts.joined(separator: "/"))
             if let target = String(archiveString: archive_entry_hardlink(entry)) {
@@ -82,27 +110,31 @@ public enum Unpacker {
                 archive_entry_set_uid(entry, la_int64_t(owner.uid))
                 archive_entry_set_gid(entry, la_int64_t(owner.gid))
             }
-            guard archive_write_header(writer, entry) >= ARCHIVE_WARN else {
-                throw .writeFailed(path: name, reason: archiveMessage(writer))
-            }
-            written = try copyData(reader, writer, entry: name, written: written, limits: limits)
-            guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else {
-                throw .writeFailed(path: name, reason: archiveMessage(writer))
-            }
+            context.entry = name
+            try context.check(archive_write_header(writer, entry))
+            written = try copyData(reader, &context, entry: name, written: written, limits: limits)
+            try context.check(archive_write_finish_entry(writer))
         }
+        try links.checkAll()
         return Summary(entries: entries, bytes: written)
     }
 
-    /// Reads the headers alone and refuses an archive with more than `limit` entries. Errors in
-    /// the archive itself are left to the real pass, which names them.
-    private static func checkEntryCount(_ archivePath: URL, limits: UnpackLimits) throws(ArchiveError) {
+    /// A libarchive reader for the formats an app package may be: zip, tar, gzip'd tar.
+    private static func newReader() -> OpaquePointer? {
         let reader = archive_read_new()
-        defer { archive_read_free(reader) }
         archive_read_support_format_zip(reader)
         archive_read_support_format_tar(reader)
         archive_read_support_format_gnutar(reader)
         archive_read_support_filter_gzip(reader)
         archive_read_support_filter_none(reader)
+        return reader
+    }
+
+    /// Reads the headers alone and refuses an archive with more than `limit` entries. Errors in
+    /// the archive itself are left to the real pass, which names them.
+    private static func checkEntryCount(_ archivePath: URL, limits: UnpackLimits) throws(ArchiveError) {
+        let reader = newReader()
+        defer { archive_read_free(reader) }
         guard archive_read_open_filename(reader, archivePath.path, 64 * 1024) == ARCHIVE_OK else { return }
         var entry: OpaquePointer?
         var count = 0
@@ -116,19 +148,22 @@ public enum Unpacker {
     }
 
     /// Entry-level rules: allowed types, links inside the root, declared size within limits.
-    private static func check(_ entry: OpaquePointer, name: String, declaredTotal: Int64,
-                              limits: UnpackLimits) throws(ArchiveError) {
+    private static func check(_ entry: OpaquePointer, name: String, parts: [String], links: inout LinkTree,
+                              declaredTotal: Int64, limits: UnpackLimits) throws(ArchiveError) {
         let mode = UInt32(archive_entry_filetype(entry))
         if let target = String(archiveString: archive_entry_hardlink(entry)) {
             try EntryPath.checkHardlink(entry: name, target: target)
+            try links.checkNotALink(parts, entry: name)
+            try links.checkHardlink(target: EntryPath.components(of: target), entry: name, target: target)
             return
         }
         switch EntryType(mode: mode) {
         case .regular, .directory:
-            break
+            try links.checkNotALink(parts, entry: name)
         case .symlink:
             let target = String(archiveString: archive_entry_symlink(entry)) ?? ""
             try EntryPath.checkSymlink(entry: name, target: target)
+            try links.add(parts, entry: name, target: target)
         case let other?:
             throw .unsupportedEntryType(entry: name, kind: other.label)
         case nil:
@@ -141,7 +176,7 @@ public enum Unpacker {
     }
 
     /// Streams one entry's data, enforcing the size and compression-ratio limits as it goes.
-    private static func copyData(_ reader: OpaquePointer?, _ writer: OpaquePointer?, entry: String,
+    private static func copyData(_ reader: OpaquePointer?, _ context: inout WriteContext, entry: String,
                                  written start: Int64, limits: UnpackLimits) throws(ArchiveError) -> Int64 {
         var written = start
         var buffer: UnsafeRawPointer?
@@ -150,7 +185,10 @@ public enum Unpacker {
         while true {
             let status = archive_read_data_block(reader, &buffer, &size, &offset)
             if status == ARCHIVE_EOF { return written }
-            guard status >= ARCHIVE_WARN else { throw .corrupt(reason: "\(entry): \(archiveMessage(reader))") }
+            guard status == ARCHIVE_OK else {
+                if status == ARCHIVE_WARN { throw .damagedEntry(entry: entry, reason: archiveMessage(reader)) }
+                throw .corrupt(reason: "\(entry): \(archiveMessage(reader))")
+            }
             written += Int64(size)
             if written > limits.maxTotalBytes {
                 throw .tooLarge(entry: entry, limitBytes: limits.maxTotalBytes)
@@ -159,9 +197,28 @@ public enum Unpacker {
             if written > limits.ratioGraceBytes, written / consumed > limits.maxCompressionRatio {
                 throw .compressionRatio(entry: entry, ratio: Int(written / consumed), limit: limits.maxCompressionRatio)
             }
-            guard archive_write_data_block(writer, buffer, size, offset) >= ARCHIVE_WARN else {
-                throw .writeFailed(path: entry, reason: archiveMessage(writer))
+            try context.check(archive_write_data_block(context.writer, buffer, size, offset))
+        }
+    }
+
+    /// Turns a disk writer status into an error: anything but OK stops the unpack (libarchive
+    /// answers a full disk with a mere warning and leaves zero-filled files).
+    private struct WriteContext {
+        let writer: OpaquePointer?
+        let root: String
+        let naming: Naming
+        var entry = ""
+
+        func check(_ status: some BinaryInteger) throws(ArchiveError) {
+            guard status < ARCHIVE_OK else { return }
+            let code = archive_errno(writer)
+            if DiskFault.isDiskError(code) {
+                throw .disk(.capture(code: code, doing: "unpacking entry \(entry) into \(naming.destination)",
+                                     disk: naming.disk, at: root))
             }
+            // libarchive's messages name the rebased path; errors name entries only.
+            throw .writeFailed(path: entry, reason: archiveMessage(writer)
+                .replacingOccurrences(of: root + "/", with: "").replacingOccurrences(of: root, with: naming.destination))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -31,8 +32,15 @@ struct BlobRoutes: Sendable {
     func put(_ request: Request) async throws -> Response {
         let key = try authorizedKey(request)
         let expected = try expectedChecksum(request)
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBlobBytes {
+        let length = request.headers[.contentLength].flatMap(Int64.init)
+        if let length, length > maxBlobBytes {
             throw tooLarge("\(length) bytes")
+        }
+        // A body that cannot fit is refused before a byte of it is written.
+        if let length, let free = storage.freeBytes(), length > free {
+            throw HTTPServiceError(HTTPServiceError.insufficientStorage,
+                                   "No space left on device: the upload (\(ByteCount.format(length))) is larger than the "
+                                   + "\(ByteCount.format(free)) free on the server's disk; nothing was stored")
         }
         let upload = try storage.newUpload()
         defer { upload.discard() }

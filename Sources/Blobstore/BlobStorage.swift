@@ -28,6 +28,13 @@ struct BlobStorage: Sendable {
         }
     }
 
+    /// Bytes free for uploads on the store's disk, or nil when the disk cannot be asked.
+    func freeBytes() -> Int64? {
+        var info = statvfs()
+        guard statvfs(tmp, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
     func blobPath(_ key: BlobKey) -> String { blobs + "/" + key.value }
     func sidecarPath(_ key: BlobKey) -> String { meta + "/" + key.value + ".sha256" }
 
@@ -35,27 +42,38 @@ struct BlobStorage: Sendable {
         try HashingFileWriter(path: tmp + "/" + UUID().uuidString + ".upload")
     }
 
-    /// Moves a finished upload into place as `key`, then its sidecar.
+    /// Moves a finished upload into place as `key`, then its sidecar. The sidecar is written
+    /// first, so a disk too full for it fails the PUT before anything is in place.
     func commit(_ upload: HashingFileWriter, _ written: HashingFileWriter.Written, as key: BlobKey) async throws {
         let (source, target, sidecar) = (upload.path, blobPath(key), sidecarPath(key))
         let sidecarTemp = tmp + "/" + UUID().uuidString + ".sha256"
         try await BlockingIO.run { () throws in
             try Self.makeParent(of: target, key: key)
             try Self.makeParent(of: sidecar, key: key)
+            try Self.writeFile(sidecarTemp, "\(written.sha256) \(written.size) \(written.inode)\n")
             guard rename(source, target) == 0 else {
-                if errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST {
+                let code = errno
+                unlink(sidecarTemp)
+                if code == EISDIR || code == ENOTEMPTY || code == EEXIST {
                     throw HTTPServiceError(.conflict, "cannot store \(key): it is a folder of other blobs")
                 }
-                throw HTTPServiceError.io("cannot move the upload to", target, errno: errno)
-            }
-            do {
-                try Data("\(written.sha256) \(written.size) \(written.inode)\n".utf8)
-                    .write(to: URL(fileURLWithPath: sidecarTemp))
-            } catch {
-                throw HTTPServiceError(.internalServerError, "cannot write \(sidecarTemp): \(error.localizedDescription)")
+                throw HTTPServiceError.io("cannot move the upload to", target, errno: code)
             }
             guard rename(sidecarTemp, sidecar) == 0 else { throw HTTPServiceError.io("cannot move the sidecar to", sidecar, errno: errno) }
         }
+    }
+
+    /// Writes a small file whole; on failure nothing is left at `path`.
+    private static func writeFile(_ path: String, _ text: String) throws(HTTPServiceError) {
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io("cannot create", path, errno: errno) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        var code = written < 0 ? errno : ENOSPC
+        if close(fd) != 0, written == bytes.count { code = errno }
+        else if written == bytes.count { return }
+        unlink(path)
+        throw .io("cannot write", path, errno: code)
     }
 
     /// The blob and its sha256, or nil when there is none. The sidecar is trusted only when it

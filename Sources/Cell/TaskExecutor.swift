@@ -46,7 +46,7 @@ struct TaskExecutor: Sendable {
                 throw TaskFailure("Failed fetching the app package from the blobstore: \(error)")
             }
             try AppSource.materialize(package, into: workspace.appendingPathComponent("app"))
-            let cache = await transfer.fetchBuildCache(
+            let cache = try await transfer.fetchBuildCache(
                 task.cacheDownloadURL, to: workspace.appendingPathComponent("cache-in.tgz"), limit: maxDownloadBytes,
                 timeout: timeout, onLine: onLine)
             let options = StagingOptions(
@@ -57,8 +57,10 @@ struct TaskExecutor: Sendable {
                 workspace: workspace, stack: usable.stack, rootfs: usable.rootfs, options: options,
                 cacheArchive: cache, onLine: onLine)
             do {
-                _ = try await transfer.upload(outcome.droplet, to: task.dropletUploadURL,
-                                              headers: [("X-Checksum-Sha256", outcome.digest.sha256)], timeout: timeout)
+                _ = try await transfer.upload(
+                    outcome.droplet, to: task.dropletUploadURL, headers: [("X-Checksum-Sha256", outcome.digest.sha256)],
+                    attempts: 5, timeout: timeout,
+                    onRetry: { error, attempt in onLine("Storing the droplet failed (\(error)); retry \(attempt)") })
             } catch {
                 throw TaskFailure("Failed storing droplet in the blobstore: \(error)")
             }

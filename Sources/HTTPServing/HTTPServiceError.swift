@@ -18,7 +18,19 @@ public struct HTTPServiceError: HTTPResponseError, CustomStringConvertible {
                  body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 
+    /// 507: the server's disk cannot take what was sent.
+    public static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+
+    /// A failed file operation. A full disk (or quota) is a 507 whose sentence says so, without
+    /// the server's paths; anything else is a 500 naming the path.
     public static func io(_ what: String, _ path: String, errno code: Int32) -> HTTPServiceError {
-        HTTPServiceError(.internalServerError, "\(what) \(path): \(String(cString: strerror(code)))")
+        if code == ENOSPC || code == EDQUOT { return diskFull(errno: code) }
+        return HTTPServiceError(.internalServerError, "\(what) \(path): \(String(cString: strerror(code)))")
+    }
+
+    /// "No space left on device while storing the upload on the server's disk; nothing was stored".
+    public static func diskFull(errno code: Int32) -> HTTPServiceError {
+        HTTPServiceError(insufficientStorage, "\(String(cString: strerror(code))) while storing the upload on the server's disk; "
+            + "nothing was stored (free space on that disk and try again)")
     }
 }

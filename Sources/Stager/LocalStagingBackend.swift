@@ -16,7 +16,7 @@ public struct LocalStagingBackend: StagingBackend {
 
     public func stage(_ job: StagingJob, onLine: @escaping @Sendable (String) -> Void) async throws -> StagedDroplet {
         let (stack, rootfs) = try StackStore(directory: home.stacks).resolve(job.stack)
-        let cache = await transfer.fetchBuildCache(
+        let cache = try await transfer.fetchBuildCache(
             job.cacheDownloadURI, to: job.workspace.appendingPathComponent("cache-in.tgz"), limit: job.maxDownloadBytes,
             timeout: job.options.timeout, onLine: onLine)
         let outcome = try await StagingTask(home: home).stage(

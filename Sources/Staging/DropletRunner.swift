@@ -28,6 +28,7 @@ public struct DropletRunner: Sendable {
         do {
             _ = try Unpacker.unpack(droplet, into: vcapHome, limits: .droplet, owner: Ownership.vcap)
         } catch {
+            if case .disk = error { throw error }  // the disk, not the droplet, is at fault
             throw DropletError.invalid(path: droplet.path, reason: error.description)
         }
         let command = try startCommand ?? Self.stagingInfo(in: vcapHome).startCommand

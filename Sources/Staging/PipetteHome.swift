@@ -15,8 +15,9 @@ public struct PipetteHome: Sendable {
     /// `$PIPETTE_HOME`, else the checkout the running executable was built in, else the
     /// current directory; the cache from `$PIPETTE_CACHE` or `~/.cache/pipette`.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> PipetteHome {
-        let cache = environment["PIPETTE_CACHE"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/pipette")
+        // Real paths: the rootfs and mounts handed to runc must not go through a symlink.
+        let cache = StackStore.realPath(environment["PIPETTE_CACHE"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/pipette"))
         if let home = environment["PIPETTE_HOME"] {
             return PipetteHome(root: URL(fileURLWithPath: home), cache: cache)
         }

@@ -38,7 +38,8 @@ public struct StackBuilder: Sendable {
         onLine("==> packing \(name) into rootfs.tgz")
         var stamp = ArchiveWriter.Stamp()
         stamp.preserveOwners = true
-        let digest = try TreePacker.pack(rootfs, to: staging.appendingPathComponent("rootfs.tgz"), stamp: stamp)
+        let digest = try TreePacker.pack(rootfs, to: staging.appendingPathComponent("rootfs.tgz"), stamp: stamp,
+                                         label: "the \(name) rootfs tarball")
         let metadata = StackMetadata(name: name, arch: stack.arch, sha256: digest.sha256, size: digest.size, builtAt: Date())
         try StackStore.encoder.encode(metadata).write(to: staging.appendingPathComponent("metadata.json"))
 

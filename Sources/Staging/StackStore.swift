@@ -20,10 +20,19 @@ public struct StackStore: Sendable {
     }
 
     /// The stack and its rootfs, or an error naming the known stacks or the command to build it.
+    /// The rootfs path is the real one, every symlink resolved: runc refuses a rootfs path that
+    /// goes through a symlink (a cache or stacks folder linked elsewhere, say).
     public func resolve(_ name: String) throws(StackError) -> (stack: Stack, rootfs: URL) {
         let stack = try catalog.stack(named: name)
         guard metadata(of: name) != nil else { throw .notBuilt(name: name) }
-        return (stack, folder(of: name).appendingPathComponent("rootfs"))
+        return (stack, Self.realPath(folder(of: name).appendingPathComponent("rootfs")))
+    }
+
+    /// `url` with every symlink resolved (realpath(3)); as given when it does not exist.
+    static func realPath(_ url: URL) -> URL {
+        guard let resolved = realpath(url.path, nil) else { return url }
+        defer { free(resolved) }
+        return URL(fileURLWithPath: String(cString: resolved), isDirectory: true)
     }
 
     /// Every known stack with its metadata when built.

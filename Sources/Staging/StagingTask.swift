@@ -73,13 +73,22 @@ public struct StagingTask: Sendable {
         return try outcome(in: output, options: options)
     }
 
+    /// Unpacks an earlier build cache; a damaged one is skipped (staging goes on without it),
+    /// but a failing disk stops the staging: the build would only fail later, less clearly.
     private func restoreCache(_ archive: URL?, into cache: URL) throws {
-        if let archive, FileManager.default.fileExists(atPath: archive.path),
-           (try? Unpacker.unpack(archive, into: cache, limits: .droplet, owner: Ownership.vcap)) != nil {
-            return
+        if let archive, FileManager.default.fileExists(atPath: archive.path) {
+            do {
+                _ = try Unpacker.unpack(archive, into: cache, limits: .droplet, owner: Ownership.vcap, naming: Self.cacheNaming)
+                return
+            } catch {
+                if case .disk = error { throw error }
+            }
         }
         try Ownership.makeDirectory(cache)
     }
+
+    static let cacheNaming = Unpacker.Naming(
+        archive: "the build cache", destination: "the build cache directory", disk: "the workspace disk")
 
     private func outcome(in output: URL, options: StagingOptions) throws -> StagingOutcome {
         let droplet = output.appendingPathComponent("droplet.tgz")

@@ -1,16 +1,18 @@
 import Foundation
 
-/// Build caches move like any blob, but a missing or failed one never fails a staging.
+/// Build caches move like any blob, but a missing or unreachable one never fails a staging.
 extension HTTPTransfer {
     /// Downloads the build cache of an earlier staging when `uri` names one. A missing or
     /// unreachable cache is not an error: it is reported through `onLine` and staging goes on.
+    /// A failing local disk is: the staging would only fail later, less clearly.
     public func fetchBuildCache(_ uri: String?, to file: URL, limit: Int64, timeout: Duration,
-                                onLine: (String) -> Void) async -> URL? {
+                                onLine: (String) -> Void) async throws(TransferError) -> URL? {
         guard let uri else { return nil }
         do {
-            _ = try await download(uri, to: file, limit: limit, timeout: timeout)
+            _ = try await download(uri, to: file, what: "the build cache", limit: limit, timeout: timeout)
             return file
         } catch {
+            if error.kind == .localIO { throw error }
             onLine("No build cache restored (\(error)); staging without it")
             return nil
         }

@@ -6,6 +6,8 @@ import NIOCore
 struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let path: String
+    /// What errors call the file ("droplet.tgz").
+    let what: String
     var prefix: [UInt8] = []
     var suffix: [UInt8] = []
     var chunkSize = 256 * 1024
@@ -21,10 +23,16 @@ struct FileChunks: AsyncSequence, Sendable {
                 case 0:
                     stage = 1
                     handle = FileHandle(forReadingAtPath: source.path)
-                    guard handle != nil else { throw TransferError.io(reason: "cannot read \(source.path)") }
+                    guard handle != nil else { throw TransferError.localRead(what: source.what, code: errno) }
                     if !source.prefix.isEmpty { return ByteBuffer(bytes: source.prefix) }
                 case 1:
-                    if let data = try handle?.read(upToCount: source.chunkSize), !data.isEmpty {
+                    let data: Data?
+                    do {
+                        data = try handle?.read(upToCount: source.chunkSize)
+                    } catch {
+                        throw TransferError.localRead(what: source.what, code: EIO)
+                    }
+                    if let data, !data.isEmpty {
                         return ByteBuffer(bytes: data)
                     }
                     try? handle?.close()
@@ -39,8 +47,12 @@ struct FileChunks: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
 
-    var length: Int64 {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-        return size + Int64(prefix.count + suffix.count)
+    /// The body's length: the file's size (it must be a readable regular file) and the frames.
+    func length() throws(TransferError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .localRead(what: what, code: errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .localRead(what: what, code: EISDIR) }
+        guard access(path, R_OK) == 0 else { throw .localRead(what: what, code: errno) }
+        return Int64(info.st_size) + Int64(prefix.count + suffix.count)
     }
 }

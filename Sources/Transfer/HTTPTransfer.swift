@@ -26,41 +26,57 @@ public struct HTTPTransfer: Sendable {
     }()
 
     /// Downloads `url` into `file`, refusing more than `limit` bytes; returns the bytes written.
-    /// Connection failures and 5xx answers are tried again, three times in all.
-    public func download(_ url: String, to file: URL, limit: Int64, timeout: Duration) async throws(TransferError) -> Int64 {
-        try await retrying(attempts: 3, firstBackoff: .milliseconds(200), onRetry: { _, _ in }) { () throws(TransferError) in
-            try await downloadOnce(url, to: file, limit: limit, timeout: timeout)
+    /// Connection failures and 5xx answers are tried again, three times in all; a failing local
+    /// disk is not (it says so: "cannot write the app package to local disk: …"). On failure no
+    /// partial file is left. `what` names the file in errors (its file name when nil).
+    public func download(_ url: String, to file: URL, what: String? = nil, limit: Int64, timeout: Duration,
+                         attempts: Int = 3, firstBackoff: Duration = .milliseconds(200),
+                         onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in }) async throws(TransferError) -> Int64 {
+        let what = what ?? file.lastPathComponent
+        do {
+            return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
+                try await downloadOnce(url, to: file, what: what, limit: limit, timeout: timeout)
+            }
+        } catch {
+            unlink(file.path)
+            throw error
         }
     }
 
-    private func downloadOnce(_ url: String, to file: URL, limit: Int64, timeout: Duration) async throws(TransferError) -> Int64 {
+    private func downloadOnce(_ url: String, to file: URL, what: String, limit: Int64,
+                              timeout: Duration) async throws(TransferError) -> Int64 {
         try await withDeadline(url, timeout) {
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanoseconds))
             guard (200..<300).contains(response.status.code) else {
-                throw TransferError.httpStatus(code: Int(response.status.code), url: url)
+                throw TransferError.httpStatus(code: Int(response.status.code), url: url,
+                                               message: response.status.code >= 500 ? await Self.message(of: response) : nil)
             }
             if let length = response.headers.first(name: "content-length").flatMap(Int64.init), length > limit {
                 throw TransferError.tooLarge(url: url, limitBytes: limit)
             }
-            guard FileManager.default.createFile(atPath: file.path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: file.path) else {
-                throw TransferError.io(reason: "cannot write \(file.path)")
-            }
-            defer { try? handle.close() }
+            let output = try LocalFile(creating: file.path, what: what)
             var written: Int64 = 0
             for try await buffer in response.body {
                 written += Int64(buffer.readableBytes)
                 if written > limit { throw TransferError.tooLarge(url: url, limitBytes: limit) }
-                try handle.write(contentsOf: Data(buffer.readableBytesView))
+                try buffer.withUnsafeReadableBytes { bytes throws(TransferError) in try output.write(bytes) }
             }
+            try output.close()
             return written
         }
     }
 
-    /// Sends `file` as the whole body of a PUT (or other method) request, streamed.
+    /// Sends `file` as the whole body of a PUT (or other method) request, streamed. Connection
+    /// failures and transient 5xx answers are retried with exponential backoff (a blobstore
+    /// restarting is back within seconds), `attempts` times in all.
     public func upload(_ file: URL, to url: String, method: HTTPMethod = .PUT,
-                       headers: [(String, String)] = [], timeout: Duration) async throws(TransferError) -> Response {
-        try await send(FileChunks(path: file.path), to: url, method: method, headers: headers, timeout: timeout)
+                       headers: [(String, String)] = [], attempts: Int = 5,
+                       firstBackoff: Duration = .milliseconds(200), timeout: Duration,
+                       onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in }) async throws(TransferError) -> Response {
+        let body = FileChunks(path: file.path, what: file.lastPathComponent)
+        return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
+            try await send(body, to: url, method: method, headers: headers, timeout: timeout)
+        }
     }
 
     /// POSTs `file` as `multipart/form-data` field `field` (e.g. `upload[droplet]`), streamed.
@@ -72,7 +88,8 @@ public struct HTTPTransfer: Sendable {
         let boundary = "pipette-\(UUID().uuidString)"
         let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\n"
             + "Content-Type: application/octet-stream\r\n\r\n"
-        let body = FileChunks(path: file.path, prefix: Array(head.utf8), suffix: Array("\r\n--\(boundary)--\r\n".utf8))
+        let body = FileChunks(path: file.path, what: file.lastPathComponent, prefix: Array(head.utf8),
+                              suffix: Array("\r\n--\(boundary)--\r\n".utf8))
         return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
             try await send(body, to: url, method: .POST,
                            headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], timeout: timeout)
@@ -81,15 +98,19 @@ public struct HTTPTransfer: Sendable {
 
     private func send(_ body: FileChunks, to url: String, method: HTTPMethod, headers: [(String, String)],
                       timeout: Duration) async throws(TransferError) -> Response {
-        try await withDeadline(url, timeout) {
+        let length = try body.length()
+        return try await withDeadline(url, timeout) {
             var request = HTTPClientRequest(url: url)
             request.method = method
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .stream(body, length: .known(body.length))
+            request.body = .stream(body, length: .known(length))
             let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             guard (200..<300).contains(response.status.code) else {
-                throw TransferError.httpStatus(code: Int(response.status.code), url: url)
+                let plain = response.status.code >= 500
+                    && response.headers.first(name: "content-type")?.hasPrefix("text/plain") == true
+                throw TransferError.httpStatus(code: Int(response.status.code), url: url,
+                                               message: plain ? Self.firstLine(text) : nil)
             }
             return Response(status: Int(response.status.code), body: text)
         }
@@ -134,6 +155,27 @@ public struct HTTPTransfer: Sendable {
         } catch {
             throw .unreachable(url: url, reason: Self.reason(error))
         }
+    }
+
+    /// The first line of a plain-text error answer (the services' sentences), bounded.
+    static func message(of response: HTTPClientResponse) async -> String? {
+        guard response.headers.first(name: "content-type")?.hasPrefix("text/plain") == true else { return nil }
+        var bytes = ByteBuffer()
+        do {
+            for try await var chunk in response.body {
+                bytes.writeBuffer(&chunk)
+                if bytes.readableBytes >= 4096 { break }
+            }
+        } catch {
+            return nil
+        }
+        return firstLine(String(buffer: bytes))
+    }
+
+    static func firstLine(_ text: String) -> String? {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let clean = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(300))
+        return clean.isEmpty ? nil : clean
     }
 
     /// "connection refused" rather than NIO's full error dump.

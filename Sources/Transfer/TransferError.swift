@@ -1,29 +1,80 @@
-/// A failed HTTP transfer, said so a person knows which URL and what happened.
+import Foundation
+
+/// A failed HTTP transfer, said so a person knows which URL and what happened, and classified
+/// so that only what can heal is tried again.
 public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Where the fault lies.
+    public enum Kind: Sendable, Equatable {
+        /// The URL itself is unusable.
+        case input
+        /// Connecting, or the connection, failed or stalled.
+        case network
+        /// The server answered with an error status.
+        case httpStatus
+        /// This host's own disk failed (full, read-only, I/O error): not the network's fault.
+        case localIO
+        /// A size limit was passed.
+        case limit
+    }
+
     case invalidURL(String)
     case unreachable(url: String, reason: String)
-    case httpStatus(code: Int, url: String)
+    /// `message`: for server errors (5xx), the first line of the server's plain-text answer
+    /// ("No space left on device while storing the upload …"): the status alone does not say why.
+    case httpStatus(code: Int, url: String, message: String? = nil)
     case tooLarge(url: String, limitBytes: Int64)
     case timedOut(url: String, seconds: Int)
-    case io(reason: String)
+    /// Writing `what` (e.g. "the app package") to this host's disk failed with errno `code`.
+    case localWrite(what: String, code: Int32)
+    /// Reading `what` from this host's disk failed with errno `code`.
+    case localRead(what: String, code: Int32)
 
-    public var description: String {
+    public var kind: Kind {
         switch self {
-        case .invalidURL(let url): "\(url) is not an http(s) URL"
-        case .unreachable(let url, let reason): "cannot reach \(url) (\(reason))"
-        case .httpStatus(let code, let url): "HTTP \(code) from \(url)"
-        case .tooLarge(let url, let limit): "\(url) sent more than the limit of \(limit) bytes"
-        case .timedOut(let url, let seconds): "no complete response from \(url) within \(seconds) seconds"
-        case .io(let reason): reason
+        case .invalidURL: .input
+        case .unreachable, .timedOut: .network
+        case .httpStatus: .httpStatus
+        case .localWrite, .localRead: .localIO
+        case .tooLarge: .limit
         }
     }
 
-    /// Worth another try: the server or the network may recover.
-    var isTransient: Bool {
+    public var description: String {
+        switch self {
+        case .invalidURL(let url): "\(Self.display(url)) is not an http(s) URL"
+        case .unreachable(let url, let reason): "cannot reach \(Self.display(url)) (\(reason))"
+        case .httpStatus(let code, let url, let message):
+            "HTTP \(code) from \(Self.display(url))" + (message.map { ": \($0)" } ?? "")
+        case .tooLarge(let url, let limit): "\(Self.display(url)) sent more than the limit of \(limit) bytes"
+        case .timedOut(let url, let seconds): "no complete response from \(Self.display(url)) within \(seconds) seconds"
+        case .localWrite(let what, let code): "cannot write \(what) to local disk: \(String(cString: strerror(code)))"
+        case .localRead(let what, let code): "cannot read \(what) from local disk: \(String(cString: strerror(code)))"
+        }
+    }
+
+    /// Worth another try: the network or the server may recover. A full local disk, a limit or
+    /// an answer like 404 or 507 (the server's disk is full) will not, so they fail at once.
+    public var isTransient: Bool {
         switch self {
         case .unreachable, .timedOut: true
-        case .httpStatus(let code, _): code >= 500
+        case .httpStatus(let code, _, _): code >= 500 && ![501, 505, 507, 508].contains(code)
         default: false
         }
+    }
+
+    /// `url` as messages show it: the values of signatures, tokens and passwords replaced, since
+    /// whoever reads the error could otherwise use them.
+    static func display(_ url: String) -> String {
+        guard var parts = URLComponents(string: url) else { return url }
+        func isSecret(_ name: String) -> Bool {
+            ["sig", "token", "key", "credential", "password", "secret"].contains { name.lowercased().contains($0) }
+        }
+        let items = parts.queryItems ?? []
+        guard parts.password != nil || items.contains(where: { isSecret($0.name) && $0.value != nil }) else { return url }
+        if parts.password != nil { parts.password = "REDACTED" }
+        if !items.isEmpty {
+            parts.queryItems = items.map { isSecret($0.name) && $0.value != nil ? URLQueryItem(name: $0.name, value: "REDACTED") : $0 }
+        }
+        return parts.string ?? url
     }
 }

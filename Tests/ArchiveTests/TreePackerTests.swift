@@ -45,4 +45,18 @@ struct TreePackerTests {
         #expect(FileManager.default.isExecutableFile(atPath: out.appendingPathComponent("app/bin/start").path))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out.appendingPathComponent("app/run").path) == "bin/start")
     }
+
+    @Test func utf8NamesSurviveAZipRoundTrip() throws {
+        let dir = try TemporaryDirectory("pack")
+        defer { dir.remove() }
+        try dir.write("tree/données/ファイル.txt", "x\n")
+        _ = try TreePacker.pack(dir.file("tree"), to: dir.file("app.zip"), format: .zip)
+        // Other tools read the name as UTF-8 too (the zip says it is).
+        let names = try shell("/usr/bin/python3", ["-c", "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist())",
+                                                   dir.file("app.zip").path]).output
+        #expect(names.contains("données/ファイル.txt"), "\(names)")
+        let out = dir.file("out")
+        _ = try Unpacker.unpack(dir.file("app.zip"), into: out)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("données/ファイル.txt").path))
+    }
 }

@@ -127,7 +127,8 @@ struct FakeCCTests {
             let answer = try await HTTPTransfer().postMultipart(
                 droplet, field: "upload[droplet]", filename: "droplet.tgz", to: "\(base)/upload_droplet/app/up",
                 attempts: 5, firstBackoff: .milliseconds(10), timeout: .seconds(60)) { error, attempt in
-                    #expect(error == .httpStatus(code: 500, url: "\(base)/upload_droplet/app/up"))
+                    #expect(error == .httpStatus(code: 500, url: "\(base)/upload_droplet/app/up",
+                                                 message: "simulated failure \(attempt) of 2 (fake-cc --fail-uploads)"))
                     retries.withLock { $0.append(attempt) }
                 }
             #expect(answer.status == 200)
