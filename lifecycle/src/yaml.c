@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include "yaml.h"
 
 #include <stdio.h>
@@ -544,8 +545,18 @@ static ynode *plain(yp *p, int parent_indent) {
 static ynode *node(yp *p, int parent_indent, enum ctx ctx) {
     int line0 = p->line;
     skip_blanks(p);
-    /* tags and anchors are accepted and ignored */
+    /* tags and anchors are accepted and ignored; an anchor name is made of
+     * letters, digits, '-' and '_' and must end at a blank, as in libyaml
+     * (so `&ruby/object:Pathname` is an error, `!ruby/object:Pathname` a tag) */
     while ((cur(p) == '!' || cur(p) == '&') && !is_ws_or_eol(p->s[p->pos + 1])) {
+        if (cur(p) == '&') {
+            p->pos++;
+            while (isalnum((unsigned char)cur(p)) || cur(p) == '-' || cur(p) == '_') p->pos++;
+            if (!is_ws_or_eol(cur(p))) {
+                fail(p, "did not find expected alphabetic or numeric character while scanning an anchor");
+                return NULL;
+            }
+        }
         while (!is_ws_or_eol(cur(p))) p->pos++;
         skip_blanks(p);
     }
