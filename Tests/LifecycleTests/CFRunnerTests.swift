@@ -9,7 +9,7 @@ import Testing
 // $FAKE_LAUNCH_DIR/<i>.yml into deps/<i>/launch.yml from its supply script, which
 // is the same file in the same place before the builder reads it.
 
-private let defaultStartCommand = "This is the start command for the 'web' default process type in testdata/fake_{unix,windows}_bp/bin/release{,.bat}"
+private let fakeStartCommand = "This is the start command for the 'web' default process type in testdata/fake_{unix,windows}_bp/bin/release{,.bat}"
 
 private struct Outcome {
     let run: RunResult
@@ -54,9 +54,9 @@ struct CFRunnerTests {
     func defaultStartCommand(arch: String) throws {
         let o = try goLikeLightning(arch: arch)
         #expect(o.run.status == 0, "\(o.run.stderr)")
-        #expect(o.stagingInfo.contains(#"{"detected_buildpack":"","start_command":"\#(defaultStartCommand)"}"#))
-        #expect(o.result["process_types"] == processTypes(["web": defaultStartCommand]))
-        #expect(o.result["processes"] == processList([("web", defaultStartCommand)]))
+        #expect(o.stagingInfo.contains(#"{"detected_buildpack":"","start_command":"\#(fakeStartCommand)"}"#))
+        #expect(o.result["process_types"] == processTypes(["web": fakeStartCommand]))
+        #expect(o.result["processes"] == processList([("web", fakeStartCommand)]))
     }
 
     @Test("GoLikeLightning / writing the start command / A launch.yml is present and there is NO procfile / Should use the start command from launch.yml",
@@ -127,10 +127,10 @@ struct CFRunnerTests {
                   sidecar_for: [ "web" ]
             """])
         #expect(o.run.status == 0, "\(o.run.stderr)")
-        #expect(o.stagingInfo.contains(#"{"detected_buildpack":"","start_command":"\#(defaultStartCommand)"}"#))
-        #expect(o.result["process_types"] == processTypes(["lightning": "go forth", "web": defaultStartCommand,
+        #expect(o.stagingInfo.contains(#"{"detected_buildpack":"","start_command":"\#(fakeStartCommand)"}"#))
+        #expect(o.result["process_types"] == processTypes(["lightning": "go forth", "web": fakeStartCommand,
                                                            "worker": "do something and then quit"]))
-        #expect(o.result["processes"] == processList([("web", defaultStartCommand),
+        #expect(o.result["processes"] == processList([("web", fakeStartCommand),
                                                       ("worker", "do something and then quit"),
                                                       ("lightning", "go forth")]))
         #expect(o.result["sidecars"] == .array([sidecar("newrelic", ["web"], "run new relic")]))

@@ -153,7 +153,7 @@ final class CFBuilder {
     /// `tar -xzOf archive member`, trailing " \r\n" trimmed as CF's tests do.
     func member(_ name: String, of archive: URL? = nil) throws -> String {
         var text = try tarRead(archive ?? outputDroplet, name)
-        while let last = text.last, " \r\n".contains(last) { text.removeLast() }
+        while let last = text.unicodeScalars.last, [" ", "\r", "\n"].contains(last) { text.unicodeScalars.removeLast() }
         return text
     }
 }

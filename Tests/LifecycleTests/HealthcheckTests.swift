@@ -39,7 +39,7 @@ final class TestServer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
         self.fd = fd
-        port = UInt16(bigEndian: addr.sin_port)
+        self.port = UInt16(bigEndian: addr.sin_port)
         Thread.detachNewThread { [self] in serve() }
     }
 
@@ -116,7 +116,7 @@ func nonLoopbackIP() -> String {
         if UInt32(bigEndian: addr.s_addr) >> 24 == 127 { continue }
         var buf = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
         inet_ntop(AF_INET, &addr, &buf, socklen_t(buf.count))
-        return String(cString: buf)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
     return "127.0.0.1"
 }

@@ -423,7 +423,7 @@ static char *merge_launch_yml(size_t i, proclist *l, bool *exists) {
         }
         merge_process(l, pr);
     }
-    yaml_free(doc);
+    ynode_free(doc);
     return err;
 }
 
@@ -439,7 +439,7 @@ static char *release(const char *dir, proclist *l) {
     if ((!y_is_null(doc) && doc->type != Y_MAP) || !merge_command_map(l, ymap_get(doc, "default_process_types")))
         err = wrap("buildpack's release output invalid",
                    xstrdup("yaml: unmarshal errors: default_process_types must map process types to commands"));
-    yaml_free(doc);
+    ynode_free(doc);
     return err;
 }
 
@@ -459,7 +459,7 @@ static char *process_final_buildpack(const char *dir, proclist *l) {
     }
     if (err) return wrap("Failed to read command from Procfile", err);
     bool ok = merge_command_map(l, doc);
-    yaml_free(doc);
+    ynode_free(doc);
     return ok ? NULL : xstrdup("Failed to read command from Procfile: invalid YAML");
 }
 

@@ -25,10 +25,10 @@ static ynode *new_node(ytype t, int line) {
     return n;
 }
 
-void yaml_free(ynode *n) {
+void ynode_free(ynode *n) {
     while (n) {
         ynode *next = n->next;
-        yaml_free(n->first);
+        ynode_free(n->first);
         free(n->key);
         free(n->val);
         free(n);
@@ -43,7 +43,7 @@ static void append(ynode *parent, ynode *child) {
             child->next = (*pp)->next;
             if (parent->last == *pp) parent->last = child;
             (*pp)->next = NULL;
-            yaml_free(*pp);
+            ynode_free(*pp);
             *pp = child;
             return;
         }
@@ -303,7 +303,7 @@ static ynode *flow_collection(yp *p) {
             ynode *k = flow_value(p, true);
             if (!k) break;
             if (k->type != Y_SCALAR) {
-                yaml_free(k);
+                ynode_free(k);
                 fail(p, "complex mapping keys are not supported");
                 break;
             }
@@ -317,12 +317,12 @@ static ynode *flow_collection(yp *p) {
                 v = new_node(Y_NULL, p->line);
             }
             if (!v) {
-                yaml_free(k);
+                ynode_free(k);
                 break;
             }
             v->key = k->val;
             k->val = NULL;
-            yaml_free(k);
+            ynode_free(k);
             append(n, v);
         }
         skip_flow_space(p);
@@ -332,7 +332,7 @@ static ynode *flow_collection(yp *p) {
             break;
         }
     }
-    yaml_free(n);
+    ynode_free(n);
     return NULL;
 }
 
@@ -422,7 +422,7 @@ static ynode *block_map(yp *p, int ind) {
             break;
         }
     }
-    yaml_free(m);
+    ynode_free(m);
     return NULL;
 }
 
@@ -439,7 +439,7 @@ static ynode *block_seq(yp *p, int ind) {
             break;
         }
     }
-    yaml_free(s);
+    ynode_free(s);
     return NULL;
 }
 
@@ -578,7 +578,7 @@ static ynode *node(yp *p, int parent_indent, enum ctx ctx) {
     if (ch == '[' || ch == '{') {
         ynode *n = flow_collection(p);
         if (n && !at_comment_or_eol(p)) {
-            yaml_free(n);
+            ynode_free(n);
             fail(p, "did not find expected key");
             return NULL;
         }
@@ -620,7 +620,7 @@ ynode *yaml_parse(const char *text, char **err) {
         fail(&p, "did not find expected <document start>");
     }
     if (p.err) {
-        yaml_free(root);
+        ynode_free(root);
         *err = p.err;
         return NULL;
     }
@@ -669,7 +669,7 @@ void ymap_del(ynode *map, const char *key) {
         else map->first = n->next;
         if (map->last == n) map->last = prev;
         n->next = NULL;
-        yaml_free(n);
+        ynode_free(n);
         return;
     }
 }

@@ -23,7 +23,7 @@ typedef struct ynode {
 
 /* Parses the first document. Returns NULL and sets *err (owned) on a syntax error. */
 ynode *yaml_parse(const char *text, char **err);
-void yaml_free(ynode *n);
+void ynode_free(ynode *n);
 
 /* Builds a scalar node (key may be NULL). */
 ynode *y_scalar(const char *key, const char *val, bool quoted);
