@@ -15,11 +15,23 @@ enum CF {
         return chosen.isEmpty ? ["x86_64", "aarch64"] : chosen
     }()
 
-    /// XXH64 of a buildpack key, as CF's test helper buildpackHash names directories.
+    private static let hashLock = NSLock()
+    nonisolated(unsafe) private static var hashes: [String: String] = [:]
+
+    /// XXH64 of a buildpack key, as CF's test helper buildpackHash names directories
+    /// (computed by lctool once per key; HashTests checks it against reference vectors).
     static func xxh64(_ key: String) throws -> String {
+        hashLock.lock()
+        let known = hashes[key]
+        hashLock.unlock()
+        if let known { return known }
         let r = try run(try Lifecycle.tool(), ["xxh64", key])
         #expect(r.status == 0)
-        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hash = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        hashLock.lock()
+        hashes[key] = hash
+        hashLock.unlock()
+        return hash
     }
 }
 
@@ -127,8 +139,19 @@ final class CFBuilder {
 
     func setEnv(_ key: String, _ value: String) { env[key] = value }
 
+    /// Runs the builder; with LIFECYCLE_TIMINGS=FILE each run's wall time (seconds) is appended
+    /// to FILE, so the builder's share of the suite can be told from the harness's (BENCHMARKS.md).
     func run() throws -> RunResult {
-        try LifecycleTests.run(try Lifecycle.binary("builder", arch: arch), [
+        let start = Date()
+        defer {
+            if let path = ProcessInfo.processInfo.environment["LIFECYCLE_TIMINGS"],
+               let handle = FileHandle(forWritingAtPath: path) {
+                handle.seekToEndOfFile()
+                handle.write(Data(String(format: "%.6f\n", Date().timeIntervalSince(start)).utf8))
+                try? handle.close()
+            }
+        }
+        return try LifecycleTests.run(try Lifecycle.binary("builder", arch: arch), [
             "-buildDir", buildDir.path, "-buildpacksDir", buildpacksDir.path,
             "-outputDroplet", outputDroplet.path, "-outputBuildArtifactsCache", outputBuildArtifactsCache.path,
             "-buildArtifactsCacheDir", buildArtifactsCacheDir.path, "-buildpackOrder", buildpackOrder,
