@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "appenv.h"
@@ -678,12 +679,14 @@ static void collect_deps_profile_scripts(void) {
     }
 }
 
-static void tar_czf(const char *tar, const char *out, const char *dir, const char *what) {
+/* tar -czf OUT -C DIR . (CombinedOutput); NULL or CF's error text. */
+static char *tar_czf(const char *tar, const char *out, const char *dir, const char *what) {
     char *argv[] = {(char *)tar, "-czf", (char *)out, "-C", (char *)dir, ".", NULL};
     strbuf output = {0};
     proc_result r = proc_run(argv, &output, true);
-    if (!proc_ok(r)) fail(xasprintf("%s: %s: %s", what, output.s ? output.s : "", proc_describe(r, tar)));
+    char *err = proc_ok(r) ? NULL : xasprintf("%s: %s: %s", what, output.s ? output.s : "", proc_describe(r, tar));
     sb_free(&output);
+    return err;
 }
 
 static void package(void) {
@@ -701,12 +704,32 @@ static void package(void) {
 
     char *tar = find_in_path("tar");
     if (!tar) fail(xstrdup("Unable to find tar executable: exec: \"tar\": executable file not found in $PATH"));
-    tar_czf(tar, output_droplet, contents_dir, "Failed to compress droplet filesystem");
     char *out_dir = path_dir(output_cache);
     if (mkdir_p(out_dir, 0755) != 0)
         fail(xasprintf("Failed to create output build artifacts cache dir: %s", go_strerror(errno)));
     free(out_dir);
-    tar_czf(tar, output_cache, cache_dir, "Failed to compress build artifacts");
+    /* The two archives are independent: the cache is compressed by a child
+     * while the droplet is (CF does one after the other; the files are the
+     * same). The child ends with _exit, so it never runs our atexit cleanup. */
+    fflush(NULL);
+    pid_t cache_pid = fork();
+    if (cache_pid == 0) {
+        char *cache_err = tar_czf(tar, output_cache, cache_dir, "Failed to compress build artifacts");
+        if (cache_err) fprintf(stderr, "%s\n", cache_err);
+        fflush(NULL);
+        _exit(cache_err ? exit_code_for(cache_err) : 0);
+    }
+    if (cache_pid < 0) { /* no second process: one after the other */
+        if ((err = tar_czf(tar, output_droplet, contents_dir, "Failed to compress droplet filesystem"))) fail(err);
+        if ((err = tar_czf(tar, output_cache, cache_dir, "Failed to compress build artifacts"))) fail(err);
+        free(tar);
+        return;
+    }
+    err = tar_czf(tar, output_droplet, contents_dir, "Failed to compress droplet filesystem");
+    int status = 0;
+    while (waitpid(cache_pid, &status, 0) < 0 && errno == EINTR) {}
+    if (err) fail(err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     free(tar);
 }
 
