@@ -7,7 +7,9 @@ packages=(
   runc containernetworking-plugins
   qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   busybox-static debootstrap ruby-foreman zip unzip curl python3-pip
+  libyaml-dev libyaml-dev:arm64 libxxhash-dev libxxhash-dev:arm64  # lifecycle/: linked statically for both arches
 )
+dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
 
 missing=()
 for p in "${packages[@]}"; do

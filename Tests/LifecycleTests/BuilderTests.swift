@@ -125,7 +125,7 @@ struct BuilderTests {
             "process_types":{"web":"named-v2 start --port $PORT","worker":"named-v2 worker"},\
             "processes":[{"type":"web","command":"named-v2 start --port $PORT"},\
             {"type":"worker","command":"named-v2 worker"}],\
-            "sidecars":null,"execution_metadata":"","lifecycle_type":"buildpack"}
+            "execution_metadata":"","lifecycle_type":"buildpack"}
 
             """
         #expect(try String(contentsOf: s.resultFile, encoding: .utf8) == expected)
@@ -264,7 +264,7 @@ struct BuilderTests {
         #expect(r.stderr.contains("Failed to read command from Procfile: invalid YAML"))
     }
 
-    @Test("no web process: CF's warning, empty process_types, processes null")
+    @Test("no web process: CF's warning, empty process_types, processes and sidecars left out (omitempty)")
     func noStartCommand() throws {
         let s = try Staging()
         defer { s.remove() }
@@ -273,7 +273,8 @@ struct BuilderTests {
         #expect(r.status == 0)
         #expect(r.stderr.contains("No start command specified by buildpack or via Procfile.\nApp will not start unless a command is provided at runtime."))
         let text = try String(contentsOf: s.resultFile, encoding: .utf8)
-        #expect(text.contains(#""process_types":{},"processes":null,"sidecars":null"#))
+        #expect(text.contains(#""process_types":{},"execution_metadata":"""#))
+        #expect(!text.contains("\"processes\"") && !text.contains("\"sidecars\""))
     }
 
     @Test("launch.yml from a supply buildpack adds processes and sidecars")

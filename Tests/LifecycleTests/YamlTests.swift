@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The small YAML reader behind release output, Procfiles, config.yml,
+/// The YAML reader (libyaml) behind release output, Procfiles, config.yml,
 /// launch.yml and staging_info.yml, exercised through `lctool yaml2json`.
 @Suite("YAML reader")
 struct YamlTests {

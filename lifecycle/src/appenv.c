@@ -16,7 +16,7 @@ static ynode *parse_json_object(const char *text, char **err) {
     ynode *doc = yaml_parse(text, err);
     if (!doc) return NULL;
     if (doc->type != Y_MAP) {
-        yaml_free(doc);
+        ynode_free(doc);
         *err = xstrdup("json: cannot unmarshal non-object into a map");
         return NULL;
     }
@@ -51,7 +51,7 @@ char *database_url_from_services(const char *vcap_services) {
             free(scheme);
         }
     }
-    yaml_free(doc);
+    ynode_free(doc);
     return result;
 }
 
@@ -79,7 +79,7 @@ int check_platform_options(int invalid_code, int credhub_code) {
             rc = credhub_code;
         }
         free(err);
-        yaml_free(doc);
+        ynode_free(doc);
     }
     unsetenv("VCAP_PLATFORM_OPTIONS");
     return rc;
@@ -126,7 +126,7 @@ static void munge_vcap_application(void) {
     json_node(&b, app, true); /* Go re-marshals a map: keys come out sorted */
     setenv("VCAP_APPLICATION", b.s, 1);
     sb_free(&b);
-    yaml_free(app);
+    ynode_free(app);
 }
 
 int setup_app_env(const char *app_dir, int platform_error_code) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "appenv.h"
@@ -34,6 +35,7 @@ static char *build_dir = "/tmp/app", *output_droplet = "/tmp/droplet", *output_m
             *output_cache = "/tmp/output-cache", *buildpacks_dir = "/tmp/buildpacks",
             *downloads_dir = "/tmp/buildpackdownloads", *cache_dir = "/tmp/cache", *order_flag = "";
 static bool skip_detect, skip_cert_verify;
+static int64_t credhub_attempts = 3, credhub_retry_delay = 1000000000; /* accepted; CredHub is not supported */
 
 static const flag_def flag_defs[] = {
     {"buildArtifactsCacheDir", FLAG_STRING, "directory where previous cached build artifacts should be extracted",
@@ -42,6 +44,11 @@ static const flag_def flag_defs[] = {
     {"buildpackOrder", FLAG_STRING, "comma-separated list of buildpacks, to be tried in order", &order_flag},
     {"buildpacksDir", FLAG_STRING, "directory containing the buildpacks to try", &buildpacks_dir},
     {"buildpacksDownloadDir", FLAG_STRING, "directory to download buildpacks to", &downloads_dir},
+    {"credhubConnectAttempts", FLAG_INT, "number of times that the credhub client will attempt to connect to credhub",
+     &credhub_attempts},
+    {"credhubRetryDelay", FLAG_DURATION,
+     "delay duration that the credhub client will wait before retrying the connection to credhub",
+     &credhub_retry_delay},
     {"outputBuildArtifactsCache", FLAG_STRING,
      "file where compressed contents of new cached build artifacts should be written", &output_cache},
     {"outputDroplet", FLAG_STRING, "file where compressed droplet should be written", &output_droplet},
@@ -340,6 +347,7 @@ static char *run_finalize(const char *dir) {
 typedef struct {
     char *type, *command;
     strlist sidecar_for; /* non-empty: a sidecar (launch.yml only) */
+    long memory;         /* limits.memory of a sidecar, 0 when unset */
 } process;
 
 typedef struct {
@@ -367,7 +375,7 @@ static bool merge_command_map(proclist *l, const ynode *map) {
     for (ynode *e = map->first; e; e = e->next) {
         const char *cmd;
         if (!y_string(e, &cmd)) return false;
-        merge_process(l, (process){xstrdup(e->key), xstrdup(cmd), {0}});
+        merge_process(l, (process){xstrdup(e->key), xstrdup(cmd), {0}, 0});
     }
     return true;
 }
@@ -399,7 +407,16 @@ static char *merge_launch_yml(size_t i, proclist *l, bool *exists) {
             err = xasprintf("yaml: unmarshal errors: line %d: process type and command must be strings", p->line);
             break;
         }
-        process pr = {xstrdup(type), xstrdup(cmd), {0}};
+        process pr = {xstrdup(type), xstrdup(cmd), {0}, 0};
+        const char *mem;
+        if (y_string(ymap_get(ymap_get(p, "limits"), "memory"), &mem) && *mem) {
+            char *end;
+            pr.memory = strtol(mem, &end, 10);
+            if (*end) {
+                err = xasprintf("yaml: unmarshal errors: line %d: cannot unmarshal %s into an int", p->line, mem);
+                break;
+            }
+        }
         ynode *sc = ymap_get(ymap_get(ymap_get(p, "platforms"), "cloudfoundry"), "sidecar_for");
         for (ynode *t = sc && sc->type == Y_SEQ ? sc->first : NULL; t; t = t->next) {
             const char *s;
@@ -407,7 +424,7 @@ static char *merge_launch_yml(size_t i, proclist *l, bool *exists) {
         }
         merge_process(l, pr);
     }
-    yaml_free(doc);
+    ynode_free(doc);
     return err;
 }
 
@@ -423,7 +440,7 @@ static char *release(const char *dir, proclist *l) {
     if ((!y_is_null(doc) && doc->type != Y_MAP) || !merge_command_map(l, ymap_get(doc, "default_process_types")))
         err = wrap("buildpack's release output invalid",
                    xstrdup("yaml: unmarshal errors: default_process_types must map process types to commands"));
-    yaml_free(doc);
+    ynode_free(doc);
     return err;
 }
 
@@ -443,32 +460,62 @@ static char *process_final_buildpack(const char *dir, proclist *l) {
     }
     if (err) return wrap("Failed to read command from Procfile", err);
     bool ok = merge_command_map(l, doc);
-    yaml_free(doc);
+    ynode_free(doc);
     return ok ? NULL : xstrdup("Failed to read command from Procfile: invalid YAML");
 }
 
 /* ---------- results ---------- */
 
+/* buildpackapplifecycle.BuildpackMetadata: what a buildpack wrote to
+ * deps/<i>/config.yml, decoded like go-yaml into the struct (each field on its
+ * own: a field of the wrong type stays empty, the others are kept). */
 typedef struct {
     const char *key;
-    char *name, *version;
+    const char *name, *version;
+    const ynode *config;          /* `config:` mapping (BuildpackConfig), NULL when absent */
+    const ynode *output_metadata; /* `output_metadata:` mapping, NULL when absent or empty */
 } bp_meta;
 
-/* name and version come from deps/<i>/config.yml when the buildpack wrote one */
 static bp_meta read_meta(const char *key, size_t i) {
-    bp_meta m = {key, xstrdup(""), xstrdup("")};
+    bp_meta m = {key, "", "", NULL, NULL};
     char *path = deps_subdir(i, "config.yml");
-    ynode *doc;
+    ynode *doc; /* kept: the metadata points into it until the builder exits */
     bool exists;
     char *err = parse_yaml_file(path, &doc, &exists);
-    const char *name, *version;
-    if (!err && doc && y_string(ymap_get(doc, "name"), &name) && y_string(ymap_get(doc, "version"), &version)) {
-        free(m.name), free(m.version);
-        m.name = xstrdup(name), m.version = xstrdup(version);
-    }
     free(err), free(path);
-    yaml_free(doc);
+    if (!doc || doc->type != Y_MAP) return m;
+    const char *s;
+    const ynode *k = ymap_get(doc, "key");
+    if (k && k->type == Y_SCALAR && y_string(k, &s)) m.key = s;
+    if (y_string(ymap_get(doc, "name"), &s)) m.name = s;
+    if (y_string(ymap_get(doc, "version"), &s)) m.version = s;
+    const ynode *c = ymap_get(doc, "config");
+    if (c && c->type == Y_MAP) m.config = c;
+    const ynode *o = ymap_get(doc, "output_metadata");
+    if (o && o->type == Y_MAP && o->first) m.output_metadata = o;
     return m;
+}
+
+/* BuildpackConfig as JSON: {"entrypoint_prefix":…} with omitempty */
+static void json_config(strbuf *b, const ynode *config) {
+    const char *prefix;
+    sb_putc(b, '{');
+    if (y_string(ymap_get(config, "entrypoint_prefix"), &prefix) && *prefix) {
+        sb_puts(b, "\"entrypoint_prefix\":");
+        json_str(b, prefix);
+    }
+    sb_putc(b, '}');
+}
+
+/* Metadata of the buildpacks that ran: all of -buildpackOrder with
+ * -skipDetect, else the detected one (named by its detect output when its
+ * config.yml gives no name, if `detect_output` is given). */
+static bp_meta *buildpacks_meta(size_t detected, const char *detect_output, size_t *n) {
+    *n = skip_detect ? order.n : 1;
+    bp_meta *metas = xmalloc(*n * sizeof *metas);
+    for (size_t i = 0; i < *n; i++) metas[i] = read_meta(order.v[skip_detect ? i : detected], i);
+    if (!skip_detect && detect_output && !*metas[0].name) metas[0].name = detect_output;
+    return metas;
 }
 
 static const char *web_command(const proclist *l) {
@@ -485,60 +532,75 @@ static void write_json_file(const char *path, strbuf *b) {
     if (!write_file(path, b->s, b->len)) fail(xasprintf("open %s: %s", path, go_strerror(errno)));
 }
 
-/* result.json, shaped like buildpackapplifecycle.StagingResult encoded by Go */
+/* result.json: buildpackapplifecycle.StagingResult as Go's encoding/json
+ * writes it (field order, omitempty as in CF's struct tags). Without a process
+ * list (`l` NULL: staging failed after buildpacks ran) process_types is null. */
 static void write_results(const proclist *l, const bp_meta *metas, size_t n) {
-    const bp_meta *last = &metas[n - 1];
+    const bp_meta *last = n ? &metas[n - 1] : NULL;
     strbuf b = {0};
     sb_puts(&b, "{\"lifecycle_metadata\":{");
-    if (*last->key) {
+    if (last && *last->key) { /* omitempty */
         sb_puts(&b, "\"buildpack_key\":");
         json_str(&b, last->key);
         sb_putc(&b, ',');
     }
     sb_puts(&b, "\"detected_buildpack\":");
-    json_str(&b, last->name);
+    json_str(&b, last ? last->name : "");
     sb_puts(&b, ",\"buildpacks\":[");
     for (size_t i = 0; i < n; i++) {
         sb_puts(&b, i ? ",{\"key\":" : "{\"key\":");
         json_str(&b, metas[i].key);
         sb_puts(&b, ",\"name\":");
         json_str(&b, metas[i].name);
-        if (*metas[i].version) {
+        if (*metas[i].version) { /* omitempty */
             sb_puts(&b, ",\"version\":");
             json_str(&b, metas[i].version);
         }
+        if (metas[i].config) { /* a pointer: present whenever config.yml has the mapping */
+            sb_puts(&b, ",\"config\":");
+            json_config(&b, metas[i].config);
+        }
+        if (metas[i].output_metadata) { /* a map: omitted when empty; Go sorts map keys */
+            sb_puts(&b, ",\"output_metadata\":");
+            json_node(&b, metas[i].output_metadata, true);
+        }
         sb_putc(&b, '}');
     }
-    sb_puts(&b, "]},\"process_types\":{");
+    sb_puts(&b, "]},\"process_types\":");
+    if (!l) {
+        sb_puts(&b, "null,\"execution_metadata\":\"\",\"lifecycle_type\":\"buildpack\"}\n");
+        (void)write_file(output_metadata, b.s, b.len); /* best effort, as CF (the staging error is what counts) */
+        sb_free(&b);
+        return;
+    }
+    sb_putc(&b, '{');
     /* a Go map: keys come out sorted (types are unique, merge_process replaces) */
     const process **sorted = xmalloc((l->n + 1) * sizeof *sorted);
-    size_t ns = 0, np = 0, nsc = 0; /* sorted, process_types, sidecars */
+    size_t ns = 0, nproc = 0, nsc = 0;
     for (size_t i = 0; i < l->n; i++)
         if (!l->v[i].sidecar_for.n) sorted[ns++] = &l->v[i];
     qsort(sorted, ns, sizeof *sorted, cmp_process_type);
     for (size_t i = 0; i < ns; i++) {
-        if (np++) sb_putc(&b, ',');
+        if (i) sb_putc(&b, ',');
         json_str(&b, sorted[i]->type);
         sb_putc(&b, ':');
         json_str(&b, sorted[i]->command);
     }
     free(sorted);
-    sb_puts(&b, "},\"processes\":");
-    size_t nproc = 0;
-    for (size_t i = 0; i < l->n; i++) {
+    sb_putc(&b, '}');
+    for (size_t i = 0; i < l->n; i++) { /* processes,omitempty */
         if (l->v[i].sidecar_for.n) continue;
-        sb_puts(&b, nproc++ ? ",{\"type\":" : "[{\"type\":");
+        sb_puts(&b, nproc++ ? ",{\"type\":" : ",\"processes\":[{\"type\":");
         json_str(&b, l->v[i].type);
         sb_puts(&b, ",\"command\":");
         json_str(&b, l->v[i].command);
         sb_putc(&b, '}');
     }
-    sb_puts(&b, nproc ? "]" : "null"); /* Go writes an empty list as null */
-    sb_puts(&b, ",\"sidecars\":");
-    for (size_t i = 0; i < l->n; i++) {
+    if (nproc) sb_putc(&b, ']');
+    for (size_t i = 0; i < l->n; i++) { /* sidecars,omitempty */
         const process *p = &l->v[i];
         if (!p->sidecar_for.n) continue;
-        sb_puts(&b, nsc++ ? ",{\"name\":" : "[{\"name\":");
+        sb_puts(&b, nsc++ ? ",{\"name\":" : ",\"sidecars\":[{\"name\":");
         json_str(&b, p->type);
         sb_puts(&b, ",\"process_types\":[");
         for (size_t t = 0; t < p->sidecar_for.n; t++) {
@@ -547,9 +609,10 @@ static void write_results(const proclist *l, const bp_meta *metas, size_t n) {
         }
         sb_puts(&b, "],\"command\":");
         json_str(&b, p->command);
+        if (p->memory) sb_printf(&b, ",\"memory\":%ld", p->memory); /* omitempty */
         sb_putc(&b, '}');
     }
-    sb_puts(&b, nsc ? "]" : "null");
+    if (nsc) sb_putc(&b, ']');
     sb_puts(&b, ",\"execution_metadata\":\"\",\"lifecycle_type\":\"buildpack\"}\n");
     write_json_file(output_metadata, &b);
     sb_free(&b);
@@ -560,23 +623,37 @@ static void write_start_commands(const proclist *l, size_t detected, const char 
         print_error("No start command specified by buildpack or via Procfile.");
         print_error("App will not start unless a command is provided at runtime.");
     }
-    size_t n = skip_detect ? order.n : 1;
-    bp_meta *metas = xmalloc(n * sizeof *metas);
-    for (size_t i = 0; i < n; i++) metas[i] = read_meta(order.v[skip_detect ? i : detected], i);
-    if (!skip_detect && !*metas[0].name) free(metas[0].name), metas[0].name = xstrdup(detect_output);
+    size_t n;
+    bp_meta *metas = buildpacks_meta(detected, detect_output, &n);
 
-    /* staging_info.yml is JSON (JSON is YAML), read by the launcher */
+    /* staging_info.yml is JSON (JSON is YAML), read by the launcher:
+     * DeaStagingInfo {detected_buildpack, start_command, config,omitempty} */
     strbuf b = {0};
     sb_puts(&b, "{\"detected_buildpack\":");
     json_str(&b, metas[n - 1].name);
     sb_puts(&b, ",\"start_command\":");
     json_str(&b, web_command(l));
+    if (metas[n - 1].config) {
+        sb_puts(&b, ",\"config\":");
+        json_config(&b, metas[n - 1].config);
+    }
     sb_puts(&b, "}\n");
     char *info = path_join(contents_dir, "staging_info.yml");
     write_json_file(info, &b);
     free(info);
     sb_free(&b);
     write_results(l, metas, n);
+    free(metas);
+}
+
+/* CF writes result.json even when staging fails after the buildpacks ran, so
+ * the stager learns which buildpacks (and versions) were involved. */
+static size_t failed_detected = (size_t)-1;
+static void __attribute__((noreturn)) fail_after_buildpacks(char *msg) {
+    size_t n;
+    bp_meta *metas = buildpacks_meta(failed_detected, NULL, &n);
+    write_results(NULL, metas, n);
+    fail(msg);
 }
 
 /* ---------- droplet ---------- */
@@ -602,12 +679,14 @@ static void collect_deps_profile_scripts(void) {
     }
 }
 
-static void tar_czf(const char *tar, const char *out, const char *dir, const char *what) {
+/* tar -czf OUT -C DIR . (CombinedOutput); NULL or CF's error text. */
+static char *tar_czf(const char *tar, const char *out, const char *dir, const char *what) {
     char *argv[] = {(char *)tar, "-czf", (char *)out, "-C", (char *)dir, ".", NULL};
     strbuf output = {0};
     proc_result r = proc_run(argv, &output, true);
-    if (!proc_ok(r)) fail(xasprintf("%s: %s: %s", what, output.s ? output.s : "", proc_describe(r, tar)));
+    char *err = proc_ok(r) ? NULL : xasprintf("%s: %s: %s", what, output.s ? output.s : "", proc_describe(r, tar));
     sb_free(&output);
+    return err;
 }
 
 static void package(void) {
@@ -625,12 +704,32 @@ static void package(void) {
 
     char *tar = find_in_path("tar");
     if (!tar) fail(xstrdup("Unable to find tar executable: exec: \"tar\": executable file not found in $PATH"));
-    tar_czf(tar, output_droplet, contents_dir, "Failed to compress droplet filesystem");
     char *out_dir = path_dir(output_cache);
     if (mkdir_p(out_dir, 0755) != 0)
         fail(xasprintf("Failed to create output build artifacts cache dir: %s", go_strerror(errno)));
     free(out_dir);
-    tar_czf(tar, output_cache, cache_dir, "Failed to compress build artifacts");
+    /* The two archives are independent: the cache is compressed by a child
+     * while the droplet is (CF does one after the other; the files are the
+     * same). The child ends with _exit, so it never runs our atexit cleanup. */
+    fflush(NULL);
+    pid_t cache_pid = fork();
+    if (cache_pid == 0) {
+        char *cache_err = tar_czf(tar, output_cache, cache_dir, "Failed to compress build artifacts");
+        if (cache_err) fprintf(stderr, "%s\n", cache_err);
+        fflush(NULL);
+        _exit(cache_err ? exit_code_for(cache_err) : 0);
+    }
+    if (cache_pid < 0) { /* no second process: one after the other */
+        if ((err = tar_czf(tar, output_droplet, contents_dir, "Failed to compress droplet filesystem"))) fail(err);
+        if ((err = tar_czf(tar, output_cache, cache_dir, "Failed to compress build artifacts"))) fail(err);
+        free(tar);
+        return;
+    }
+    err = tar_czf(tar, output_droplet, contents_dir, "Failed to compress droplet filesystem");
+    int status = 0;
+    while (waitpid(cache_pid, &status, 0) < 0 && errno == EINTR) {}
+    if (err) fail(err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     free(tar);
 }
 
@@ -683,14 +782,15 @@ int main(int argc, char **argv) {
     } else if (!detect(&detected, &dir, &detect_output)) {
         fail(xstrdup(DETECT_FAIL_MSG));
     }
-    if ((err = run_finalize(dir))) fail(wrap(COMPILE_FAIL_MSG, err));
+    failed_detected = detected;
+    if ((err = run_finalize(dir))) fail_after_buildpacks(wrap(COMPILE_FAIL_MSG, err));
 
     proclist procs = {0};
     for (size_t i = 0; i < n_supply; i++) {
         bool exists;
-        if ((err = merge_launch_yml(i, &procs, &exists))) fail(err);
+        if ((err = merge_launch_yml(i, &procs, &exists))) fail_after_buildpacks(err);
     }
-    if ((err = process_final_buildpack(dir, &procs))) fail(err);
+    if ((err = process_final_buildpack(dir, &procs))) fail_after_buildpacks(err);
     write_start_commands(&procs, detected, detect_output);
     package();
     return 0;

@@ -79,7 +79,7 @@ static int64_t default_dur[MAX_FLAGS];
 static void snapshot(const flag_def *defs) {
     for (int i = 0; defs[i].name && i < MAX_FLAGS; i++) {
         if (defs[i].kind == FLAG_STRING) default_str[i] = *(char **)defs[i].value;
-        if (defs[i].kind == FLAG_DURATION) default_dur[i] = *(int64_t *)defs[i].value;
+        if (defs[i].kind == FLAG_DURATION || defs[i].kind == FLAG_INT) default_dur[i] = *(int64_t *)defs[i].value;
     }
     snapshot_of = defs;
 }
@@ -92,6 +92,7 @@ void flags_usage(const char *prog, const flag_def *defs) {
         fprintf(stderr, "  -%s", d->name);
         if (d->kind == FLAG_STRING) fprintf(stderr, " string");
         if (d->kind == FLAG_DURATION) fprintf(stderr, " duration");
+        if (d->kind == FLAG_INT) fprintf(stderr, " int");
         fprintf(stderr, "\n    \t%s", d->usage);
         if (d->kind == FLAG_STRING) {
             const char *v = default_str[i];
@@ -103,6 +104,8 @@ void flags_usage(const char *prog, const flag_def *defs) {
                 format_duration(v, buf, sizeof buf);
                 fprintf(stderr, " (default %s)", buf);
             }
+        } else if (d->kind == FLAG_INT && default_dur[i]) {
+            fprintf(stderr, " (default %lld)", (long long)default_dur[i]);
         }
         fputc('\n', stderr);
     }
@@ -161,6 +164,14 @@ int flags_parse(const char *prog, const flag_def *defs, int argc, char **argv) {
         }
         if (d->kind == FLAG_STRING) {
             *(char **)d->value = (char *)val;
+        } else if (d->kind == FLAG_INT) {
+            char *end;
+            long long v = strtoll(val, &end, 0);
+            if (!*val || *end) {
+                snprintf(msg, sizeof msg, "invalid value \"%s\" for flag -%s: parse error", val, d->name);
+                usage_error(prog, defs, msg);
+            }
+            *(int64_t *)d->value = v;
         } else if (!parse_duration(val, (int64_t *)d->value)) {
             snprintf(msg, sizeof msg, "invalid value \"%s\" for flag -%s: parse error", val, d->name);
             usage_error(prog, defs, msg);

@@ -7,13 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef enum { FLAG_STRING, FLAG_BOOL, FLAG_DURATION } flag_kind;
+typedef enum { FLAG_STRING, FLAG_BOOL, FLAG_DURATION, FLAG_INT } flag_kind;
 
 typedef struct {
     const char *name;
     flag_kind kind;
     const char *usage;
-    void *value; /* char ** (initialised to the default), bool *, or int64_t * (nanoseconds) */
+    void *value; /* char ** (initialised to the default), bool *, int64_t * (nanoseconds) or int64_t * (int) */
 } flag_def;
 
 /* Parses argv[1..]; prints Go's messages and exits 2 on errors (0 for -h).

@@ -1,11 +1,15 @@
-/* healthcheck: Diego's app health check (code.cloudfoundry.org/healthcheck).
+/* healthcheck: Diego's app health check (code.cloudfoundry.org/healthcheck,
+ * cmd/healthcheck), same flags, messages (stderr) and exit codes.
  *
  * Port check (default): TCP connect to the first non-loopback IPv4 address on
  * -port. HTTP check (-uri=/path): GET must answer 200. Both give up after
- * -timeout. -readiness-interval keeps checking until healthy (or
- * -readiness-timeout), -liveness-interval keeps checking until unhealthy.
- * On failure the reason is printed to stdout and the exit code tells which
- * check failed (4/64 TCP, 5/6/65 HTTP, 3 no interface). */
+ * -timeout. Modes, checked in this order:
+ *   -startup-interval d      until healthy, or -startup-timeout (60s; 0 = never)
+ *   -liveness-interval d     until unhealthy ("Liveness check unsuccessful: ...")
+ *   -readiness-interval d    until unhealthy ("Readiness check unsuccessful: ...")
+ *   -until-ready-interval d  until healthy
+ * Exit codes: 4/64 TCP refused/timed out, 5/6/65 HTTP refused/status/timed out.
+ * -readiness-timeout is kept as an alias of -startup-timeout (older spelling). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,25 +28,35 @@
 #include "util.h"
 
 static char *network = "tcp", *uri = "", *port = "8080";
-static int64_t timeout_ns = 1000000000LL, readiness_interval, readiness_timeout = 60000000000LL,
-               liveness_interval;
+static int64_t timeout_ns = 1000000000LL, startup_interval, startup_timeout = 60000000000LL, liveness_interval,
+               readiness_interval, until_ready_interval;
 
 static const flag_def flag_defs[] = {
     {"liveness-interval", FLAG_DURATION,
-     "if set, starts the healthcheck in liveness mode, i.e. do not exit until the healthcheck fail. runs checks "
-     "every liveness-interval",
+     "if set, starts the healthcheck in liveness mode, i.e. the app is alive and hasn't crashed, do not exit until "
+     "the healthcheck fails. runs checks every liveness-interval",
      &liveness_interval},
     {"network", FLAG_STRING, "network type to dial with (e.g. unix, tcp)", &network},
     {"port", FLAG_STRING, "port to healthcheck", &port},
     {"readiness-interval", FLAG_DURATION,
-     "if set, starts the healthcheck in readiness mode, i.e. do not exit until the healthcheck passes. runs "
-     "checks every readiness-interval",
+     "if set, starts the healthcheck in readiness mode, i.e. the app is ready to serve traffic, do not exit until "
+     "the healthcheck fails because the target isn't serving traffic or another process doesn't exist. runs checks "
+     "every readiness-interval",
      &readiness_interval},
-    {"readiness-timeout", FLAG_DURATION,
-     "Only relevant if healthcheck is running in readiness mode. When the timeout is set to a non-zero value, the "
+    {"readiness-timeout", FLAG_DURATION, "older spelling of -startup-timeout", &startup_timeout},
+    {"startup-interval", FLAG_DURATION,
+     "if set, starts the healthcheck in startup mode, i.e. do not exit until the healthcheck passes. runs checks "
+     "every startup-interval",
+     &startup_interval},
+    {"startup-timeout", FLAG_DURATION,
+     "Only relevant if healthcheck is running in startup mode. When the timeout is set to a non-zero value, the "
      "healthcheck will return non-zero with any errors if this timeout is hit without the healthcheck passing",
-     &readiness_timeout},
+     &startup_timeout},
     {"timeout", FLAG_DURATION, "dial timeout", &timeout_ns},
+    {"until-ready-interval", FLAG_DURATION,
+     "if set, starts the healthcheck in until-ready mode, i.e. do not exit until the healthcheck passes and the app "
+     "is ready to serve traffic. runs checks every until-ready-interval",
+     &until_ready_interval},
     {"uri", FLAG_STRING, "uri to healthcheck", &uri},
     {NULL, 0, NULL, NULL},
 };
@@ -79,34 +93,52 @@ static void check_address(char *out, size_t size) {
     freeifaddrs(ifs);
 }
 
-/* Connects with a deadline. Returns the socket, -1 (refused/failed) or -2 (timed out). */
-static int dial(const char *ip, int64_t deadline) {
+/* Connects with a deadline. Returns the socket, -1 (failed, Go's dial error
+ * text in `err`) or -2 (timed out). */
+static int dial(const char *ip, const char *net, int64_t deadline, char *err, size_t err_size) {
     struct sockaddr_in sa = {.sin_family = AF_INET};
     char *end;
     long p = strtol(port, &end, 10);
-    if (*end || p < 0 || p > 65535 || inet_pton(AF_INET, ip, &sa.sin_addr) != 1) return -1;
+    if (strcmp(net, "tcp") && strcmp(net, "tcp4")) { /* only TCP over IPv4 is supported */
+        snprintf(err, err_size, "dial %s %s:%s: unknown network %s", net, ip, port, net);
+        return -1;
+    }
+    if (!*port || *end || p < 0 || p > 65535) {
+        if (*port && !*end) snprintf(err, err_size, "dial tcp: address %s: invalid port", port);
+        else snprintf(err, err_size, "dial tcp: lookup tcp/%s: unknown port", port);
+        return -1;
+    }
+    if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
+        snprintf(err, err_size, "dial tcp: address %s: invalid address", ip);
+        return -1;
+    }
     sa.sin_port = htons((uint16_t)p);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
+    if (fd < 0) {
+        snprintf(err, err_size, "dial tcp %s:%s: socket: %s", ip, port, go_strerror(errno));
+        return -1;
+    }
+    int soerr = 0;
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        if (errno != EINPROGRESS) {
-            close(fd);
-            return -1;
+        soerr = errno;
+        if (soerr == EINPROGRESS) {
+            struct pollfd pfd = {fd, POLLOUT, 0};
+            int n;
+            do n = poll(&pfd, 1, ms_left(deadline));
+            while (n < 0 && errno == EINTR);
+            if (n == 0) {
+                close(fd);
+                return -2;
+            }
+            socklen_t len = sizeof soerr;
+            if (n < 0) soerr = errno;
+            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) soerr = errno;
         }
-        struct pollfd pfd = {fd, POLLOUT, 0};
-        int n;
-        do n = poll(&pfd, 1, ms_left(deadline));
-        while (n < 0 && errno == EINTR);
-        if (n == 0) {
-            close(fd);
-            return -2;
-        }
-        int soerr = 0;
-        socklen_t len = sizeof soerr;
-        if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr) {
-            close(fd);
-            return -1;
-        }
+    }
+    if (soerr) {
+        snprintf(err, err_size, "dial tcp %s:%s: connect: %s", ip, port, go_strerror(soerr));
+        close(fd);
+        return -1;
     }
     return fd;
 }
@@ -115,16 +147,17 @@ static double timeout_seconds(void) { return (double)timeout_ns / 1e9; }
 
 static result port_check(const char *ip) {
     result r = {0};
-    int fd = dial(ip, now_ns() + timeout_ns);
+    char err[256];
+    int fd = dial(ip, network, now_ns() + timeout_ns, err, sizeof err);
     if (fd >= 0) {
         close(fd);
     } else if (fd == -2) {
         r.code = 64;
-        snprintf(r.msg, sizeof r.msg, "Failed to make TCP connection to port %s: timed out after %.2f seconds", port,
+        snprintf(r.msg, sizeof r.msg, "failed to make TCP connection to %s:%s: timed out after %.2f seconds", ip, port,
                  timeout_seconds());
     } else {
         r.code = 4;
-        snprintf(r.msg, sizeof r.msg, "Failed to make TCP connection to port %s: connection refused", port);
+        snprintf(r.msg, sizeof r.msg, "failed to make TCP connection to %s:%s: %s", ip, port, err);
     }
     return r;
 }
@@ -148,7 +181,8 @@ static bool send_all(int fd, const char *buf, size_t len, int64_t deadline) {
  * (Go's http.Client.Timeout). Returns the status, -1 for errors, -2 for timeout;
  * a redirect's Location goes to `location`. */
 static int http_get(const char *ip, const char *path, int64_t deadline, char *location, size_t loc_size) {
-    int fd = dial(ip, deadline);
+    char err[256];
+    int fd = dial(ip, "tcp", deadline, err, sizeof err); /* HTTP always dials TCP, as Go's client */
     if (fd < 0) return fd;
     char req[2048];
     int n = snprintf(req, sizeof req,
@@ -215,15 +249,15 @@ static result http_check(const char *ip) {
     if (status == 200) return r;
     if (status >= 0) {
         r.code = 6;
-        snprintf(r.msg, sizeof r.msg, "Failed to make HTTP request to '%s' on port %s: received status code %d in %lldms",
+        snprintf(r.msg, sizeof r.msg, "failed to make HTTP request to '%s' on port %s: received status code %d in %lldms",
                  uri, port, status, (long long)((now_ns() - start) / 1000000));
     } else if (status == -2) {
         r.code = 65;
-        snprintf(r.msg, sizeof r.msg, "Failed to make HTTP request to '%s' on port %s: timed out after %.2f seconds",
+        snprintf(r.msg, sizeof r.msg, "failed to make HTTP request to '%s' on port %s: timed out after %.2f seconds",
                  uri, port, timeout_seconds());
     } else {
         r.code = 5;
-        snprintf(r.msg, sizeof r.msg, "Failed to make HTTP request to '%s' on port %s: connection refused", uri, port);
+        snprintf(r.msg, sizeof r.msg, "failed to make HTTP request to '%s' on port %s: connection refused", uri, port);
     }
     return r;
 }
@@ -234,40 +268,65 @@ static result check(void) {
     return *uri ? http_check(ip) : port_check(ip);
 }
 
-static void __attribute__((noreturn)) finish(result r) {
-    if (r.code) fputs(r.msg, stdout);
-    fflush(stdout);
+/* failHealthCheck: the mode's prefix (if any) and the message on stderr, the check's code. */
+static void __attribute__((noreturn)) finish(result r, const char *prefix) {
+    if (r.code) fprintf(stderr, "%s%s\n", prefix, r.msg);
     exit(r.code);
 }
 
 static void sleep_ns(int64_t ns) {
+    if (ns <= 0) return;
     struct timespec ts = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* Startup mode: a check every tick of -startup-interval until one passes; past
+ * -startup-timeout (counted from the start, 0 = none) the last failure is reported. */
+static void __attribute__((noreturn)) startup_mode(int64_t start) {
+    int64_t deadline = startup_timeout > 0 ? start + startup_timeout : 0, next = start;
+    char prefix[160], dur[64];
+    format_duration(startup_timeout, dur, sizeof dur);
+    for (int attempt = 1;; attempt++) {
+        result r = check();
+        if (!r.code) finish(r, "");
+        snprintf(prefix, sizeof prefix, "Timed out after %s (%d attempts) waiting for startup check to succeed: ", dur,
+                 attempt);
+        if (deadline && now_ns() >= deadline) finish(r, prefix);
+        while (next <= now_ns()) next += startup_interval; /* a ticker: missed ticks are dropped */
+        if (deadline && deadline <= next) { /* the timer fires first */
+            sleep_ns(deadline - now_ns());
+            finish(r, prefix);
+        }
+        sleep_ns(next - now_ns());
+    }
 }
 
 int main(int argc, char **argv) {
     prog_name = "healthcheck";
     reset_signals();
+    int64_t start = now_ns();
     flags_parse("healthcheck", flag_defs, argc, argv);
-    if (strcmp(network, "tcp") && strcmp(network, "tcp4")) {
-        printf("healthcheck failed(unknown error)network %s is not supported", network);
-        return 127;
-    }
-    if (readiness_interval > 0) {
-        int64_t deadline = readiness_timeout > 0 ? now_ns() + readiness_timeout : 0;
-        for (;;) {
-            result r = check();
-            if (!r.code || (deadline && now_ns() >= deadline)) finish(r);
-            sleep_ns(readiness_interval);
-            if (deadline && now_ns() >= deadline) finish(r);
-        }
-    }
+    if (startup_interval > 0) startup_mode(start);
     if (liveness_interval > 0) {
         for (;;) {
             result r = check();
-            if (r.code) finish(r);
+            if (r.code) finish(r, "Liveness check unsuccessful: ");
             sleep_ns(liveness_interval);
         }
     }
-    finish(check());
+    if (readiness_interval > 0) {
+        for (;;) {
+            result r = check();
+            if (r.code) finish(r, "Readiness check unsuccessful: ");
+            sleep_ns(readiness_interval);
+        }
+    }
+    if (until_ready_interval > 0) {
+        for (;;) {
+            result r = check();
+            if (!r.code) finish(r, "");
+            sleep_ns(until_ready_interval);
+        }
+    }
+    finish(check(), "");
 }

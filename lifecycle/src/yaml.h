@@ -1,10 +1,9 @@
-/* A small YAML reader for what buildpacks and Cloud Foundry exchange: release
+/* The YAML reader for what buildpacks and Cloud Foundry exchange: release
  * output (default_process_types), Procfile, deps/<i>/config.yml, launch.yml,
  * staging_info.yml and JSON documents (JSON is YAML flow syntax).
  *
- * Supported: block mappings and sequences, flow [..] and {..} (JSON), plain,
- * single- and double-quoted scalars, | and > block scalars, comments, "---".
- * Tags and anchors are skipped; aliases are kept as plain text. */
+ * Parsing is libyaml's (yaml_parser_load); the document is copied into the
+ * ynode tree below. Anchors and aliases are resolved, tags are ignored. */
 #ifndef LC_YAML_H
 #define LC_YAML_H
 
@@ -23,7 +22,7 @@ typedef struct ynode {
 
 /* Parses the first document. Returns NULL and sets *err (owned) on a syntax error. */
 ynode *yaml_parse(const char *text, char **err);
-void yaml_free(ynode *n);
+void ynode_free(ynode *n);
 
 /* Builds a scalar node (key may be NULL). */
 ynode *y_scalar(const char *key, const char *val, bool quoted);
