@@ -24,7 +24,9 @@ public struct AuctioneerService: Service {
     }
 
     public func run() async throws {
-        let nats = try await NATSConnection.connect(config.natsURI)
+        let nats = try await NATSConnection.connect(config.natsURI, patience: .seconds(30)) { error in
+            logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
+        }
         let registry = CellRegistry(missedHeartbeats: config.missedHeartbeats)
         let pending = PendingPlacements(limit: config.maxPending)
         let queue = WaitingTasks()

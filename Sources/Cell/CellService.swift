@@ -29,7 +29,9 @@ public struct CellService: Service {
     }
 
     public func run() async throws {
-        let nats = try await NATSConnection.connect(config.natsURI)
+        let nats = try await NATSConnection.connect(config.natsURI, patience: .seconds(30)) { error in
+            logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
+        }
         let ledger = CapacityLedger(total: config.capacity)
         let executor = TaskExecutor(cellID: config.id, home: home, stacks: stacks, transfer: HTTPTransfer(),
                                     maxDownloadBytes: config.maxDownloadBytes)

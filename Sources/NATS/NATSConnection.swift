@@ -47,6 +47,26 @@ public final class NATSConnection: Sendable {
     /// Publishes `payload`. A subject (or reply subject) with whitespace or control characters,
     /// or too long for the server's control line, is refused here: sent, it would make the server
     /// close this connection (or, with CR/LF, let the subject inject protocol).
+    /// Connects like ``connect(_:options:)``, but while no server answers keeps trying for up to
+    /// `patience` (a service started together with its nats-server, as foreman does, must not
+    /// exit because it won the race). `onWait` is told once, with the first error.
+    public static func connect(_ url: String, options: NATSOptions = NATSOptions(), patience: Duration,
+                               onWait: @Sendable (NATSError) -> Void) async throws(NATSError) -> NATSConnection {
+        let deadline = ContinuousClock.now + patience
+        var told = false
+        while true {
+            do {
+                return try await connect(url, options: options)
+            } catch {
+                guard case .connectFailed(_, let reason) = error, reason.contains("No server available"),
+                      ContinuousClock.now < deadline else { throw error }
+                if !told { onWait(error) }
+                told = true
+                do { try await Task.sleep(for: .milliseconds(250)) } catch { throw NATSError.closed }
+            }
+        }
+    }
+
     public func publish(_ subject: String, _ payload: some Collection<UInt8>, replyTo: String? = nil) throws(NATSError) {
         if let problem = Self.problem(inSubject: subject) { throw .invalidSubject(subject: subject, problem: problem) }
         if let replyTo, let problem = Self.problem(inSubject: replyTo) { throw .invalidSubject(subject: replyTo, problem: problem) }

@@ -26,6 +26,18 @@ struct ServiceShutdownAndSecretTests {
         }
     }
 
+    @Test func aServiceStartedBeforeItsNATSServerWaitsForIt() async throws {
+        let port = freePort()
+        let auctioneer = try ServiceProcess(["auctioneer", "--nats", "nats://127.0.0.1:\(port)"])
+        defer { auctioneer.stop() }
+        #expect(await auctioneer.waitFor("waiting for NATS"), "\(auctioneer.log)")
+        let nats = try NATSServer(port: port)
+        defer { nats.stop() }
+        #expect(await auctioneer.waitFor("auctioneer ready"), "it connected once the server came up:\n\(auctioneer.log)")
+        auctioneer.signal(SIGTERM)
+        #expect(await auctioneer.exitStatus(within: .seconds(10)) == 0)
+    }
+
     @Test func theNATSPasswordIsNeitherLoggedNorInTheProcessTable() async throws {
         let secret = "pw-Sekr1t-\(UUID().uuidString.prefix(6))"
         let work = try TemporaryDirectory("secrets")
