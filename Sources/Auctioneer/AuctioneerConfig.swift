@@ -11,6 +11,8 @@ public struct AuctioneerConfig: Sendable {
     public var missedHeartbeats: Int
     /// Placement requests waiting beyond this many are answered "busy" at once.
     public var maxPending: Int
+    /// Tasks that may wait for a cell with room at once; beyond this many they are answered "busy".
+    public var maxWaiting = 10_000
     /// For this long after starting, a Task for a stack no known cell has may wait for one (cells
     /// heartbeat every 2 s, so a new auctioneer hears them all within a few seconds).
     public var startupGrace: Duration = .seconds(6)

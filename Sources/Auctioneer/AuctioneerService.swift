@@ -204,6 +204,16 @@ public struct AuctioneerService: Service {
                     error: "no cell took task \(entry.task.taskID) after \(Self.rounds) rounds: \(reasons)"), nats: nats)
             }
         }
+        // The queue is bounded: past `maxWaiting` the newest are answered at once (in arrival order
+        // the oldest keep their places).
+        waiting.sort { $0.sequence < $1.sequence }
+        let overflow = waiting.count > config.maxWaiting ? Array(waiting[config.maxWaiting...]) : []
+        waiting.removeLast(overflow.count)
+        for entry in overflow {
+            answer(entry.message, TaskPlacementReply(
+                error: "auctioneer busy: \(config.maxWaiting) tasks already wait for a cell with room; retry later (\(entry.reason))"),
+                nats: nats)
+        }
         let changes = queue.withLock { queue in
             queue.insert(waiting)
             return queue.positionChanges()
