@@ -21,7 +21,7 @@ public final class NATSConnection: Sendable {
             try check(natsOptions_Create(&opts), "options")
             defer { natsOptions_Destroy(opts) }
             do throws(NATSError) {
-                try check(natsOptions_SetURL(opts, url), "set URL \(url)")
+                try setServers(opts, url)
                 if options.user != nil || options.password != nil {
                     try check(natsOptions_SetUserInfo(opts, options.user, options.password), "set user")
                 }
@@ -47,6 +47,21 @@ public final class NATSConnection: Sendable {
     /// Publishes `payload`. A subject (or reply subject) with whitespace or control characters,
     /// or too long for the server's control line, is refused here: sent, it would make the server
     /// close this connection (or, with CR/LF, let the subject inject protocol).
+    /// One URL, or a comma-separated list (`nats://a:4222,nats://b:4222`, the NATS convention):
+    /// the client tries them and learns the rest of a cluster from the server.
+    private static func setServers(_ opts: OpaquePointer?, _ url: String) throws(NATSError) {
+        let urls = url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard urls.count > 1 else { return try check(natsOptions_SetURL(opts, url), "set URL \(NATSURL.redacted(url))") }
+        var pointers = urls.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        let status = pointers.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                natsOptions_SetServers(opts, $0, Int32(buffer.count))
+            }
+        }
+        try check(status, "set servers \(NATSURL.redacted(url))")
+    }
+
     /// Connects like ``connect(_:options:)``, but while no server answers keeps trying for up to
     /// `patience` (a service started together with its nats-server, as foreman does, must not
     /// exit because it won the race). `onWait` is told once, with the first error.

@@ -132,6 +132,15 @@ struct NATSConnectionTests {
         await #expect(throws: NATSError.self) { _ = try await NATSConnection.connect(server.url, options: options) }
     }
 
+    @Test func aCommaSeparatedListReachesTheServerThatIsUp() async throws {
+        let server = try NATSServer()
+        defer { server.stop() }
+        let connection = try await NATSConnection.connect("nats://127.0.0.1:\(freePort()), \(server.url)")
+        defer { connection.close() }
+        try await connection.flush()
+        #expect(connection.isConnected)
+    }
+
     @Test func aServerThatIsNotThereIsAClearError() async throws {
         let port = freePort()
         var options = NATSOptions()
