@@ -13,10 +13,13 @@ public struct CellConfig: Sendable {
     public var heartbeatInterval: Duration
     /// Largest app package or build cache the cell downloads.
     public var maxDownloadBytes: Int64
+    /// Where task workspaces go (`<dir>/pipette-cell-<id>/`); the system's temporary folder by default.
+    public var workspaceDirectory: URL
 
     public init(id: String, zone: String = "z1", stacks: [String], capacity: Resources, tags: [String: String] = [:],
                 natsURI: String = "nats://127.0.0.1:4222", heartbeatInterval: Duration = .seconds(2),
-                maxDownloadBytes: Int64 = 1 << 30) {
+                maxDownloadBytes: Int64 = 1 << 30,
+                workspaceDirectory: URL = FileManager.default.temporaryDirectory) {
         self.id = id
         self.zone = zone
         self.stacks = stacks
@@ -25,5 +28,6 @@ public struct CellConfig: Sendable {
         self.natsURI = natsURI
         self.heartbeatInterval = heartbeatInterval
         self.maxDownloadBytes = maxDownloadBytes
+        self.workspaceDirectory = workspaceDirectory
     }
 }

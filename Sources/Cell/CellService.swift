@@ -34,7 +34,7 @@ public struct CellService: Service {
         }
         let ledger = CapacityLedger(total: config.capacity)
         let executor = TaskExecutor(cellID: config.id, home: home, stacks: stacks, transfer: HTTPTransfer(),
-                                    maxDownloadBytes: config.maxDownloadBytes)
+                                    maxDownloadBytes: config.maxDownloadBytes, workspaceDirectory: config.workspaceDirectory)
         let leftovers = executor.removeLeftovers()
         if leftovers > 0 {
             logger.notice("removed workspaces an earlier run of this cell left behind", metadata: ["count": "\(leftovers)"])

@@ -12,11 +12,13 @@ struct TaskExecutor: Sendable {
     let stacks: CellStacks
     let transfer: HTTPTransfer
     let maxDownloadBytes: Int64
+    /// The folder the cell's own folder of workspaces is made in.
+    var workspaceDirectory = FileManager.default.temporaryDirectory
 
-    /// This cell's task workspaces live in `<tmp>/pipette-cell-<cell>/task-<attempt>`; the folder is the
+    /// This cell's task workspaces live in `<workspace dir>/pipette-cell-<cell>/task-<attempt>`; the folder is the
     /// cell's alone, so cells sharing a host never touch each other's work.
     var workspaces: URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("pipette-cell-\(Subjects.token(cellID))")
+        workspaceDirectory.appendingPathComponent("pipette-cell-\(Subjects.token(cellID))")
     }
 
     /// Removes workspaces an earlier run of this cell left when it was killed; returns how many.
@@ -41,7 +43,8 @@ struct TaskExecutor: Sendable {
             let timeout = Duration.seconds(task.timeoutSeconds)
             let package = workspace.appendingPathComponent("package.zip")
             do {
-                _ = try await transfer.download(task.packageURL, to: package, limit: maxDownloadBytes, timeout: timeout)
+                _ = try await transfer.download(task.packageURL, to: package, what: "the app package",
+                                                limit: maxDownloadBytes, timeout: timeout)
             } catch {
                 throw TaskFailure("Failed fetching the app package from the blobstore: \(error)")
             }

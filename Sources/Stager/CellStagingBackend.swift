@@ -151,7 +151,7 @@ struct CellStagingBackend: StagingBackend {
         let file = workspace.appendingPathComponent("droplet.tgz")
         do {
             _ = try await blobstore.transfer.download(blobstore.url("GET", key: key, validFor: 600), to: file,
-                                                      limit: Int64.max, timeout: timeout)
+                                                      what: "the droplet", limit: Int64.max, timeout: timeout)
         } catch {
             throw StagingFailure("Failed fetching the droplet cell \(completion.cellID) stored: \(error)")
         }

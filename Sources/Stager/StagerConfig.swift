@@ -30,6 +30,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     /// Seconds the result of a staging with a `task_id` is kept, so a duplicate request gets the
     /// same reply instead of staging again (shared by all stagers in the `pipette_staging` KV bucket).
     public var stagingResultTTL: Int = 3600
+    /// Where staging workspaces go (the app package, the unpacked app, the droplet on its way to
+    /// the cloud controller); the system's temporary folder when not set.
+    public var workspaceDir: String?
     /// Stage on this host instead of on cells placed by the auctioneer.
     public var localStaging: Bool = false
 
@@ -51,6 +54,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         case stagingDiskMB = "staging_disk_mb"
         case localStaging = "local_staging"
         case stagingResultTTL = "staging_result_ttl"
+        case workspaceDir = "workspace_dir"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +77,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         stagingDiskMB = try c.decodeIfPresent(Int.self, forKey: .stagingDiskMB) ?? defaults.stagingDiskMB
         localStaging = try c.decodeIfPresent(Bool.self, forKey: .localStaging) ?? defaults.localStaging
         stagingResultTTL = try c.decodeIfPresent(Int.self, forKey: .stagingResultTTL) ?? defaults.stagingResultTTL
+        workspaceDir = try c.decodeIfPresent(String.self, forKey: .workspaceDir)
     }
 
     /// Reads a YAML config file; errors name the file and the problem.

@@ -43,13 +43,15 @@ struct StagingWorkflow: Sendable {
         let clock = ContinuousClock()
         progress.begin(.setup, "Setting up temporary directories")
         let attemptID = Workspace.newAttemptID()
-        let workspace = try Workspace.create(in: FileManager.default.temporaryDirectory, prefix: "pipette-stage", attemptID: attemptID)
+        let parent = config.workspaceDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let workspace = try Workspace.create(in: parent, prefix: "pipette-stage", attemptID: attemptID)
         defer { workspace.remove() }
 
         progress.begin(.download, "Downloading application")
         var started = clock.now
         let package = workspace.url.appendingPathComponent("package.zip")
-        _ = try await transfer.download(request.downloadURI, to: package, limit: Int64(config.maxDownloadMB) << 20,
+        _ = try await transfer.download(request.downloadURI, to: package, what: "the app package",
+                                        limit: Int64(config.maxDownloadMB) << 20,
                                         timeout: .seconds(config.maxStagingDuration))
         reply.durationsMs["download"] = (clock.now - started).wholeMilliseconds
 

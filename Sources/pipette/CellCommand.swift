@@ -49,6 +49,10 @@ struct CellCommand: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: ArgumentHelp("A placement tag (repeatable).", valueName: "KEY=VALUE"))
     var tags: [String] = []
 
+    @Option(help: ArgumentHelp("Where task workspaces go (default: the system's temporary folder); give it a disk with room for apps, droplets and build caches.",
+                               valueName: "dir"))
+    var workspaceDir: String?
+
     @Option(help: "Milliseconds between heartbeats; the auctioneer drops a cell after three missed.")
     var heartbeatMs = 2000
 
@@ -84,7 +88,8 @@ struct CellCommand: AsyncParsableCommand {
         let config = CellConfig(
             id: id, zone: zone, stacks: checked.usable.map(\.stack.name), capacity: capacity,
             tags: KeyValuePairs.dictionary(tags),
-            natsURI: bus.natsURL, heartbeatInterval: .milliseconds(heartbeatMs))
+            natsURI: bus.natsURL, heartbeatInterval: .milliseconds(heartbeatMs),
+            workspaceDirectory: workspaceDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
         let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
             Output.status("cell \(id) ready in zone \(config.zone): "
                 + checked.usable.map { "\($0.stack.name) (\($0.stack.arch))" }.joined(separator: ", ")

@@ -13,7 +13,9 @@ struct StagerCommand: AsyncParsableCommand {
             max_staging_duration, max_active_tasks, queues, secure) and Pipette's own
             (max_queued_tasks, blobstore_url, blobstore_secret, default_stack,
             max_download_mb, upload_attempts, staging_memory_mb, staging_disk_mb,
-            local_staging); flags override the file.
+            staging_result_ttl, workspace_dir, local_staging); flags override the file.
+            NATS credentials: put them in nats_uri or PIPETTE_NATS_URL, not on the
+            command line.
 
             Each request becomes a staging Task that `pipette auctioneer` places on a
             `pipette cell` having the requested stack (the app package and droplet go
@@ -61,6 +63,9 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: "Stack used when a request names none.")
     var defaultStack: String?
 
+    @Option(help: ArgumentHelp("Where staging workspaces go (workspace_dir; default: the system's temporary folder).", valueName: "dir"))
+    var workspaceDir: String?
+
     @Option(help: "Write the process id here (pid_filename).")
     var pidFile: String?
 
@@ -85,6 +90,7 @@ struct StagerCommand: AsyncParsableCommand {
         }
         if let defaultStack { settings.defaultStack = defaultStack }
         if let pidFile { settings.pidFilename = pidFile }
+        if let workspaceDir { settings.workspaceDir = workspaceDir }
         if local { settings.localStaging = true }
         do {
             try settings.validate()
