@@ -50,6 +50,7 @@ public struct StagerService: Service {
             throw StagerConfigError.cellsNeedABlobstore
         }
         let workflow = StagingWorkflow(config: config, backend: backend, transfer: transfer, blobstore: blobstore, logger: logger)
+        await ensureLogStream(nats)
         let records = TaskRecords(store: await recordStore(nats), stager: "stager-\(ProcessInfo.processInfo.hostName)-\(getpid())")
         let admission = Admission(capacity: config.maxActiveTasks + config.maxQueuedTasks)
         let busy = BusyReplier(nats: nats, admission: admission, config: config, logger: logger)
@@ -124,7 +125,12 @@ public struct StagerService: Service {
                        workflow: StagingWorkflow) async -> StagingReply {
         let subject = logSubject(request, taskID: taskID)
         logger.info("staging", metadata: ["task": "\(taskID)", "app": "\(Redaction.redact(request.appID))"])
-        let progress = TaskProgress { line in try? nats.publish(subject, line) }
+        let kept = LogStream.subject(app: request.appID, source: .staging)
+        let progress = TaskProgress { line in
+            try? nats.publish(subject, line)
+            // Also into the log stream, so `pipette logs APP` replays it later.
+            try? nats.publish(kept, Wire.encode(LogLine(app: request.appID, source: .staging, taskID: taskID, text: line)))
+        }
         return await workflow.run(request, taskID: taskID, progress: progress)
     }
 
@@ -216,6 +222,17 @@ public struct StagerService: Service {
         } catch {
             logger.warning("staging results are kept in this stager's memory only: duplicates sent to other stagers are not recognised", metadata: ["reason": "\(error)"])
             return MemoryTaskRecordStore(ttl: ttl)
+        }
+    }
+
+    /// Makes sure the `PIPETTE_LOGS` stream exists, so staging logs can be replayed; without
+    /// JetStream they are only published live (said once, at start).
+    private func ensureLogStream(_ nats: NATSConnection) async {
+        do {
+            _ = try await MessageStream.ensure(nats, name: LogStream.name, subjects: LogStream.subjects,
+                                               maxAge: LogStream.maxAge, maxBytes: LogStream.maxBytes)
+        } catch {
+            logger.warning("staging logs are published live only; `pipette logs` cannot replay them", metadata: ["reason": "\(error)"])
         }
     }
 
