@@ -77,6 +77,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // Apps' desired state (JetStream KV): what push records and the converger will read.
+        .target(name: "Apps", dependencies: ["NATS", "PipetteCore"], swiftSettings: strict),
+
         .target(name: "Auctioneer", dependencies: [
             "NATS", "PipetteCore",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,7 +87,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "pipette", dependencies: [
-            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Cell", "Auctioneer", "Blobstore", "FakeCC", "Transfer",
+            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Cell", "Auctioneer", "Blobstore", "FakeCC", "Transfer", "Apps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -108,7 +111,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .testTarget(name: "StagerTests", dependencies: [
-            "Stager", "Cell", "Auctioneer", "NATS", "FakeCC", "Blobstore", "Transfer", "PipetteCore", "Staging", "Archive",
+            "Stager", "Apps", "Cell", "Auctioneer", "NATS", "FakeCC", "Blobstore", "Transfer", "PipetteCore", "Staging", "Archive",
             "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

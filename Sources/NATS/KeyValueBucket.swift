@@ -13,10 +13,13 @@ public final class KeyValueBucket: Sendable {
 
     public let name: String
     private let handle: KeyValueHandle
+    /// Kept open as long as the bucket is used.
+    private let connection: NATSConnection
 
-    private init(name: String, handle: KeyValueHandle) {
+    private init(name: String, handle: KeyValueHandle, connection: NATSConnection) {
         self.name = name
         self.handle = handle
+        self.connection = connection
     }
 
     /// Binds to bucket `name`, creating it first when it does not exist.
@@ -54,7 +57,7 @@ public final class KeyValueBucket: Sendable {
             }
             return (UInt(bitPattern: Int(bitPattern: js)), UInt(bitPattern: Int(bitPattern: kv)))
         }
-        return KeyValueBucket(name: name, handle: KeyValueHandle(js: pointers.0, kv: pointers.1))
+        return KeyValueBucket(name: name, handle: KeyValueHandle(js: pointers.0, kv: pointers.1), connection: connection)
     }
 
     /// The current value of `key`, or nil when there is none (never written, deleted or expired).
@@ -93,6 +96,19 @@ public final class KeyValueBucket: Sendable {
             let status = value.withUnsafeBytes { kvStore_Put(&revision, OpaquePointer(bitPattern: kv), key, $0.baseAddress, Int32($0.count)) }
             try check(status, "put \(key)")
             return revision
+        }
+    }
+
+    /// Every key that has a value, sorted.
+    public func keys() async throws(NATSError) -> [String] {
+        let kv = handle.kv
+        return try await Blocking.run { () throws(NATSError) -> [String] in
+            var list = kvKeysList()
+            let status = kvStore_Keys(&list, OpaquePointer(bitPattern: kv), nil)
+            if status == NATS_NOT_FOUND { return [] }
+            try check(status, "list keys")
+            defer { kvKeysList_Destroy(&list) }
+            return (0..<Int(list.Count)).compactMap { list.Keys[$0].map { String(cString: $0) } }.sorted()
         }
     }
 

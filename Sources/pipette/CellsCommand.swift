@@ -54,11 +54,6 @@ struct CellsCommand: AsyncParsableCommand {
              "\(cell.available.containers)/\(cell.total.containers)", "\(cell.tasks)",
              cell.evacuating ? "evacuating" : "ready"]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { column, text in
-                column == row.count - 1 ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return Output.alignedColumns([header] + rows)
     }
 }

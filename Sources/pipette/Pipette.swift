@@ -15,5 +15,5 @@ struct Pipette: AsyncParsableCommand {
             stack recipes and lifecycle programs come from the checkout ($PIPETTE_HOME).
             """,
         subcommands: [BuildCommand.self, RunDropletCommand.self, StackCommand.self, StagerCommand.self, StageCommand.self,
-                      AuctioneerCommand.self, CellCommand.self, CellsCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
+                      AuctioneerCommand.self, CellCommand.self, CellsCommand.self, PushCommand.self, AppsCommand.self, AppCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
 }

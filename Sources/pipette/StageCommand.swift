@@ -53,24 +53,8 @@ struct StageCommand: AsyncParsableCommand {
         request.properties = .init(services: [], frameworkInfo: nil, runtimeInfo: nil,
                                    resources: .init(memory: 256, disk: 256, fds: 1024))
 
-        let logs = try connection.subscribe(request.logSubject!)
-        try await connection.flush()
-        async let printed: Void = { for await line in logs { Output.line(line.string) } }()
-        let payload = try JSONEncoder().encode(request)
-        let answer: NATSMessage
-        do {
-            answer = try await connection.request(queue, payload, timeout: .seconds(timeout))
-        } catch {
-            logs.unsubscribe()
-            await printed
-            if error == .noResponders(subject: queue) {
-                throw CommandFailure( "no stager is listening on queue \(queue); start one with `pipette stager` (or `foreman start`)")
-            }
-            throw error
-        }
-        logs.drain()
-        await printed
-        let reply = try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
+        let reply = try await StagingClient.stage(request, on: connection, queue: queue, timeout: .seconds(timeout),
+                                                  onLine: Output.line)
         if let error = reply.error { throw CommandFailure( error) }
         Output.table([
             ("task", reply.taskID),

@@ -1,0 +1,190 @@
+import Apps
+import Archive
+import ArgumentParser
+import Foundation
+import NATS
+import PipetteCore
+import Stager
+import Staging
+import Transfer
+
+struct PushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Stage an app through the platform and record it as a new release of the app.",
+        discussion: """
+            Packs the app (a folder, or a .zip as it is), stores the package in the blobstore,
+            sends the seed's staging request over NATS (so a stager stages it, on a cell with
+            the stack), prints the staging log live, and records the droplet as the app's next
+            numbered release in the pipette_apps JetStream KV bucket (the app's desired state:
+            instances, memory, disk, health check, environment, releases).
+
+            Not there yet: cells run staging Tasks only, so the recorded instances are desired
+            but not started; `pipette run-droplet` runs a droplet by hand.
+
+            Needs the blobstore's secret in PIPETTE_BLOBSTORE_SECRET when it signs URLs (the
+            Procfile's does), and nats-server with JetStream.
+
+            Examples (with `foreman start` running):
+              pipette push apps/sinatra --stack bookworm-arm64
+              pipette push site.zip --name docs --health-check http:/healthz --env MODE=prod
+              pipette app sinatra
+            """)
+
+    @Argument(help: "The app: a folder or a .zip.")
+    var path: String
+
+    @Option(help: "The app's name: a DNS label (default: the folder's or zip's name).")
+    var name: String?
+
+    @Option(help: "Stack to stage and run on (default: the app's, else the stager's default).")
+    var stack: String?
+
+    @Option(help: "Instances to run (default: the app's, else 1).")
+    var instances: Int?
+
+    @Option(help: "Memory per instance, MB (default: the app's, else 256).")
+    var memoryMb: Int?
+
+    @Option(help: "Disk per instance, MB (default: the app's, else 1024).")
+    var diskMb: Int?
+
+    @Option(help: ArgumentHelp("How instances are checked: port, http:/path or process (default: the app's, else port).",
+                               valueName: "check"))
+    var healthCheck: String?
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("An environment variable for staging and running (repeatable).",
+                                                         valueName: "KEY=VALUE"))
+    var environment: [String] = []
+
+    @Option(name: .customLong("buildpack"), help: "Buildpack to use (repeatable, in order; default: detect).")
+    var buildpacks: [String] = []
+
+    @Option(help: "Start command (default: the buildpack's or the Procfile's).")
+    var startCommand: String?
+
+    @Option(help: ArgumentHelp("Blobstore base URL (default: $PIPETTE_BLOBSTORE_URL, else http://127.0.0.1:8081).",
+                               valueName: "url"))
+    var blobstore: String?
+
+    @Option(help: ArgumentHelp(BusOptions.natsHelp, valueName: "url"))
+    var nats: String?
+
+    @Option(help: "The stager queue to send to.")
+    var queue = "staging"
+
+    @Option(help: "Seconds to wait for the staging.")
+    var timeout = 900
+
+    /// The app's name from `--name` or the path.
+    var appName: String {
+        name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent.lowercased()
+    }
+
+    func validate() throws {
+        if let problem = AppRecord.problem(inName: appName) {
+            throw ValidationError("app name \"\(appName)\" \(problem); choose one with --name")
+        }
+        if let healthCheck, HealthCheck(healthCheck) == nil {
+            throw ValidationError("--health-check \(healthCheck): expected port, process or http:/path")
+        }
+        for (option, value) in [("instances", instances), ("memory-mb", memoryMb), ("disk-mb", diskMb)] {
+            if let value, value < (option == "instances" ? 0 : 1) {
+                throw ValidationError("--\(option) must be at least \(option == "instances" ? 0 : 1)")
+            }
+        }
+        try KeyValuePairs.check(environment, option: "env")
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let name = appName
+        let package = try await packageFile()
+        defer { if package.temporary { try? FileManager.default.removeItem(at: package.url.deletingLastPathComponent()) } }
+
+        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
+        defer { connection.close() }
+        let store: AppStore
+        do {
+            store = try await AppStore.open(connection)
+        } catch {
+            throw CommandFailure("cannot open the apps' desired state: \(error)")
+        }
+        let existing = try await store.get(name)
+
+        let blobs = BlobstoreClient(base: blobstore ?? environment["PIPETTE_BLOBSTORE_URL"] ?? "http://127.0.0.1:8081",
+                                    secret: environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
+                                    transfer: HTTPTransfer())
+        let attempt = Workspace.newAttemptID()
+        let packageURL: String
+        do {
+            packageURL = try await blobs.put(package.url, key: BlobstoreClient.packageKey(appID: name, attemptID: attempt),
+                                             sha256: try FileDigest.sha256(of: package.url).sha256, timeout: .seconds(timeout))
+        } catch {
+            throw CommandFailure("cannot store the app package in the blobstore: \(error) (is `pipette blobstore` running, "
+                                 + "and PIPETTE_BLOBSTORE_SECRET set to its secret?)")
+        }
+
+        var request = StagingRequest(appID: name, downloadURI: packageURL)
+        request.taskID = "push-\(name)-\(attempt)"
+        request.stack = stack ?? existing?.stack
+        request.buildpacks = buildpacks.isEmpty ? nil : buildpacks
+        request.startCommand = startCommand
+        let env = (existing?.environment ?? [:]).merging(KeyValuePairs.dictionary(self.environment)) { $1 }
+        request.environment = env.isEmpty ? nil : env
+        let memory = memoryMb ?? existing?.memoryMB ?? 256, disk = diskMb ?? existing?.diskMB ?? 1024
+        request.properties = .init(resources: .init(memory: memory, disk: disk, fds: 16384))
+        Output.status("==> staging \(name) (task \(request.taskID!))")
+        let reply = try await StagingClient.stage(request, on: connection, queue: queue, timeout: .seconds(timeout),
+                                                  onLine: Output.line)
+        if let error = reply.error { throw CommandFailure("staging \(name) failed: \(error)") }
+        guard let droplet = reply.droplet, let key = droplet.blobURL.flatMap(BlobstoreClient.key(in:)) else {
+            throw CommandFailure("the stager answered without a droplet in the blobstore; nothing was recorded")
+        }
+
+        let release = AppRelease(
+            number: 0, dropletKey: key, dropletSHA256: droplet.sha256, dropletSize: droplet.size,
+            stack: reply.stack ?? request.stack ?? "", startCommand: reply.startCommand ?? "",
+            detectedBuildpack: reply.detectedBuildpack ?? "", taskID: reply.taskID,
+            createdAt: Date().timeIntervalSince1970,
+            createdBy: "\(environment["USER"] ?? "root")@\(ProcessInfo.processInfo.hostName)")
+        var recorded: AppRelease?
+        let record = try await store.update(name) { record in
+            var app = record ?? AppRecord(name: name, guid: UUID().uuidString.lowercased(), stack: release.stack)
+            app.stack = release.stack
+            app.instances = instances ?? app.instances
+            app.memoryMB = memory
+            app.diskMB = disk
+            app.healthCheck = healthCheck.flatMap(HealthCheck.init) ?? app.healthCheck
+            app.environment = env
+            recorded = app.append(release)
+            record = app
+        }
+        guard let record, let recorded else { throw CommandFailure("the release of \(name) was not recorded") }
+        Output.table([
+            ("app", "\(record.name) (guid \(record.guid))"),
+            ("release", "\(recorded.number) (of \(record.releases.count))"),
+            ("stack", recorded.stack),
+            ("buildpack", recorded.detectedBuildpack),
+            ("start command", recorded.startCommand),
+            ("droplet", "\(recorded.dropletSize) bytes, sha256 \(recorded.dropletSHA256)"),
+            ("instances", "\(record.instances) desired, \(record.memoryMB) MB memory, \(record.diskMB) MB disk, "
+                + "health check \(record.healthCheck) (cells do not run app instances yet)"),
+        ])
+    }
+
+    /// The package to upload: a folder zipped into a temporary folder, or a .zip as it is.
+    private func packageFile() async throws -> (url: URL, temporary: Bool) {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw CommandFailure("app \(path) does not exist")
+        }
+        guard isDirectory.boolValue else { return (url, false) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-push-\(Workspace.newAttemptID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let zip = folder.appendingPathComponent("app.zip")
+        _ = try TreePacker.pack(url, to: zip, format: .zip)
+        return (zip, true)
+    }
+}
