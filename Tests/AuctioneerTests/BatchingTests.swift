@@ -17,13 +17,7 @@ struct BatchingTests {
     @Test func requestsArrivingTogetherAreOfferedToACellInOnePerform() async throws {
         let nats = try NATSServer()
         defer { nats.stop() }
-        var logger = Logger(label: "test.auctioneer")
-        logger.logLevel = .warning
-        let ready = Reported<Bool>()
-        let auctioneer = ServiceHarness([AuctioneerService(
-            config: AuctioneerConfig(natsURI: nats.url, batchWindow: .seconds(1)), logger: logger,
-            onReady: { ready.set(true) })])
-        _ = await ready.value
+        let auctioneer = await TestAuctioneer.start(AuctioneerConfig(natsURI: nats.url, batchWindow: .seconds(1)))
 
         let cell = try await NATSConnection.connect(nats.url)
         let performs = try cell.subscribe(Subjects.perform(cell: "c1"))

@@ -13,13 +13,9 @@ struct WaitingTests {
     @Test func theQueueIsBoundedCancelledTasksLeaveAndFreedRoomGoesToTheOldest() async throws {
         let nats = try NATSServer()
         defer { nats.stop() }
-        var logger = Logger(label: "test.auctioneer")
-        logger.logLevel = .warning
-        let ready = Reported<Bool>()
         var config = AuctioneerConfig(natsURI: nats.url)
         config.maxWaiting = 2
-        let auctioneer = ServiceHarness([AuctioneerService(config: config, logger: logger, onReady: { ready.set(true) })])
-        _ = await ready.value
+        let auctioneer = await TestAuctioneer.start(config)
 
         // A cell with one container, taken.
         let cell = try await NATSConnection.connect(nats.url)
