@@ -28,7 +28,7 @@ let package = Package(
             "CArchive", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
 
-        .target(name: "NATS", dependencies: ["CNATS"], swiftSettings: strict),
+        .target(name: "NATS", dependencies: ["CNATS", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
 
         // The domain: plain values, no I/O.
         .target(name: "PipetteCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),

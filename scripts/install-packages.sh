@@ -34,6 +34,6 @@ if ! grep -q '^flags:.*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; the
   exit 1
 fi
 
-echo "==> installing nats-py (independent NATS client for tests)"
-python3 -c 'import nats' 2>/dev/null || python3 -m pip install -q nats-py 2>/dev/null \
-  || python3 -m pip install -q --break-system-packages nats-py
+echo "==> installing nats-py and nkeys (an independent NATS client and nkey maker for tests)"
+python3 -c "import nats, nkeys" 2>/dev/null || python3 -m pip install -q nats-py nkeys 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages nats-py nkeys

@@ -1,6 +1,10 @@
+import NATS
+
 /// Settings of `pipette auctioneer`.
 public struct AuctioneerConfig: Sendable {
     public var natsURI: String
+    /// Credentials beyond the URL (an nkey seed file).
+    public var natsOptions = NATSOptions()
     /// Extra time to gather placement requests into one batch. With none (Diego's way), a batch
     /// is what arrived while the previous auction ran, so bursts batch and a lone request waits
     /// for nothing.

@@ -1,4 +1,5 @@
 import Foundation
+import NATS
 import PipetteCore
 
 /// What `pipette cell` is told at start: who it is, what it advertises, how big it is.
@@ -10,6 +11,8 @@ public struct CellConfig: Sendable {
     public var capacity: Resources
     public var tags: [String: String]
     public var natsURI: String
+    /// Credentials beyond the URL (an nkey seed file).
+    public var natsOptions = NATSOptions()
     public var heartbeatInterval: Duration
     /// Largest app package or build cache the cell downloads.
     public var maxDownloadBytes: Int64

@@ -29,7 +29,7 @@ public struct CellService: Service {
     }
 
     public func run() async throws {
-        let nats = try await NATSConnection.connect(config.natsURI, patience: .seconds(30)) { error in
+        let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions, patience: .seconds(30)) { error in
             logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
         }
         let ledger = CapacityLedger(total: config.capacity)

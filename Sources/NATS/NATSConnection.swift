@@ -26,6 +26,9 @@ public final class NATSConnection: Sendable {
                     try check(natsOptions_SetUserInfo(opts, options.user, options.password), "set user")
                 }
                 if let token = options.token { try check(natsOptions_SetToken(opts, token), "set token") }
+                if let file = options.nkeySeedFile {
+                    try check(natsOptions_SetNKeyFromSeed(opts, try nkeyPublicKey(seedFile: file), file), "set nkey")
+                }
                 try check(natsOptions_SetName(opts, options.name), "set name")
                 try check(natsOptions_SetTimeout(opts, options.connectTimeout.milliseconds), "set timeout")
                 try check(natsOptions_SetMaxReconnect(opts, Int32(options.maxReconnects)), "set reconnects")
@@ -47,6 +50,21 @@ public final class NATSConnection: Sendable {
     /// Publishes `payload`. A subject (or reply subject) with whitespace or control characters,
     /// or too long for the server's control line, is refused here: sent, it would make the server
     /// close this connection (or, with CR/LF, let the subject inject protocol).
+    /// The public key of the user seed in `seedFile`, with a sentence saying what is wrong.
+    private static func nkeyPublicKey(seedFile: String) throws(NATSError) -> String {
+        guard let text = try? String(contentsOfFile: seedFile, encoding: .utf8) else {
+            throw .operationFailed(operation: "read nkey seed file \(seedFile)", reason: "cannot read it")
+        }
+        guard let seed = NKey.seed(in: text) else {
+            throw .operationFailed(operation: "read nkey seed file \(seedFile)", reason: "it holds no user seed (a line starting SU)")
+        }
+        do {
+            return try NKey.publicKey(fromSeed: seed)
+        } catch {
+            throw .operationFailed(operation: "read nkey seed file \(seedFile)", reason: "its seed is invalid: \(error.reason)")
+        }
+    }
+
     /// One URL, or a comma-separated list (`nats://a:4222,nats://b:4222`, the NATS convention):
     /// the client tries them and learns the rest of a cluster from the server.
     private static func setServers(_ opts: OpaquePointer?, _ url: String) throws(NATSError) {

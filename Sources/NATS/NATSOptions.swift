@@ -3,6 +3,9 @@ public struct NATSOptions: Sendable {
     public var user: String?
     public var password: String?
     public var token: String?
+    /// A file holding a NATS user nkey seed (`SU…`): the connection authenticates by signing the
+    /// server's nonce with it (the seed never leaves this host).
+    public var nkeySeedFile: String?
     public var name = "pipette"
     public var connectTimeout: Duration = .seconds(2)
     /// Reconnect forever by default: a platform component should outlive a NATS restart.

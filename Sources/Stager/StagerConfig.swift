@@ -1,4 +1,5 @@
 import Foundation
+import NATS
 import Yams
 
 /// The stager's settings: the seed's `config/stager.yml` keys plus Pipette's own. Every key is
@@ -30,6 +31,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     /// Seconds the result of a staging with a `task_id` is kept, so a duplicate request gets the
     /// same reply instead of staging again (shared by all stagers in the `pipette_staging` KV bucket).
     public var stagingResultTTL: Int = 3600
+    /// A NATS user nkey seed file (`SU…`) to authenticate with, besides or instead of credentials
+    /// in `nats_uri`.
+    public var natsNKeyFile: String?
     /// Where staging workspaces go (the app package, the unpacked app, the droplet on its way to
     /// the cloud controller); the system's temporary folder when not set.
     public var workspaceDir: String?
@@ -55,6 +59,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         case localStaging = "local_staging"
         case stagingResultTTL = "staging_result_ttl"
         case workspaceDir = "workspace_dir"
+        case natsNKeyFile = "nats_nkey_file"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,6 +83,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         localStaging = try c.decodeIfPresent(Bool.self, forKey: .localStaging) ?? defaults.localStaging
         stagingResultTTL = try c.decodeIfPresent(Int.self, forKey: .stagingResultTTL) ?? defaults.stagingResultTTL
         workspaceDir = try c.decodeIfPresent(String.self, forKey: .workspaceDir)
+        natsNKeyFile = try c.decodeIfPresent(String.self, forKey: .natsNKeyFile)
     }
 
     /// Reads a YAML config file; errors name the file and the problem.
@@ -90,6 +96,13 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         } catch {
             throw StagerConfigError(message: "config file \(path) is not valid: \(error)")
         }
+    }
+
+    /// How the stager connects besides its URL.
+    var natsOptions: NATSOptions {
+        var options = NATSOptions()
+        options.nkeySeedFile = natsNKeyFile
+        return options
     }
 
     /// Checks values a stager cannot work with.

@@ -35,7 +35,7 @@ struct AppsCommand: AsyncParsableCommand {
 
     /// The apps' store on `--nats`, with an error that says what to start.
     static func store(_ nats: String?) async throws -> AppStore {
-        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
+        let connection = try await BusOptions.connect(nats)
         do {
             return try await AppStore.open(connection)
         } catch {

@@ -35,7 +35,8 @@ struct AuctioneerCommand: AsyncParsableCommand {
     func run() async throws {
         _ = LogSetup.bootstrap(level: bus.logLevel)
         let logger = Logger(label: "pipette.auctioneer")
-        let config = AuctioneerConfig(natsURI: bus.natsURL, batchWindow: .milliseconds(batchWindowMs))
+        var config = AuctioneerConfig(natsURI: bus.natsURL, batchWindow: .milliseconds(batchWindowMs))
+        config.natsOptions = bus.natsOptions
         let nats = NATSURL.redacted(bus.natsURL)
         let service = AuctioneerService(config: config, logger: logger) {
             Output.status("auctioneer ready on \(nats)")

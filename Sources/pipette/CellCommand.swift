@@ -85,13 +85,15 @@ struct CellCommand: AsyncParsableCommand {
         }
         let capacity = Resources(memoryMB: memoryMb ?? Int(ProcessInfo.processInfo.physicalMemory >> 20),
                                  diskMB: diskMb ?? Self.freeDiskMB(home.stacks), containers: maxContainers)
-        let config = CellConfig(
+        var config = CellConfig(
             id: id, zone: zone, stacks: checked.usable.map(\.stack.name), capacity: capacity,
             tags: KeyValuePairs.dictionary(tags),
             natsURI: bus.natsURL, heartbeatInterval: .milliseconds(heartbeatMs),
             workspaceDirectory: workspaceDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
+        config.natsOptions = bus.natsOptions
+        let zone = config.zone
         let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
-            Output.status("cell \(id) ready in zone \(config.zone): "
+            Output.status("cell \(id) ready in zone \(zone): "
                 + checked.usable.map { "\($0.stack.name) (\($0.stack.arch))" }.joined(separator: ", ")
                 + "; \(capacity.memoryMB) MB memory, \(capacity.diskMB) MB disk, \(capacity.containers) containers")
         }

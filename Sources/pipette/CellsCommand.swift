@@ -24,7 +24,7 @@ struct CellsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
+        let connection = try await BusOptions.connect(nats)
         let answer: NATSMessage
         do {
             answer = try await connection.request(Subjects.cells, [], timeout: .seconds(5))

@@ -39,7 +39,7 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
+        let connection = try await BusOptions.connect(nats)
         defer { connection.close() }
         let stream: MessageStream
         do {

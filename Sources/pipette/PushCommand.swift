@@ -102,7 +102,7 @@ struct PushCommand: AsyncParsableCommand {
         let package = try await packageFile()
         defer { if package.temporary { try? FileManager.default.removeItem(at: package.url.deletingLastPathComponent()) } }
 
-        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
+        let connection = try await BusOptions.connect(nats)
         defer { connection.close() }
         let store: AppStore
         do {

@@ -41,7 +41,7 @@ struct StageCommand: AsyncParsableCommand {
     var timeout = 900
 
     func run() async throws {
-        let connection = try await NATSConnection.connect(BusOptions.resolve(nats))
+        let connection = try await BusOptions.connect(nats)
         let taskID = UUID().uuidString.lowercased()
         var request = StagingRequest(appID: appID, downloadURI: "\(cc)/download_unstaged_app/\(appID)",
                                      uploadURI: "\(cc)/upload_droplet/\(appID)/\(taskID.prefix(8))")

@@ -13,7 +13,8 @@ struct StagerCommand: AsyncParsableCommand {
             max_staging_duration, max_active_tasks, queues, secure) and Pipette's own
             (max_queued_tasks, blobstore_url, blobstore_secret, default_stack,
             max_download_mb, upload_attempts, staging_memory_mb, staging_disk_mb,
-            staging_result_ttl, workspace_dir, local_staging); flags override the file.
+            staging_result_ttl, workspace_dir, nats_nkey_file, local_staging); flags
+            override the file.
             NATS credentials: put them in nats_uri or PIPETTE_NATS_URL, not on the
             command line.
 
@@ -63,6 +64,9 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: "Stack used when a request names none.")
     var defaultStack: String?
 
+    @Option(help: ArgumentHelp("A NATS user nkey seed file (nats_nkey_file; or $PIPETTE_NATS_NKEY).", valueName: "file"))
+    var natsNkey: String?
+
     @Option(help: ArgumentHelp("Where staging workspaces go (workspace_dir; default: the system's temporary folder).", valueName: "dir"))
     var workspaceDir: String?
 
@@ -91,6 +95,9 @@ struct StagerCommand: AsyncParsableCommand {
         if let defaultStack { settings.defaultStack = defaultStack }
         if let pidFile { settings.pidFilename = pidFile }
         if let workspaceDir { settings.workspaceDir = workspaceDir }
+        if let nkey = natsNkey ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_NKEY"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            settings.natsNKeyFile = nkey
+        }
         if local { settings.localStaging = true }
         do {
             try settings.validate()

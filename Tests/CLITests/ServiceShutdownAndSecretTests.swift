@@ -26,6 +26,38 @@ struct ServiceShutdownAndSecretTests {
         }
     }
 
+    @Test func servicesAuthenticateWithAnNKeySeedFile() async throws {
+        let key = try await UserNKey.make()
+        let work = try TemporaryDirectory("nkey-services")
+        defer { work.remove() }
+        try work.write("nats.conf", "authorization { users: [ { nkey: \(key.publicKey) } ] }\n")
+        try work.write("user.nk", key.seed + "\n", mode: 0o600)
+        let nats = try NATSServer(arguments: ["-c", work.file("nats.conf").path])
+        defer { nats.stop() }
+        let environment = ["PIPETTE_NATS_URL": nats.url, "PIPETTE_NATS_NKEY": work.file("user.nk").path]
+        let services = [
+            try ServiceProcess(["auctioneer"], environment: environment),
+            try ServiceProcess(["cell", "--id", "nkey-1", "--stacks", "tiny-amd64"], environment: environment),
+            try ServiceProcess(["stager", "--local"], environment: environment),
+        ]
+        defer { services.forEach { $0.stop() } }
+        for service in services {
+            #expect(await service.waitFor("ready"), "\(service.log)")
+            #expect(!service.log.contains(key.seed))
+        }
+        // A client command authenticates the same way; the cell shows once its heartbeat arrived.
+        var listed = ""
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !listed.contains("nkey-1"), ContinuousClock.now < deadline {
+            listed = try await shell(ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path, ["cells"],
+                                     environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }).output
+            if !listed.contains("nkey-1") { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(listed.contains("nkey-1"), "\(listed)")
+        services.forEach { $0.signal(SIGTERM) }
+        for service in services { _ = await service.exitStatus(within: .seconds(10)) }
+    }
+
     @Test func aServiceStartedBeforeItsNATSServerWaitsForIt() async throws {
         let port = freePort()
         let auctioneer = try ServiceProcess(["auctioneer", "--nats", "nats://127.0.0.1:\(port)"])
