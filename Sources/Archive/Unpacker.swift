@@ -130,8 +130,10 @@ public enum Unpacker {
         return reader
     }
 
-    /// Reads the headers alone and refuses an archive with more than `limit` entries. Errors in
-    /// the archive itself are left to the real pass, which names them.
+    /// For a zip, reads the headers alone and refuses more than `maxEntries` entries. A zip's
+    /// entries are skipped without inflating them, so this costs little; a gzip'd tar would have to
+    /// be decompressed twice, so tars are counted during the real pass only. Errors in the archive
+    /// itself are left to the real pass, which names them.
     private static func checkEntryCount(_ archivePath: URL, limits: UnpackLimits) throws(ArchiveError) {
         let reader = newReader()
         defer { archive_read_free(reader) }
@@ -139,11 +141,10 @@ public enum Unpacker {
         var entry: OpaquePointer?
         var count = 0
         while archive_read_next_header(reader, &entry) >= ARCHIVE_WARN {
+            guard archive_format(reader) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_ZIP else { return }
             count += 1
             if count > limits.maxEntries { throw .tooManyEntries(limit: limits.maxEntries) }
-            guard archive_read_data_skip(reader) >= ARCHIVE_WARN,
-                  // A compressed stream expanding past the size limit: the real pass refuses it.
-                  archive_filter_bytes(reader, 0) <= limits.maxTotalBytes else { return }
+            guard archive_read_data_skip(reader) >= ARCHIVE_WARN else { return }
         }
     }
 

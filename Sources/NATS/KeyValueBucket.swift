@@ -29,10 +29,9 @@ public final class KeyValueBucket: Sendable {
     public static func open(_ connection: NATSConnection, bucket name: String, ttl: Duration = .zero,
                             history: Int = 1, replicas: Int = 1) async throws(NATSError) -> KeyValueBucket {
         let address = connection.address
-        let pointers = try await Blocking.run { () throws(NATSError) -> (UInt, UInt) in
-            var js: OpaquePointer?
-            let status = natsConnection_JetStream(&js, OpaquePointer(bitPattern: address), nil)
-            guard status == NATS_OK, let js else { throw .jetStreamUnavailable(reason: statusText(status)) }
+        let handle = try await Blocking.run { () throws(NATSError) -> KeyValueHandle in
+            let context = try JetStreamContext(connection: address)
+            let js = context.pointer
             var kv: OpaquePointer?
             var bound = js_KeyValue(&kv, js, name)
             if bound != NATS_OK {
@@ -46,18 +45,10 @@ public final class KeyValueBucket: Sendable {
                     return js_CreateKeyValue(&kv, js, &config)
                 }
             }
-            guard bound == NATS_OK, let kv else {
-                let reason = lastErrorText() ?? statusText(bound)
-                jsCtx_Destroy(js)
-                if reason.localizedCaseInsensitiveContains("jetstream not enabled") || bound == NATS_NO_RESPONDERS
-                    || bound == NATS_TIMEOUT {
-                    throw .jetStreamUnavailable(reason: reason)
-                }
-                throw .operationFailed(operation: "open key-value bucket \(name)", reason: reason)
-            }
-            return (UInt(bitPattern: Int(bitPattern: js)), UInt(bitPattern: Int(bitPattern: kv)))
+            guard bound == NATS_OK, let kv else { throw JetStreamContext.failure(bound, "open key-value bucket \(name)") }
+            return KeyValueHandle(context: context, kv: UInt(bitPattern: Int(bitPattern: kv)))
         }
-        return KeyValueBucket(name: name, handle: KeyValueHandle(js: pointers.0, kv: pointers.1), connection: connection)
+        return KeyValueBucket(name: name, handle: handle, connection: connection)
     }
 
     /// The current value of `key`, or nil when there is none (never written, deleted or expired).
@@ -142,18 +133,15 @@ public final class KeyValueBucket: Sendable {
     }
 }
 
-/// Owns the JetStream context and the bucket handle.
-final class KeyValueHandle: @unchecked Sendable {
-    let js: UInt
+/// Owns the bucket handle, and keeps its JetStream context alive until the handle is gone.
+final class KeyValueHandle: Sendable {
+    let context: JetStreamContext
     let kv: UInt
-    init(js: UInt, kv: UInt) {
-        self.js = js
+    init(context: JetStreamContext, kv: UInt) {
+        self.context = context
         self.kv = kv
     }
-    deinit {
-        kvStore_Destroy(OpaquePointer(bitPattern: kv))
-        jsCtx_Destroy(OpaquePointer(bitPattern: js))
-    }
+    deinit { kvStore_Destroy(OpaquePointer(bitPattern: kv)) }
 }
 
 /// libnats' thread-local text of the last error, which says more than the status alone.

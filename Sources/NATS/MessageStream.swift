@@ -21,10 +21,9 @@ public final class MessageStream: Sendable {
     public static func ensure(_ connection: NATSConnection, name: String, subjects: [String], maxAge: Duration,
                               maxBytes: Int64, replicas: Int = 1) async throws(NATSError) -> MessageStream {
         let address = connection.address
-        let js = try await Blocking.run { () throws(NATSError) -> UInt in
-            var js: OpaquePointer?
-            let status = natsConnection_JetStream(&js, OpaquePointer(bitPattern: address), nil)
-            guard status == NATS_OK, let js else { throw .jetStreamUnavailable(reason: statusText(status)) }
+        let context = try await Blocking.run { () throws(NATSError) -> JetStreamContext in
+            let context = try JetStreamContext(connection: address)
+            let js = context.pointer
             var config = jsStreamConfig()
             jsStreamConfig_Init(&config)
             var subjectPointers = subjects.map { UnsafePointer(strdup($0)) }
@@ -46,17 +45,10 @@ public final class MessageStream: Sendable {
             }
             if let info { jsStreamInfo_Destroy(info) }
             // An existing stream of that name (perhaps with other limits) is used as it is.
-            if added != NATS_OK, errorCode != JSStreamNameExistErr {
-                let reason = lastErrorText() ?? statusText(added)
-                jsCtx_Destroy(js)
-                if added == NATS_NO_RESPONDERS || added == NATS_TIMEOUT || reason.localizedCaseInsensitiveContains("jetstream not enabled") {
-                    throw .jetStreamUnavailable(reason: reason)
-                }
-                throw .operationFailed(operation: "create stream \(name)", reason: reason)
-            }
-            return UInt(bitPattern: Int(bitPattern: js))
+            if added != NATS_OK, errorCode != JSStreamNameExistErr { throw JetStreamContext.failure(added, "create stream \(name)") }
+            return context
         }
-        return MessageStream(name: name, connection: connection, js: JetStreamContext(js))
+        return MessageStream(name: name, connection: connection, js: context)
     }
 
     /// Reads the messages on `filter` (a subject, wildcards allowed) in order: from the first one
@@ -131,11 +123,4 @@ public final class MessageStreamReader: @unchecked Sendable {
         natsSubscription_Unsubscribe(OpaquePointer(bitPattern: subscription))
         natsSubscription_Destroy(OpaquePointer(bitPattern: subscription))
     }
-}
-
-/// Owns a `jsCtx`.
-final class JetStreamContext: Sendable {
-    let address: UInt
-    init(_ address: UInt) { self.address = address }
-    deinit { jsCtx_Destroy(OpaquePointer(bitPattern: address)) }
 }
