@@ -25,7 +25,6 @@ struct CapacityQueue: Sendable {
     private(set) var entries: [Entry] = []
 
     var isEmpty: Bool { entries.isEmpty }
-    var count: Int { entries.count }
 
     private var nextSequence = 0
 

@@ -16,6 +16,8 @@ public final class NATSConnection: Sendable {
 
     /// Connects, retrying within `options.connectTimeout`; reconnects automatically afterwards.
     public static func connect(_ url: String, options: NATSOptions = NATSOptions()) async throws(NATSError) -> NATSConnection {
+        // A bad seed file is the caller's to fix, not a connection problem: said as it is.
+        let nkey = try options.nkeySeedFile.map { file throws(NATSError) in (publicKey: try nkeyPublicKey(seedFile: file), file: file) }
         let pointer = try await Blocking.run { () throws(NATSError) -> UInt in
             var opts: OpaquePointer?
             try check(natsOptions_Create(&opts), "options")
@@ -26,9 +28,7 @@ public final class NATSConnection: Sendable {
                     try check(natsOptions_SetUserInfo(opts, options.user, options.password), "set user")
                 }
                 if let token = options.token { try check(natsOptions_SetToken(opts, token), "set token") }
-                if let file = options.nkeySeedFile {
-                    try check(natsOptions_SetNKeyFromSeed(opts, try nkeyPublicKey(seedFile: file), file), "set nkey")
-                }
+                if let nkey { try check(natsOptions_SetNKeyFromSeed(opts, nkey.publicKey, nkey.file), "set nkey") }
                 try check(natsOptions_SetName(opts, options.name), "set name")
                 try check(natsOptions_SetTimeout(opts, options.connectTimeout.milliseconds), "set timeout")
                 try check(natsOptions_SetMaxReconnect(opts, Int32(options.maxReconnects)), "set reconnects")
@@ -53,15 +53,15 @@ public final class NATSConnection: Sendable {
     /// The public key of the user seed in `seedFile`, with a sentence saying what is wrong.
     private static func nkeyPublicKey(seedFile: String) throws(NATSError) -> String {
         guard let text = try? String(contentsOfFile: seedFile, encoding: .utf8) else {
-            throw .operationFailed(operation: "read nkey seed file \(seedFile)", reason: "cannot read it")
+            throw .badNKeyFile(path: seedFile, reason: "it cannot be read")
         }
         guard let seed = NKey.seed(in: text) else {
-            throw .operationFailed(operation: "read nkey seed file \(seedFile)", reason: "it holds no user seed (a line starting SU)")
+            throw .badNKeyFile(path: seedFile, reason: "it holds no user seed")
         }
         do {
             return try NKey.publicKey(fromSeed: seed)
         } catch {
-            throw .operationFailed(operation: "read nkey seed file \(seedFile)", reason: "its seed is invalid: \(error.reason)")
+            throw .badNKeyFile(path: seedFile, reason: "its seed is invalid: \(error.reason)")
         }
     }
 

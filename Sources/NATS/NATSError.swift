@@ -9,6 +9,8 @@ public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
     case jetStreamUnavailable(reason: String)
     /// A subject Pipette refuses to send: it would break the connection (see `NATSConnection.publish`).
     case invalidSubject(subject: String, problem: String)
+    /// The nkey seed file given cannot be used.
+    case badNKeyFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,9 @@ public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
             "the NATS connection is closed"
         case .jetStreamUnavailable(let reason):
             "NATS JetStream is not available (\(reason)); start nats-server with JetStream: `nats-server -js -sd DIR`"
+        case .badNKeyFile(let path, let reason):
+            "cannot use the NATS nkey seed file \(path): \(reason); give a file holding a user seed (a line starting SU) "
+                + "with --nats-nkey, PIPETTE_NATS_NKEY or nats_nkey_file"
         case .invalidSubject(let subject, let problem):
             "refusing to publish to subject \"\(subject.prefix(80))\": it \(problem)"
         }

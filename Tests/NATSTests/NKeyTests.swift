@@ -34,7 +34,7 @@ struct NKeyTests {
         await #expect {
             _ = try await NATSConnection.connect(server.url, options: options)
         } throws: { error in
-            "\(error)".contains("read nkey seed file") && "\(error)".contains("its seed is invalid")
+            "\(error)".contains("cannot use the NATS nkey seed file") && "\(error)".contains("its seed is invalid")
         }
     }
 }
