@@ -10,7 +10,7 @@ burst=${BURST:-1000}
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 nats_port=$(free_port); cc_port=$(free_port); blob_port=$(free_port)
-nats-server -a 127.0.0.1 -p "$nats_port" >/dev/null 2>&1 & pids=($!)
+nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$work/js" >/dev/null 2>&1 & pids=($!)
 "$pipette" blobstore --dir "$work/blobs" --port "$blob_port" --secret bench >/dev/null 2>&1 & pids+=($!)
 "$pipette" fake-cc --port "$cc_port" --apps apps --droplets "$work/droplets" >/dev/null 2>&1 & pids+=($!)
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
