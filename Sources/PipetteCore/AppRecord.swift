@@ -1,10 +1,17 @@
 /// An app's desired state, as kept in the `pipette_apps` JetStream KV bucket under its name:
 /// what to run (the current release), how many instances, with what limits and checks.
 public struct AppRecord: Codable, Sendable, Equatable {
+    /// Whether the app should run (`pipette stop` / `pipette start`).
+    public enum State: String, Codable, Sendable {
+        case started
+        case stopped
+    }
+
     public var name: String
     public var guid: String
     public var stack: String
     public var instances: Int
+    public var state: State
     public var memoryMB: Int
     public var diskMB: Int
     public var healthCheck: HealthCheck
@@ -20,6 +27,7 @@ public struct AppRecord: Codable, Sendable, Equatable {
         self.guid = guid
         self.stack = stack
         self.instances = instances
+        state = .started
         self.memoryMB = memoryMB
         self.diskMB = diskMB
         self.healthCheck = healthCheck
@@ -39,12 +47,30 @@ public struct AppRecord: Codable, Sendable, Equatable {
 
     public var current: AppRelease? { releases.first { $0.number == currentRelease } }
 
+    /// How many instances should run now: none while stopped or before the first release.
+    public var desiredInstances: Int { state == .started && current != nil ? instances : 0 }
+
     enum CodingKeys: String, CodingKey {
-        case name, guid, stack, instances, environment, releases
+        case name, guid, stack, instances, state, environment, releases
         case memoryMB = "memory_mb"
         case diskMB = "disk_mb"
         case healthCheck = "health_check"
         case currentRelease = "current_release"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        guid = try c.decode(String.self, forKey: .guid)
+        stack = try c.decode(String.self, forKey: .stack)
+        instances = try c.decode(Int.self, forKey: .instances)
+        state = try c.decodeIfPresent(State.self, forKey: .state) ?? .started
+        memoryMB = try c.decode(Int.self, forKey: .memoryMB)
+        diskMB = try c.decode(Int.self, forKey: .diskMB)
+        healthCheck = try c.decode(HealthCheck.self, forKey: .healthCheck)
+        environment = try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
+        currentRelease = try c.decodeIfPresent(Int.self, forKey: .currentRelease)
+        releases = try c.decodeIfPresent([AppRelease].self, forKey: .releases) ?? []
     }
 
     /// Why `name` cannot name an app (it becomes a DNS label in routes and a KV key), or nil.

@@ -21,8 +21,10 @@ public struct CellState: Codable, Sendable, Equatable {
     public var available: Resources
     /// Tasks (staging) running or reserved on the cell.
     public var tasks: Int
-    /// LRP instances on the cell, by app id.
+    /// LRP instances on the cell, by app id (crashed ones left out).
     public var instances: [String: Int]
+    /// Every app instance the cell holds or still reports as crashed.
+    public var lrps: [InstanceReport]
     /// An evacuating cell takes no new work.
     public var evacuating: Bool
     /// How often the cell heartbeats; the auctioneer drops it after three missed.
@@ -30,7 +32,7 @@ public struct CellState: Codable, Sendable, Equatable {
 
     public init(id: String, zone: String, stacks: [AdvertisedStack], tags: [String: String] = [:],
                 total: Resources, available: Resources? = nil, tasks: Int = 0, instances: [String: Int] = [:],
-                evacuating: Bool = false, heartbeatIntervalMs: Int = 2000) {
+                lrps: [InstanceReport] = [], evacuating: Bool = false, heartbeatIntervalMs: Int = 2000) {
         self.id = id
         self.zone = zone
         self.stacks = stacks
@@ -39,6 +41,7 @@ public struct CellState: Codable, Sendable, Equatable {
         self.available = available ?? total
         self.tasks = tasks
         self.instances = instances
+        self.lrps = lrps
         self.evacuating = evacuating
         self.heartbeatIntervalMs = heartbeatIntervalMs
     }
@@ -51,7 +54,22 @@ public struct CellState: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, zone, stacks, tags, total, available, tasks, instances, evacuating
+        case id, zone, stacks, tags, total, available, tasks, instances, lrps, evacuating
         case heartbeatIntervalMs = "heartbeat_interval_ms"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        zone = try c.decode(String.self, forKey: .zone)
+        stacks = try c.decode([AdvertisedStack].self, forKey: .stacks)
+        tags = try c.decodeIfPresent([String: String].self, forKey: .tags) ?? [:]
+        total = try c.decode(Resources.self, forKey: .total)
+        available = try c.decodeIfPresent(Resources.self, forKey: .available) ?? total
+        tasks = try c.decodeIfPresent(Int.self, forKey: .tasks) ?? 0
+        instances = try c.decodeIfPresent([String: Int].self, forKey: .instances) ?? [:]
+        lrps = try c.decodeIfPresent([InstanceReport].self, forKey: .lrps) ?? []
+        evacuating = try c.decodeIfPresent(Bool.self, forKey: .evacuating) ?? false
+        heartbeatIntervalMs = try c.decodeIfPresent(Int.self, forKey: .heartbeatIntervalMs) ?? 2000
     }
 }

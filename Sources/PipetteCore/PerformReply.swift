@@ -1,4 +1,4 @@
-/// Which Tasks a cell took, and why it refused the others.
+/// Which Tasks and instances a cell took, and why it refused the others (by task id or instance guid).
 public struct PerformReply: Codable, Sendable, Equatable {
     public struct Rejection: Codable, Sendable, Equatable {
         public var taskID: String

@@ -17,6 +17,13 @@ public enum Subjects {
     /// Where a cell takes `PerformRequest`s.
     public static func perform(cell id: String) -> String { "pipette.cell.\(token(id)).perform" }
 
+    /// Where a cell takes `InstanceStop`s.
+    public static func stopInstances(cell id: String) -> String { "pipette.cell.\(token(id)).stop" }
+
+    /// Cells publish an `InstanceReport` here whenever an instance changes state, so the converger
+    /// and `pipette push` need not wait for the next heartbeat.
+    public static let instanceChanged = "pipette.instance.changed"
+
     /// Where a cell takes requests to cancel a task (`TaskCancel`).
     public static func cancel(cell id: String) -> String { "pipette.cell.\(token(id)).cancel" }
 
