@@ -1,12 +1,18 @@
 import ArgumentParser
 import Foundation
+import NATS
 import PipetteCore
 
 struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app",
-        abstract: "Show one app: its desired state and its releases.",
+        abstract: "Show one app: its desired state, where each instance runs and in what state, and its releases.",
         discussion: """
+            Desired state comes from the pipette_apps JetStream KV bucket; instances from the
+            cells' last heartbeats (through the auctioneer): INDEX, STATE (starting, running,
+            crashed), CELL, ADDRESS (http://host:port), SINCE, RESTARTS (crashes so far) and
+            the LAST CRASH's reason. --json prints {"app": …, "instances": […]}.
+
             Examples:
               pipette app sinatra
               pipette app sinatra --json
@@ -15,21 +21,37 @@ struct AppCommand: AsyncParsableCommand {
     @Argument(help: "The app's name.")
     var name: String
 
-    @Flag(help: "Print the app's record as JSON.")
+    @Flag(help: "Print the app's record and its instances as JSON.")
     var json = false
 
     @Option(help: ArgumentHelp(BusOptions.natsHelp, valueName: "url"))
     var nats: String?
 
+    struct Shown: Codable {
+        var app: AppRecord
+        var instances: [InstanceReport]
+    }
+
     func run() async throws {
-        guard let app = try await AppsCommand.store(nats).get(name) else {
+        let connection = try await BusOptions.connect(nats)
+        defer { connection.close() }
+        guard let app = try await AppsCommand.store(connection).get(name) else {
             throw CommandFailure("no app named \(name); `pipette apps` lists them, `pipette push DIR --name \(name)` makes it")
         }
-        if json { return Output.line(String(decoding: Wire.encode(app), as: UTF8.self)) }
+        var unknown: String?
+        var instances: [InstanceReport] = []
+        do {
+            instances = try await PlatformState.instances(of: name, on: connection)
+        } catch {
+            unknown = "\(error)"
+        }
+        if json { return Output.line(String(decoding: Wire.encode(Shown(app: app, instances: instances)), as: UTF8.self)) }
+        let running = instances.filter { $0.state == .running }.count
         Output.table([
             ("app", "\(app.name) (guid \(app.guid))"),
+            ("state", app.state.rawValue),
             ("stack", app.stack),
-            ("instances", "\(app.instances) desired (cells do not run app instances yet)"),
+            ("instances", "\(running)/\(app.desiredInstances) running" + (app.state == .stopped ? " (stopped; `pipette start \(name)`)" : "")),
             ("limits", "\(app.memoryMB) MB memory, \(app.diskMB) MB disk"),
             ("health check", "\(app.healthCheck)"),
             ("environment", app.environment.keys.sorted().joined(separator: ", ").isEmpty
@@ -37,11 +59,35 @@ struct AppCommand: AsyncParsableCommand {
             ("release", app.currentRelease.map(String.init) ?? "-"),
         ])
         Output.line("")
+        if let unknown {
+            Output.line("instances: unknown (\(unknown))")
+        } else if instances.isEmpty {
+            Output.line(app.desiredInstances == 0 ? "no instances" : "no instances reported yet")
+        } else {
+            Output.columns(Self.instanceRows(instances))
+        }
+        Output.line("")
         let formatter = ISO8601DateFormatter()
         Output.columns([["RELEASE", "CREATED", "BY", "BUILDPACK", "DROPLET SHA256", "START COMMAND"]] + app.releases.reversed().map {
             ["\($0.number)\($0.number == app.currentRelease ? " *" : "")",
              formatter.string(from: Date(timeIntervalSince1970: $0.createdAt)), $0.createdBy, $0.detectedBuildpack,
              String($0.dropletSHA256.prefix(12)), $0.startCommand]
         })
+    }
+
+    /// The instances table: one row per instance, with a header.
+    static func instanceRows(_ instances: [InstanceReport], now: Double = Date().timeIntervalSince1970) -> [[String]] {
+        [["INDEX", "STATE", "CELL", "ADDRESS", "SINCE", "RESTARTS", "RELEASE", "LAST CRASH"]] + instances.map {
+            ["\($0.index)", $0.state.rawValue, $0.cellID, $0.url ?? "-", Self.age(now - $0.since) + " ago", "\($0.crashCount)",
+             "\($0.release)", $0.lastCrashReason ?? "-"]
+        }
+    }
+
+    /// `45s`, `3m12s`, `2h05m`.
+    static func age(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m"
     }
 }

@@ -35,7 +35,10 @@ struct AppsCommand: AsyncParsableCommand {
 
     /// The apps' store on `--nats`, with an error that says what to start.
     static func store(_ nats: String?) async throws -> AppStore {
-        let connection = try await BusOptions.connect(nats)
+        try await store(BusOptions.connect(nats))
+    }
+
+    static func store(_ connection: NATSConnection) async throws -> AppStore {
         do {
             return try await AppStore.open(connection)
         } catch {

@@ -10,7 +10,7 @@ struct CellsCommand: AsyncParsableCommand {
         discussion: """
             Asks the auctioneer (pipette.auction.cells) and prints one row per cell: ID,
             ZONE, STACKS, ARCH, MEMORY FREE and DISK FREE (free/total MB), CONTAINERS
-            (free/total), TASKS running, STATE (ready or evacuating). --json prints the
+            (free/total), TASKS running, INSTANCES (app instances held), STATE (ready or evacuating). --json prints the
             cells' heartbeat states as they are.
 
             Example (with `foreman start` running):
@@ -25,18 +25,9 @@ struct CellsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let connection = try await BusOptions.connect(nats)
-        let answer: NATSMessage
-        do {
-            answer = try await connection.request(Subjects.cells, [], timeout: .seconds(5))
-        } catch {
-            if case .noResponders = error {
-                throw CommandFailure("no auctioneer is answering on \(Subjects.cells); start one with `pipette auctioneer`")
-            }
-            throw error
-        }
-        let cells = try Wire.decode([CellState].self, from: answer.payload)
+        let cells = try await PlatformState.cells(on: connection)
         if json {
-            Output.line(String(decoding: answer.payload, as: UTF8.self))
+            Output.line(String(decoding: Wire.encode(cells), as: UTF8.self))
         } else if cells.isEmpty {
             Output.line("no cells: none has sent a heartbeat; start one with `pipette cell`")
         } else {
@@ -46,12 +37,13 @@ struct CellsCommand: AsyncParsableCommand {
 
     /// The cells as aligned columns, one row each.
     static func table(_ cells: [CellState]) -> String {
-        let header = ["ID", "ZONE", "STACKS", "ARCH", "MEMORY FREE", "DISK FREE", "CONTAINERS", "TASKS", "STATE"]
+        let header = ["ID", "ZONE", "STACKS", "ARCH", "MEMORY FREE", "DISK FREE", "CONTAINERS", "TASKS", "INSTANCES", "STATE"]
         let rows = cells.map { cell in
             [cell.id, cell.zone, cell.stacks.map(\.name).joined(separator: ","),
              Array(Set(cell.stacks.map(\.arch.rawValue))).sorted().joined(separator: ","),
              "\(cell.available.memoryMB)/\(cell.total.memoryMB) MB", "\(cell.available.diskMB)/\(cell.total.diskMB) MB",
              "\(cell.available.containers)/\(cell.total.containers)", "\(cell.tasks)",
+             "\(cell.instances.values.reduce(0, +))",
              cell.evacuating ? "evacuating" : "ready"]
         }
         return Output.alignedColumns([header] + rows)

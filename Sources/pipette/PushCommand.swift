@@ -17,10 +17,10 @@ struct PushCommand: AsyncParsableCommand {
             sends the seed's staging request over NATS (so a stager stages it, on a cell with
             the stack), prints the staging log live, and records the droplet as the app's next
             numbered release in the pipette_apps JetStream KV bucket (the app's desired state:
-            instances, memory, disk, health check, environment, releases).
-
-            Not there yet: cells run staging Tasks only, so the recorded instances are desired
-            but not started; `pipette run-droplet` runs a droplet by hand.
+            instances, memory, disk, health check, environment, releases). The converger (in
+            the auctioneer) then starts the instances on cells with the stack; push waits until
+            they pass their health checks, showing their output, and prints each instance's
+            URL. An instance that crashes fails the push with its reason (exit status 1).
 
             Needs the blobstore's secret in PIPETTE_BLOBSTORE_SECRET when it signs URLs (the
             Procfile's does), and nats-server with JetStream.
@@ -76,12 +76,19 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the staging.")
     var timeout = 900
 
+    @Option(help: "Seconds to wait for the instances to pass their health checks.")
+    var startTimeout = 180
+
+    @Flag(help: "Record the release and return without waiting for the instances.")
+    var noWait = false
+
     /// The app's name from `--name` or the path.
     var appName: String {
         name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent.lowercased()
     }
 
     func validate() throws {
+        if startTimeout < 1 { throw ValidationError("--start-timeout must be at least 1 second") }
         if let problem = AppRecord.problem(inName: appName) {
             throw ValidationError("app name \"\(appName)\" \(problem); choose one with --name")
         }
@@ -169,8 +176,16 @@ struct PushCommand: AsyncParsableCommand {
             ("start command", recorded.startCommand),
             ("droplet", "\(recorded.dropletSize) bytes, sha256 \(recorded.dropletSHA256)"),
             ("instances", "\(record.instances) desired, \(record.memoryMB) MB memory, \(record.diskMB) MB disk, "
-                + "health check \(record.healthCheck) (cells do not run app instances yet)"),
+                + "health check \(record.healthCheck)"),
         ])
+        guard !noWait, record.desiredInstances > 0 else { return }
+        Output.status("==> starting \(record.desiredInstances) instance\(record.desiredInstances == 1 ? "" : "s") of \(name)")
+        let running = try await InstanceWait(connection: connection, app: name, release: recorded.number,
+                                             count: record.desiredInstances, timeout: .seconds(startTimeout)).run()
+        Output.columns(AppCommand.instanceRows(running))
+        for instance in running {
+            if let url = instance.url { Output.line("\(name)/\(instance.index): \(url)") }
+        }
     }
 
     /// The package to upload: a folder zipped into a temporary folder, or a .zip as it is.

@@ -18,15 +18,16 @@ struct PushTests {
         func pipette(_ arguments: String...) async throws -> ShellResult {
             try await shell(Self.pipette, arguments, cwd: ProjectPaths.root, environment: env)
         }
-        let first = try await pipette("push", "apps/static", "--instances", "2", "--health-check", "http:/")
+        let first = try await pipette("push", "apps/static", "--instances", "2", "--health-check", "http:/", "--no-wait")
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("Done!"), "the staging log is shown live")
         #expect(first.output.contains("release:       1 (of 1)"), "\(first.output)")
 
-        let second = try await pipette("push", "apps/static", "--env", "MODE=prod", "--memory-mb", "128")
+        let second = try await pipette("push", "apps/static", "--env", "MODE=prod", "--memory-mb", "128", "--no-wait")
         #expect(second.status == 0, "\(second.output)")
         let json = try await pipette("app", "static", "--json")
-        let app = try JSONDecoder().decode(AppRecord.self, from: Data(json.output.utf8))
+        struct Shown: Decodable { var app: AppRecord }
+        let app = try JSONDecoder().decode(Shown.self, from: Data(json.output.utf8)).app
         #expect(app.releases.map(\.number) == [1, 2] && app.currentRelease == 2)
         #expect(app.instances == 2 && app.memoryMB == 128 && app.healthCheck == .http(path: "/"), "settings carry over")
         #expect(app.environment == ["MODE": "prod"])

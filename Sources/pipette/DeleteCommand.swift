@@ -1,0 +1,33 @@
+import ArgumentParser
+import PipetteCore
+
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete an app: its desired state and releases go, and the converger stops its instances.",
+        discussion: """
+            Removes the app's record from the pipette_apps bucket, then waits until no cell
+            reports an instance of it (--no-wait returns at once). Its log lines stay in the
+            log stream until they age out.
+
+            Example:
+              pipette delete sinatra
+            """)
+
+    @OptionGroup var change: AppChange
+
+    func run() async throws {
+        let connection = try await BusOptions.connect(change.nats)
+        defer { connection.close() }
+        let store = try await AppsCommand.store(connection)
+        guard try await store.get(change.name) != nil else {
+            throw CommandFailure("no app named \(change.name); `pipette apps` lists them")
+        }
+        try await store.update(change.name) { $0 = nil }
+        Output.status("\(change.name): deleted")
+        guard !change.noWait else { return }
+        try await InstanceWait(connection: connection, app: change.name, release: nil, count: 0,
+                               timeout: .seconds(change.timeout)).run()
+        Output.status("\(change.name): no instances left")
+    }
+}

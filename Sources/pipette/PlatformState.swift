@@ -1,0 +1,38 @@
+import Foundation
+import NATS
+import PipetteCore
+
+/// What the platform runs now, as a client sees it: the cells' last heartbeats (through the
+/// auctioneer) and the app instances they report.
+enum PlatformState {
+    /// Every cell the auctioneer knows, with its instances.
+    static func cells(on connection: NATSConnection) async throws -> [CellState] {
+        let answer: NATSMessage
+        do {
+            answer = try await connection.request(Subjects.cells, [], timeout: .seconds(5))
+        } catch {
+            if case .noResponders = error {
+                throw CommandFailure("no auctioneer is answering on \(Subjects.cells); start one with `pipette auctioneer`")
+            }
+            throw error
+        }
+        return try Wire.decode([CellState].self, from: answer.payload)
+    }
+
+    /// The instances of `app` the cells report, by index then state (running first).
+    static func instances(of app: String, on connection: NATSConnection) async throws -> [InstanceReport] {
+        try await cells(on: connection).flatMap(\.lrps).filter { $0.app == app }.sorted(by: Self.order)
+    }
+
+    static func order(_ a: InstanceReport, _ b: InstanceReport) -> Bool {
+        (a.index, rank(a.state), a.since) < (b.index, rank(b.state), b.since)
+    }
+
+    private static func rank(_ state: InstanceReport.State) -> Int {
+        switch state {
+        case .running: 0
+        case .starting: 1
+        case .crashed: 2
+        }
+    }
+}

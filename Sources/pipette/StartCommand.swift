@@ -1,0 +1,25 @@
+import ArgumentParser
+import PipetteCore
+
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Start a stopped app's instances again and wait until they run.",
+        discussion: """
+            Changes the app's desired state in the pipette_apps bucket, then waits until the
+            instances follow (--no-wait returns at once), printing their changes and output.
+
+            Example:
+              pipette start sinatra
+            """)
+
+    @OptionGroup var change: AppChange
+
+
+    func run() async throws {
+        let connection = try await BusOptions.connect(change.nats)
+        defer { connection.close() }
+        let record = try await change.update(on: connection) { app in app.state = .started }
+        try await change.follow(record, on: connection)
+    }
+}
