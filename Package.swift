@@ -121,6 +121,7 @@ let package = Package(
             "Auctioneer", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AppTests", dependencies: ["PipetteCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

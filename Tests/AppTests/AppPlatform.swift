@@ -1,0 +1,133 @@
+import Foundation
+import PipetteCore
+import Testing
+import TestSupport
+
+/// A whole platform of real processes, as the Procfile starts it: nats-server with JetStream, the
+/// blobstore, a stager, auctioneers (each also a converger candidate) and cells, so a test can
+/// SIGKILL any of them and drive it all with the `pipette` CLI as a user would.
+final class AppPlatform: @unchecked Sendable {
+    static let secret = "apps-test-secret"
+    static let pipette = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path
+
+    struct CellSpec: Sendable {
+        var id: String
+        var zone: String
+        var stacks: [String]
+    }
+
+    let nats: NATSServer
+    let work: TemporaryDirectory
+    let blobstoreURL: String
+    private let lock = NSLock()
+    private var processes: [String: ServiceProcess] = [:]
+    private let cellSpecs: [String: CellSpec]
+
+    init(cells: [CellSpec], auctioneers: Int = 1) async throws {
+        nats = try NATSServer()
+        work = try TemporaryDirectory("apps-platform")
+        let blobPort = freePort()
+        blobstoreURL = "http://127.0.0.1:\(blobPort)"
+        cellSpecs = Dictionary(uniqueKeysWithValues: cells.map { ($0.id, $0) })
+        try start("blobstore", ["blobstore", "--dir", work.file("blobs").path, "--port", "\(blobPort)"])
+        try start("stager", ["stager", "--nats", nats.url, "--blobstore", blobstoreURL, "--default-stack", "tiny-amd64",
+                             "--workspace-dir", work.url.path])
+        for index in 0..<auctioneers { try startAuctioneer(index) }
+        for cell in cells { try startCell(cell.id) }
+        try await waitForCells(cells.map(\.id))
+    }
+
+    /// Every process gets the platform's NATS URL and blobstore secret from the environment.
+    var environment: [String: String] {
+        ["PIPETTE_NATS_URL": nats.url, "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret]
+    }
+
+    func start(_ name: String, _ arguments: [String]) throws {
+        let process = try ServiceProcess(arguments + ["--log-level", "info"], environment: environment)
+        lock.withLock { processes[name] = process }
+    }
+
+    /// Auctioneer `index` (`auctioneer-<index>`), converging fast for tests.
+    func startAuctioneer(_ index: Int) throws {
+        try start("auctioneer-\(index)", ["auctioneer", "--nats", nats.url, "--blobstore-url", blobstoreURL,
+                                          "--converge-interval", "1", "--lock-ttl", "3", "--crash-backoff-min", "2"])
+    }
+
+    /// Starts (or restarts) cell `id` as its spec says.
+    func startCell(_ id: String) throws {
+        guard let cell = cellSpecs[id] else { return }
+        try start(id, ["cell", "--id", id, "--zone", cell.zone, "--stacks", cell.stacks.joined(separator: ","),
+                       "--max-containers", "6", "--nats", nats.url, "--heartbeat-ms", "1000",
+                       "--health-interval", "2", "--evacuation-timeout", "10",
+                       "--workspace-dir", work.url.path])
+    }
+
+    func process(_ name: String) -> ServiceProcess? { lock.withLock { processes[name] } }
+
+    /// SIGKILLs a process: no goodbye, no cleanup.
+    func kill(_ name: String) async {
+        guard let process = process(name) else { return }
+        process.signal(SIGKILL)
+        _ = await process.exitStatus(within: .seconds(10))
+    }
+
+    /// Runs the CLI against this platform.
+    func pipette(_ arguments: String...) async throws -> ShellResult {
+        try await shell(Self.pipette, arguments, cwd: ProjectPaths.root,
+                        environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+    }
+
+    func cells() async throws -> [CellState] {
+        let result = try await pipette("cells", "--json")
+        return (try? JSONDecoder().decode([CellState].self, from: Data(result.output.utf8))) ?? []
+    }
+
+    /// `pipette app NAME --json`'s instances.
+    func instances(_ app: String) async throws -> [InstanceReport] {
+        struct Shown: Decodable { var instances: [InstanceReport] }
+        let result = try await pipette("app", app, "--json")
+        return (try? JSONDecoder().decode(Shown.self, from: Data(result.output.utf8)))?.instances ?? []
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+    func eventually(_ timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return try await condition()
+    }
+
+    func waitForCells(_ ids: [String]) async throws {
+        let joined = try await eventually(.seconds(60)) { Set(ids).isSubset(of: Set(try await cells().map(\.id))) }
+        if !joined {
+            Issue.record("cells \(ids) never joined: \(ids.compactMap { process($0)?.log.suffix(2000) })")
+        }
+    }
+
+    /// Containers runc has on this host whose names start with `prefix`.
+    static func containers(prefix: String) async throws -> [String] {
+        let list = try await shell("/usr/sbin/runc", ["list", "-q"])
+        return list.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// Gracefully stops the cells first (so they remove their containers), then everything else.
+    func stop() async {
+        let all = lock.withLock { processes }
+        for (name, process) in all where cellSpecs[name] != nil { process.signal(SIGTERM) }
+        for (name, process) in all where cellSpecs[name] != nil { _ = await process.exitStatus(within: .seconds(30)) }
+        for process in all.values { process.stop() }
+        for id in cellSpecs.keys {
+            for leftover in (try? await Self.containers(prefix: InstanceContainer.prefix(cellID: id))) ?? [] {
+                _ = try? await shell("/usr/sbin/runc", ["delete", "--force", leftover])
+            }
+        }
+    }
+
+    /// The last part of every process's output, for failure messages.
+    var logs: String {
+        lock.withLock { processes }.sorted { $0.key < $1.key }.map { "== \($0.key)\n\($0.value.log.suffix(3000))" }
+            .joined(separator: "\n")
+    }
+}

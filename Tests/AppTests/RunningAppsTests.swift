@@ -1,0 +1,117 @@
+import Foundation
+import PipetteCore
+import Testing
+import TestSupport
+
+/// Apps run on cells, end to end, driven by the CLI against real processes: nats-server with
+/// JetStream, blobstore, stager, two auctioneers (one converges at a time), two cells in two
+/// zones with runc and CNI, one of them with an arm64 stack run through qemu.
+@Suite("Running apps", .serialized)
+struct RunningAppsTests {
+    static let cells = [
+        AppPlatform.CellSpec(id: "apps-c1", zone: "z1", stacks: ["tiny-amd64"]),
+        AppPlatform.CellSpec(id: "apps-c2", zone: "z2", stacks: ["tiny-amd64", "tiny-arm64"]),
+    ]
+
+    @Test func pushRunsScalesRestartsAndSurvivesKilledCellsAndConvergers() async throws {
+        let platform = try await AppPlatform(cells: Self.cells, auctioneers: 2)
+        do {
+            try await scenario(platform)
+        } catch {
+            await platform.stop()
+            throw error
+        }
+        await platform.stop()
+    }
+
+    private func scenario(_ platform: AppPlatform) async throws {
+
+        // Push → running → curl.
+        let push = try await platform.pipette("push", "apps/static", "--name", "web")
+        #expect(push.status == 0, "\(push.output)\n\(platform.logs)")
+        let url = try #require(push.output.split(separator: "\n").first { $0.hasPrefix("web/0: http://") }
+            .map { String($0.dropFirst("web/0: ".count)) }, "push prints the instance's URL: \(push.output)")
+        let page = try await httpGet(url, attempts: 20)
+        #expect(page?.contains("Hello") == true, "the instance answers at \(url): \(page ?? "nothing")")
+        let app = try await platform.pipette("app", "web")
+        #expect(app.output.contains("1/1 running") && app.output.contains("running"), "\(app.output)")
+
+        // The instance's environment, through the lifecycle shell.
+        let env = try await platform.pipette("shell", "web/0", "--", "env")
+        #expect(env.status == 0 && env.output.contains("PORT=8080") && env.output.contains("HOME=/home/vcap"), "\(env.output)")
+        #expect(env.output.contains("INSTANCE_INDEX=0") && env.output.contains("VCAP_APPLICATION="), "\(env.output)")
+
+        // Scale 1 → 3 → 1, spread over both cells (zones z1 and z2).
+        let up = try await platform.pipette("scale", "web", "3")
+        #expect(up.status == 0, "\(up.output)\n\(platform.logs)")
+        let spread = try await platform.instances("web").filter { $0.state == .running }
+        #expect(spread.count == 3 && Set(spread.map(\.cellID)) == ["apps-c1", "apps-c2"], "\(spread)")
+        let down = try await platform.pipette("scale", "web", "1")
+        #expect(down.status == 0, "\(down.output)")
+        #expect(try await platform.eventually(.seconds(30)) { try await platform.instances("web").count == 1 })
+
+        // A cell SIGKILLed with the instance on it: it runs again on the other cell.
+        let holder = try #require(try await platform.instances("web").first?.cellID)
+        await platform.kill(holder)
+        let survivor = Self.cells.map(\.id).first { $0 != holder }!
+        #expect(try await platform.eventually(.seconds(60)) {
+            try await platform.instances("web").contains { $0.state == .running && $0.cellID == survivor }
+        }, "web/0 re-placed after its cell was lost\n\(platform.logs)")
+        // The killed cell's container outlived it; the restarted cell removes it.
+        try platform.startCell(holder)
+        try await platform.waitForCells([holder])
+        #expect(try await platform.eventually(.seconds(30)) {
+            try await AppPlatform.containers(prefix: InstanceContainer.prefix(cellID: holder)).isEmpty
+        }, "no container keeps running unreported")
+
+        // Each converger SIGKILLed in turn: the other takes over, and desired state is intact.
+        await platform.kill("auctioneer-0")
+        let two = try await platform.pipette("scale", "web", "2")
+        #expect(two.status == 0, "\(two.output)\n\(platform.logs)")
+        try platform.startAuctioneer(0)
+        await platform.kill("auctioneer-1")
+        let one = try await platform.pipette("scale", "web", "1")
+        #expect(one.status == 0, "\(one.output)\n\(platform.logs)")
+        #expect(try await platform.eventually(.seconds(30)) { try await platform.instances("web").count == 1 })
+
+        // Stop and start.
+        #expect(try await platform.pipette("stop", "web").status == 0)
+        #expect(try await platform.instances("web").isEmpty)
+        let started = try await platform.pipette("start", "web")
+        #expect(started.status == 0, "\(started.output)")
+
+        // Logs: the instance's lifecycle and output lines are kept with the staging log.
+        let logs = try await platform.pipette("logs", "web")
+        #expect(logs.output.contains("[APP 0]") && logs.output.contains("[STG "), "\(logs.output)")
+
+        // An app that exits at once: the push fails with the reason; restarts count up.
+        let crashy = try await platform.pipette("push", "apps/static", "--name", "crashy", "--start-command", "echo bye; exit 3",
+                                                "--start-timeout", "60")
+        #expect(crashy.status == 1 && crashy.output.contains("exit status 3"), "\(crashy.output)")
+        #expect(try await platform.eventually(.seconds(30)) {
+            try await platform.instances("crashy").contains { $0.crashCount >= 2 }
+        }, "crashed instances restart at once for the first crashes")
+
+        // An arm64 instance, placed only on the cell with the arm64 stack, answers from aarch64.
+        let arm = try await platform.pipette("push", "apps/shell", "--name", "arm", "--stack", "tiny-arm64",
+                                             "--buildpack", "binary", "--start-timeout", "120")
+        #expect(arm.status == 0, "\(arm.output)\n\(platform.logs)")
+        let armURL = arm.output.split(separator: "\n").first { $0.hasPrefix("arm/0: http://") }.map { String($0.dropFirst("arm/0: ".count)) }
+        #expect(try await httpGet(armURL ?? "http://127.0.0.1:1", attempts: 20)?.contains("aarch64") == true)
+        #expect(try await platform.instances("arm").first?.cellID == "apps-c2")
+
+        // Bad input: each a sentence, exit 1 or 64.
+        let unknown = try await platform.pipette("scale", "nope", "2")
+        #expect(unknown.status == 1 && unknown.output.contains("no app named nope"), "\(unknown.output)")
+        let negative = try await platform.pipette("scale", "web", "-1")
+        #expect(negative.status == 64, "\(negative.output)")
+        let badTarget = try await platform.pipette("shell", "web/x")
+        #expect(badTarget.status == 64 && badTarget.output.contains("APP/INDEX"), "\(badTarget.output)")
+        let noStack = try await platform.pipette("push", "apps/static", "--name", "nostack", "--stack", "cflinuxfs9")
+        #expect(noStack.status == 1, "\(noStack.output)")
+
+        // Delete: instances go.
+        #expect(try await platform.pipette("delete", "web").status == 0)
+        #expect(try await platform.instances("web").isEmpty)
+    }
+}
