@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up, then the demo: the whole platform comes up from the Procfile, the seed's
-# request stages apps/sinatra on the arm64 cell, and the droplet runs and says what it runs on.
+# request stages apps/sinatra on the arm64 cell, then `pipette push` runs it as an app instance on
+# that cell, and the app answers at the URL push printed, saying what it runs on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +20,7 @@ done
 echo "==> foreman start: nats-server, blobstore, fake CC, auctioneer, an amd64 and an arm64 cell, stager"
 foreman start >"$work/platform.log" 2>&1 &
 platform=$!
-app=
-stop() {
-  [ -n "$app" ] && { kill -INT "$app" 2>/dev/null; wait "$app" 2>/dev/null || true; }
-  kill -TERM "$platform" 2>/dev/null; wait "$platform" 2>/dev/null || true
-}
+stop() { kill -TERM "$platform" 2>/dev/null; wait "$platform" 2>/dev/null || true; }
 trap stop EXIT
 
 for _ in $(seq 1 120); do
@@ -38,21 +35,15 @@ fi
 echo "==> pipette cells"
 $pipette cells
 
-echo "==> pipette stage sinatra --stack $stack"
-$pipette stage sinatra --stack "$stack" | tee "$work/stage.txt"
-curl -fsS -o "$work/sinatra.tgz" "$(sed -n 's/^blob: *//p' "$work/stage.txt")"
+echo "==> pipette stage sinatra --stack $stack   (the seed's staging request over NATS)"
+$pipette stage sinatra --stack "$stack"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-echo "==> pipette run-droplet (the droplet from the blobstore) on port $port"
-$pipette run-droplet "$work/sinatra.tgz" --stack "$stack" --port "$port" &
-app=$!
-for _ in $(seq 1 120); do
-  if body=$(curl -fsS "http://127.0.0.1:$port/" 2>/dev/null); then
-    echo "==> curl http://127.0.0.1:$port/"
-    echo "$body"
-    exit 0
-  fi
-  sleep 0.5
-done
-echo "the app did not answer on port $port within 60 seconds" >&2
-exit 1
+echo "==> pipette push apps/sinatra --stack $stack   (stage, record release, run an instance on a cell)"
+$pipette push apps/sinatra --stack "$stack" --start-timeout 300 | tee "$work/push.txt"
+url=$(sed -n 's|^sinatra/0: *||p' "$work/push.txt" | head -n 1)
+[ -n "$url" ] || { echo "push printed no URL; platform log:" >&2; tail -n 40 "$work/platform.log" >&2; exit 1; }
+echo "==> curl $url/"
+curl -fsS --retry 10 --retry-delay 1 --retry-all-errors "$url/"
+echo
+echo "==> pipette app sinatra"
+$pipette app sinatra
