@@ -110,6 +110,15 @@ struct RunningAppsTests {
         let noStack = try await platform.pipette("push", "apps/static", "--name", "nostack", "--stack", "cflinuxfs9")
         #expect(noStack.status == 1, "\(noStack.output)")
 
+        // Two pushes of one app racing: both are recorded, numbered one after the other.
+        async let first = platform.pipette("push", "apps/static", "--name", "race", "--instances", "0")
+        async let second = platform.pipette("push", "apps/static", "--name", "race", "--instances", "0")
+        let (a, b) = try await (first, second)
+        #expect(a.status == 0 && b.status == 0, "\(a.output)\n\(b.output)")
+        struct Shown: Decodable { var app: AppRecord }
+        let race = try JSONDecoder().decode(Shown.self, from: Data(try await platform.pipette("app", "race", "--json").output.utf8)).app
+        #expect(race.releases.map(\.number) == [1, 2] && race.currentRelease == 2, "\(race.releases)")
+
         // Delete: instances go.
         #expect(try await platform.pipette("delete", "web").status == 0)
         #expect(try await platform.instances("web").isEmpty)
