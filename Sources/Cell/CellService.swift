@@ -103,6 +103,7 @@ public struct CellService: Service {
         }
         await nats.drain()
         Workspace.remove(executor.workspaces.appendingPathComponent("instances"))
+        ContainerCgroup.remove(path: parts.instances.cellCgroupPath)
         _ = executor.removeLeftovers()
         logger.info("cell stopped", metadata: ["id": "\(config.id)"])
     }

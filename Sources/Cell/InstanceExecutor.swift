@@ -43,7 +43,10 @@ struct InstanceExecutor: Sendable {
 
     func containerName(_ guid: String) -> String { containerPrefix + Subjects.token(guid) }
 
-    func cgroupPath(_ guid: String) -> String { "/pipette/\(Subjects.token(config.id))/\(Subjects.token(guid))" }
+    /// The cgroup folder holding this cell's instances' cgroups.
+    var cellCgroupPath: String { "/pipette/\(Subjects.token(config.id))" }
+
+    func cgroupPath(_ guid: String) -> String { "\(cellCgroupPath)/\(Subjects.token(guid))" }
 
     func run(_ instance: InstanceDefinition, stopRequested: @escaping @Sendable () async -> String?,
              events: Events) async -> End {
@@ -172,7 +175,7 @@ struct InstanceExecutor: Sendable {
         let containers = ((try? await ContainerRunner().list()) ?? []).filter { $0.hasPrefix(containerPrefix) }
         for container in containers where !removed.contains(container) {
             await ContainerRunner().delete(container)
-            ContainerCgroup.remove(path: "/pipette/\(Subjects.token(config.id))/\(container.dropFirst(containerPrefix.count))")
+            ContainerCgroup.remove(path: "\(cellCgroupPath)/\(container.dropFirst(containerPrefix.count))")
             removed.insert(container)
         }
         _ = ports.releaseAll()

@@ -179,6 +179,18 @@ final class CellFixture: Sendable {
     }
 }
 
+/// Runs `body` with a fresh cell fixture and closes it afterwards, whatever happened.
+func withCell(_ body: (CellFixture) async throws -> Void) async throws {
+    let cell = try await CellFixture()
+    do {
+        try await body(cell)
+    } catch {
+        await cell.close()
+        throw error
+    }
+    await cell.close()
+}
+
 struct Timeout: Error, CustomStringConvertible {
     let description: String
 }
