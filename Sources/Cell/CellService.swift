@@ -187,7 +187,8 @@ public struct CellService: Service {
             })
         let end = await parts.instances.run(instance, stopRequested: { await parts.registry.stopRequested(guid) }, events: events)
         parts.ledger.release(guid)
-        switch end {
+        // One asked to stop while it was still starting is stopped, however its start ended.
+        switch parts.registry.isStopping(guid) ? .stopped : end {
         case .stopped:
             parts.registry.remove(guid)
             appLog("Cell \(config.id) stopped instance \(instance.index) (\(guid))")

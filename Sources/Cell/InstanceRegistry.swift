@@ -43,6 +43,9 @@ final class InstanceRegistry: Sendable {
         entries.withLock { $0[guid]?.runningSince.map { now - $0 } }
     }
 
+    /// True once the instance was asked to stop.
+    func isStopping(_ guid: String) -> Bool { entries.withLock { $0[guid]?.stopReason != nil } }
+
     @discardableResult
     func remove(_ guid: String) -> InstanceReport? { entries.withLock { $0.removeValue(forKey: guid)?.report } }
 
