@@ -116,7 +116,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "CellTests", dependencies: ["Cell", "Staging", "PipetteCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CellTests", dependencies: [
+            "Cell", "Staging", "PipetteCore", "NATS", "Archive", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .testTarget(name: "AuctioneerTests", dependencies: [
             "Auctioneer", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

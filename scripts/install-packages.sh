@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   pkg-config libnats-dev libarchive-dev nats-server
-  runc containernetworking-plugins
+  runc containernetworking-plugins iptables iproute2
   qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   busybox-static debootstrap ruby-foreman zip unzip curl python3-pip
   libyaml-dev libyaml-dev:arm64 libxxhash-dev libxxhash-dev:arm64  # lifecycle/: linked statically for both arches

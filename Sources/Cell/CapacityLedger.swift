@@ -2,10 +2,11 @@ import PipetteCore
 import Synchronization
 
 /// The cell's capacity and what is reserved from it, behind one lock, so a perform request
-/// reserves a task's resources or rejects it, and the cell is never over-committed.
+/// reserves a task's or an instance's resources or rejects it, and the cell is never over-committed.
+/// Work is keyed by its id (task id, instance guid).
 final class CapacityLedger: Sendable {
     private struct State {
-        var reserved: [String: Resources] = [:]
+        var reserved: [String: Work] = [:]
         var evacuating = false
     }
 
@@ -14,41 +15,47 @@ final class CapacityLedger: Sendable {
 
     init(total: Resources) { self.total = total }
 
-    /// Reserves what each task needs, in order, while it fits; says why for the rest.
-    func reserve(_ tasks: [TaskDefinition], cellID: String, has: (String) -> Bool) -> PerformReply {
+    /// Reserves what each piece of work needs, in order, while it fits; says why for the rest.
+    func reserve(_ work: [Work], cellID: String, has: (String) -> Bool) -> PerformReply {
         state.withLock { s in
             var reply = PerformReply()
-            for task in tasks {
-                let need = task.work.need
-                let free = total - s.reserved.values.reduce(.zero, +)
+            for item in work {
+                let need = item.need
+                let free = total - s.reserved.values.map(\.need).reduce(.zero, +)
+                let what = item.kind == .task ? "task" : "instance"
                 let reason: String? =
                     if s.evacuating { "cell \(cellID) is evacuating" }
-                    else if s.reserved[task.taskID] != nil { "task \(task.taskID) is already on cell \(cellID)" }
-                    else if !has(task.stack) { "cell \(cellID) does not have stack \(task.stack)" }
+                    else if s.reserved[item.id] != nil { "\(what) \(item.id) is already on cell \(cellID)" }
+                    else if !has(item.stack) { "cell \(cellID) does not have stack \(item.stack)" }
                     else if !free.fits(need) {
                         "cell \(cellID) has no room (needs \(need.memoryMB) MB memory, \(need.diskMB) MB disk, 1 container; "
                             + "free \(free.memoryMB) MB, \(free.diskMB) MB, \(free.containers))"
                     } else { nil }
                 if let reason {
-                    reply.rejected.append(.init(taskID: task.taskID, reason: reason))
+                    reply.rejected.append(.init(taskID: item.id, reason: reason))
                 } else {
-                    s.reserved[task.taskID] = need
-                    reply.accepted.append(task.taskID)
+                    s.reserved[item.id] = item
+                    reply.accepted.append(item.id)
                 }
             }
             return reply
         }
     }
 
-    func release(_ taskID: String) { _ = state.withLock { $0.reserved.removeValue(forKey: taskID) } }
+    func release(_ id: String) { _ = state.withLock { $0.reserved.removeValue(forKey: id) } }
 
     /// Stops taking work; returns false if it already was evacuating.
     func evacuate() -> Bool { state.withLock { s in defer { s.evacuating = true }; return !s.evacuating } }
 
     var isIdle: Bool { state.withLock { $0.reserved.isEmpty } }
 
-    /// The heartbeat's resource fields.
+    /// True while a staging task holds capacity.
+    var hasTasks: Bool { state.withLock { $0.reserved.values.contains { $0.kind == .task } } }
+
+    /// The heartbeat's resource fields (`tasks` counts staging tasks only).
     func snapshot() -> (available: Resources, tasks: Int, evacuating: Bool) {
-        state.withLock { s in (total - s.reserved.values.reduce(.zero, +), s.reserved.count, s.evacuating) }
+        state.withLock { s in
+            (total - s.reserved.values.map(\.need).reduce(.zero, +), s.reserved.values.count { $0.kind == .task }, s.evacuating)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Container
 import Foundation
 import Logging
 import NATS
@@ -7,11 +8,14 @@ import Staging
 import Transfer
 
 /// `pipette cell`: a Diego-style cell (rep + executor). Heartbeats its state on NATS, reserves
-/// capacity for perform requests atomically, and runs staging Tasks in runc on its stacks,
-/// streaming builder output to each task's log subject.
+/// capacity for perform requests atomically, runs staging Tasks in runc on its stacks (streaming
+/// builder output to each task's log subject) and app instances (LRPs) until they crash or are
+/// stopped, reporting every change on `Subjects.instanceChanged` and in heartbeats.
 ///
+/// At start it removes whatever an earlier run of itself left (containers, networks, ports).
 /// On graceful shutdown it evacuates: it heartbeats `evacuating`, rejects new work, finishes the
-/// tasks it holds, says it is gone and exits.
+/// tasks it holds, keeps its instances running until the converger stops them (having started
+/// replacements elsewhere) or `evacuationTimeout` passes, stops the rest, says it is gone and exits.
 public struct CellService: Service {
     let config: CellConfig
     let home: PipetteHome
@@ -28,22 +32,45 @@ public struct CellService: Service {
         self.onReady = onReady
     }
 
+    /// What the parts of a running cell share.
+    struct Parts: Sendable {
+        let nats: NATSConnection
+        let ledger: CapacityLedger
+        let executor: TaskExecutor
+        let instances: InstanceExecutor
+        let registry: InstanceRegistry
+        let cancels: TaskCancellations
+    }
+
     public func run() async throws {
         let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions, patience: .seconds(30)) { error in
             logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
         }
-        let ledger = CapacityLedger(total: config.capacity)
         let executor = TaskExecutor(cellID: config.id, home: home, stacks: stacks, transfer: HTTPTransfer(),
                                     maxDownloadBytes: config.maxDownloadBytes, workspaceDirectory: config.workspaceDirectory)
+        let parts = Parts(
+            nats: nats, ledger: CapacityLedger(total: config.capacity), executor: executor,
+            instances: InstanceExecutor(
+                config: config, home: home, stacks: stacks,
+                droplets: DropletCache(directory: executor.workspaces.appendingPathComponent("droplets"),
+                                       transfer: HTTPTransfer(), maxBytes: config.maxDownloadBytes),
+                ports: HostPorts(range: config.portRange, directory: config.portLockDirectory, cellID: config.id),
+                network: CNINetwork(subnet: config.containerSubnet, pluginDirectory: config.cniPluginDirectory),
+                folder: executor.workspaces.appendingPathComponent("instances")),
+            registry: InstanceRegistry(), cancels: TaskCancellations())
+        let adopted = await parts.instances.removeLeftovers()
+        if adopted > 0 {
+            logger.notice("removed app instances an earlier run of this cell left behind", metadata: ["count": "\(adopted)"])
+        }
         let leftovers = executor.removeLeftovers()
         if leftovers > 0 {
             logger.notice("removed workspaces an earlier run of this cell left behind", metadata: ["count": "\(leftovers)"])
         }
-        let cancels = TaskCancellations()
         let performs = try nats.subscribe(Subjects.perform(cell: config.id), bufferSize: 256)
         let cancelRequests = try nats.subscribe(Subjects.cancel(cell: config.id), bufferSize: 256)
+        let stopRequests = try nats.subscribe(Subjects.stopInstances(cell: config.id), bufferSize: 256)
         try await nats.flush()
-        heartbeat(nats, ledger: ledger)
+        heartbeat(parts)
         logger.info("cell ready", metadata: [
             "id": "\(config.id)", "zone": "\(config.zone)",
             "stacks": "\(stacks.usable.map { "\($0.stack.name) (\($0.stack.arch))" }.joined(separator: ", "))",
@@ -51,88 +78,201 @@ public struct CellService: Service {
         await onReady()
 
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await beat(nats, ledger: ledger) }
+            group.addTask { await beat(parts) }
             group.addTask {
                 for await message in cancelRequests {
-                    if let cancel = try? Wire.decode(TaskCancel.self, from: message.payload) { cancels.cancel(cancel.taskID) }
+                    if let cancel = try? Wire.decode(TaskCancel.self, from: message.payload) { parts.cancels.cancel(cancel.taskID) }
                 }
             }
-            group.addTask { await evacuateOnShutdown(nats, ledger: ledger, performs: performs) }
+            group.addTask {
+                for await message in stopRequests { stop(message, parts) }
+            }
+            group.addTask { await evacuateOnShutdown(parts, performs: performs) }
             for await message in performs {
-                let tasks = accept(message, nats: nats, ledger: ledger)
+                let (tasks, lrps) = accept(message, parts)
                 for task in tasks {
-                    group.addTask { await perform(task, nats: nats, ledger: ledger, executor: executor, cancels: cancels) }
+                    group.addTask { await perform(task, parts) }
+                }
+                for instance in lrps {
+                    group.addTask { await runInstance(instance, parts) }
                 }
             }
             cancelRequests.unsubscribe()
+            stopRequests.unsubscribe()
             group.cancelAll()
         }
         await nats.drain()
-        Workspace.remove(executor.workspaces)
+        Workspace.remove(executor.workspaces.appendingPathComponent("instances"))
+        ContainerCgroup.remove(path: parts.instances.cellCgroupPath)
+        _ = executor.removeLeftovers()
         logger.info("cell stopped", metadata: ["id": "\(config.id)"])
     }
 
-    /// Reserves capacity for what fits and answers which tasks were taken.
-    private func accept(_ message: NATSMessage, nats: NATSConnection, ledger: CapacityLedger) -> [TaskDefinition] {
+    /// Reserves capacity for what fits and answers which tasks and instances were taken.
+    private func accept(_ message: NATSMessage, _ parts: Parts) -> (tasks: [TaskDefinition], lrps: [InstanceDefinition]) {
         let reply: PerformReply
-        var accepted: [TaskDefinition] = []
+        var tasks: [TaskDefinition] = []
+        var lrps: [InstanceDefinition] = []
         do {
             let request = try Wire.decode(PerformRequest.self, from: message.payload)
-            reply = ledger.reserve(request.tasks, cellID: config.id) { stacks.rootfs(of: $0) != nil }
-            accepted = request.tasks.filter { reply.accepted.contains($0.taskID) }
+            reply = parts.ledger.reserve(request.tasks.map(\.work) + request.lrps.map(\.work), cellID: config.id) {
+                stacks.rootfs(of: $0) != nil
+            }
+            let accepted = Set(reply.accepted)
+            tasks = request.tasks.filter { accepted.contains($0.taskID) }
+            lrps = request.lrps.filter { accepted.contains($0.instanceGUID) }
         } catch {
             logger.notice("malformed perform request", metadata: ["error": "\(error)"])
             reply = PerformReply()
         }
-        if let replyTo = message.replyTo { try? nats.publish(replyTo, Wire.encode(reply)) }
-        if !accepted.isEmpty { heartbeat(nats, ledger: ledger) }
-        return accepted
+        // Known before the reply goes: a heartbeat right after it already shows the instances.
+        let now = Date().timeIntervalSince1970
+        for instance in lrps {
+            parts.registry.add(InstanceReport(
+                instanceGUID: instance.instanceGUID, app: instance.app, appGUID: instance.appGUID, index: instance.index,
+                release: instance.release, cellID: config.id, state: .starting, host: config.advertiseHost, since: now,
+                crashCount: instance.crashCount))
+        }
+        if let replyTo = message.replyTo { try? parts.nats.publish(replyTo, Wire.encode(reply)) }
+        for rejection in reply.rejected {
+            logger.info("work rejected", metadata: ["id": "\(rejection.taskID)", "reason": "\(rejection.reason)"])
+        }
+        for instance in lrps {
+            if let report = parts.registry.reports.first(where: { $0.instanceGUID == instance.instanceGUID }) {
+                try? parts.nats.publish(Subjects.instanceChanged, Wire.encode(report))
+            }
+        }
+        if !tasks.isEmpty || !lrps.isEmpty { heartbeat(parts) }
+        return (tasks, lrps)
     }
 
     /// Runs one task, publishing its log lines and then its completion; releases its capacity.
-    private func perform(_ task: TaskDefinition, nats: NATSConnection, ledger: CapacityLedger,
-                         executor: TaskExecutor, cancels: TaskCancellations) async {
+    private func perform(_ task: TaskDefinition, _ parts: Parts) async {
         logger.info("task started", metadata: ["task": "\(task.taskID)", "app": "\(task.appID)", "stack": "\(task.stack)"])
-        let completion = await cancels.run(task.taskID) {
-            await executor.run(task) { line in try? nats.publish(task.logSubject, line) }
+        let completion = await parts.cancels.run(task.taskID) {
+            await parts.executor.run(task) { line in try? parts.nats.publish(task.logSubject, line) }
         } onCancel: {
             TaskCompletion(taskID: task.taskID, cellID: config.id, error: "Staging was cancelled on cell \(config.id)")
         }
-        try? nats.publish(task.doneSubject, Wire.encode(completion))
-        ledger.release(task.taskID)
-        heartbeat(nats, ledger: ledger)
+        try? parts.nats.publish(task.doneSubject, Wire.encode(completion))
+        parts.ledger.release(task.taskID)
+        heartbeat(parts)
         logger.info("task finished", metadata: [
             "task": "\(task.taskID)", "error": "\(completion.error ?? "none")",
         ])
     }
 
-    private func beat(_ nats: NATSConnection, ledger: CapacityLedger) async {
-        while (try? await Task.sleep(for: config.heartbeatInterval)) != nil {
-            heartbeat(nats, ledger: ledger)
+    /// Runs one app instance until it crashes or is stopped, announcing each change of state.
+    private func runInstance(_ instance: InstanceDefinition, _ parts: Parts) async {
+        let guid = instance.instanceGUID
+        let appLog: @Sendable (String) -> Void = { text in
+            let line = LogLine(app: instance.app, source: .app, index: instance.index, text: text)
+            try? parts.nats.publish(LogStream.subject(app: instance.app, source: .app), Wire.encode(line))
+        }
+        logger.info("instance starting", metadata: ["instance": "\(guid)", "app": "\(instance.app)", "index": "\(instance.index)"])
+        appLog("Cell \(config.id) starting instance \(instance.index) (\(guid)) of \(instance.app) on \(instance.stack)")
+        let events = InstanceExecutor.Events(
+            appLine: appLog,
+            portTaken: { port in
+                if let report = parts.registry.update(guid, { $0.port = port }) { announce(report, parts) }
+            },
+            healthy: { seconds in
+                let report = parts.registry.update(guid) { r in
+                    r.state = .running
+                    r.since = Date().timeIntervalSince1970
+                }
+                if let report { announce(report, parts) }
+                appLog("Instance \(instance.index) is running (health check passed after \(String(format: "%.1f", seconds)) s)")
+                logger.info("instance running", metadata: ["instance": "\(guid)", "port": "\(report?.port.map(String.init) ?? "")"])
+            })
+        let end = await parts.instances.run(instance, stopRequested: { await parts.registry.stopRequested(guid) }, events: events)
+        parts.ledger.release(guid)
+        // One asked to stop while it was still starting is stopped, however its start ended.
+        switch parts.registry.isStopping(guid) ? .stopped : end {
+        case .stopped:
+            parts.registry.remove(guid)
+            appLog("Cell \(config.id) stopped instance \(instance.index) (\(guid))")
+            logger.info("instance stopped", metadata: ["instance": "\(guid)"])
+            heartbeat(parts)
+        case .crashed(let reason):
+            let now = Date().timeIntervalSince1970
+            let ranFor = parts.registry.runningFor(guid, now: now)
+            let report = parts.registry.update(guid) { r in
+                r.state = .crashed
+                r.since = now
+                r.port = nil
+                r.crashCount = CrashPolicy.diego.crashCount(previous: instance.crashCount, runningFor: ranFor)
+                r.lastCrashReason = reason
+            }
+            appLog("Instance \(instance.index) crashed: \(reason)")
+            logger.notice("instance crashed", metadata: ["instance": "\(guid)", "reason": "\(reason)"])
+            if let report { announce(report, parts) } else { heartbeat(parts) }
         }
     }
 
-    private func heartbeat(_ nats: NATSConnection, ledger: CapacityLedger) {
-        try? nats.publish(Subjects.heartbeat, Wire.encode(state(ledger)))
+    /// `InstanceStop`: asks running instances to stop and forgets crashed ones.
+    private func stop(_ message: NATSMessage, _ parts: Parts) {
+        guard let request = try? Wire.decode(InstanceStop.self, from: message.payload) else {
+            logger.notice("malformed instance stop request")
+            return
+        }
+        var forgot = false
+        for guid in request.instanceGUIDs {
+            let outcome = parts.registry.requestStop(guid, reason: request.reason)
+            logger.info("instance stop", metadata: ["instance": "\(guid)", "reason": "\(request.reason)", "found": "\(outcome)"])
+            if outcome == .forgotten { forgot = true }
+        }
+        if forgot { heartbeat(parts) }
     }
 
-    func state(_ ledger: CapacityLedger) -> CellState {
+    /// Publishes an instance's new state and a heartbeat.
+    private func announce(_ report: InstanceReport, _ parts: Parts) {
+        try? parts.nats.publish(Subjects.instanceChanged, Wire.encode(report))
+        heartbeat(parts)
+    }
+
+    private func beat(_ parts: Parts) async {
+        while (try? await Task.sleep(for: config.heartbeatInterval)) != nil {
+            let cutoff = Date().timeIntervalSince1970 - InstanceSupervisor.seconds(config.crashedReportRetention)
+            for report in parts.registry.forgetCrashed(before: cutoff) {
+                logger.info("forgot crashed instance", metadata: ["instance": "\(report.instanceGUID)"])
+            }
+            heartbeat(parts)
+        }
+    }
+
+    private func heartbeat(_ parts: Parts) {
+        try? parts.nats.publish(Subjects.heartbeat, Wire.encode(state(parts.ledger, registry: parts.registry)))
+    }
+
+    func state(_ ledger: CapacityLedger, registry: InstanceRegistry = InstanceRegistry()) -> CellState {
         let now = ledger.snapshot()
         return CellState(
             id: config.id, zone: config.zone, stacks: stacks.advertised, tags: config.tags, total: config.capacity,
-            available: now.available, tasks: now.tasks, evacuating: now.evacuating,
-            heartbeatIntervalMs: config.heartbeatInterval.wholeMilliseconds)
+            available: now.available, tasks: now.tasks, instances: registry.counts, lrps: registry.reports,
+            evacuating: now.evacuating, heartbeatIntervalMs: config.heartbeatInterval.wholeMilliseconds)
     }
 
-    /// SIGTERM: stop bidding, finish the tasks held, say goodbye, end the perform loop.
-    private func evacuateOnShutdown(_ nats: NATSConnection, ledger: CapacityLedger, performs: NATSSubscription) async {
+    /// SIGTERM: stop bidding, finish the tasks held, keep instances until the converger has
+    /// replaced and stopped them or the evacuation timeout passes, stop the rest, say goodbye,
+    /// end the perform loop.
+    private func evacuateOnShutdown(_ parts: Parts, performs: NATSSubscription) async {
         guard (try? await gracefulShutdown()) != nil else { return }
-        if ledger.evacuate() {
-            logger.info("cell evacuating: no new work; finishing the tasks it holds", metadata: ["id": "\(config.id)"])
+        if parts.ledger.evacuate() {
+            logger.info("cell evacuating: no new work; finishing its tasks, keeping its instances until they are replaced",
+                        metadata: ["id": "\(config.id)", "instances": "\(parts.registry.liveGUIDs.count)"])
         }
-        heartbeat(nats, ledger: ledger)
-        while !ledger.isIdle, (try? await Task.sleep(for: .milliseconds(100))) != nil {}
-        try? nats.publish(Subjects.cellGone, Wire.encode(CellLoss(cellID: config.id, reason: "evacuated")))
+        heartbeat(parts)
+        let deadline = ContinuousClock.now + config.evacuationTimeout
+        while parts.registry.holdsLiveInstances, ContinuousClock.now < deadline,
+              (try? await Task.sleep(for: .milliseconds(100))) != nil {}
+        let left = parts.registry.liveGUIDs
+        if !left.isEmpty {
+            logger.notice("evacuation timeout: stopping the instances still here", metadata: ["count": "\(left.count)"])
+        }
+        for guid in left { _ = parts.registry.requestStop(guid, reason: "cell \(config.id) evacuated") }
+        while !parts.ledger.isIdle, (try? await Task.sleep(for: .milliseconds(100))) != nil {}
+        try? parts.nats.publish(Subjects.cellGone, Wire.encode(CellLoss(cellID: config.id, reason: "evacuated")))
         performs.drain()
     }
 }

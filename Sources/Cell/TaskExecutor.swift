@@ -21,10 +21,10 @@ struct TaskExecutor: Sendable {
         workspaceDirectory.appendingPathComponent("pipette-cell-\(Subjects.token(cellID))")
     }
 
-    /// Removes workspaces an earlier run of this cell left when it was killed; returns how many.
+    /// Removes task workspaces an earlier run of this cell left when it was killed; returns how many.
     func removeLeftovers() -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: workspaces.path)) ?? []
-        return names.filter { Workspace.remove(workspaces.appendingPathComponent($0)) }.count
+        return names.filter { $0.hasPrefix("task") && Workspace.remove(workspaces.appendingPathComponent($0)) }.count
     }
 
     func run(_ task: TaskDefinition, onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {

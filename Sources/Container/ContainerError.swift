@@ -8,6 +8,10 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
     case timedOut(seconds: Int)
     case runcFailed(status: Int32, lastLines: [String])
     case bundle(reason: String)
+    case cniPluginMissing(path: String)
+    case cniFailed(plugin: String, command: String, message: String)
+    case networkNamespace(name: String, reason: String)
+    case cgroup(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +32,14 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
             "runc failed (exit status \(status)): \(lines.suffix(3).joined(separator: " | "))"
         case .bundle(let reason):
             "cannot prepare the container bundle: \(reason)"
+        case .cniPluginMissing(let path):
+            "the CNI plugin \(path) is missing; run `apt-get install -y containernetworking-plugins` (or scripts/install-packages.sh)"
+        case .cniFailed(let plugin, let command, let message):
+            "CNI \(plugin) \(command) failed: \(message)"
+        case .networkNamespace(let name, let reason):
+            "cannot set up network namespace \(name): \(reason) (is iproute2 installed and are we root?)"
+        case .cgroup(let path, let reason):
+            "cannot prepare the cgroup \(path): \(reason) (cgroups must be mounted at /sys/fs/cgroup and writable by root)"
         }
     }
 }

@@ -72,3 +72,55 @@ public struct ContainerRunner: Sendable {
         }
     }
 }
+
+extension ContainerRunner {
+    /// Runs `args` in the running container `id` as `user` (`runc exec`); returns its exit status.
+    public func exec(_ id: String, args: [String], user: (uid: UInt32, gid: UInt32) = (2000, 2000),
+                     onLine: @escaping @Sendable (String) -> Void) async throws(ContainerError) -> Int32 {
+        let runc = try Subprocess.which("runc")
+        return try await Subprocess.run(runc, ["exec", "--user", "\(user.uid):\(user.gid)", id] + args, onLine: onLine)
+    }
+
+    /// Sends `signal` (`TERM`, `KILL`) to the container's process; true when runc could.
+    @discardableResult
+    public func kill(_ id: String, signal: String) async -> Bool {
+        guard let runc = try? Subprocess.which("runc") else { return false }
+        return (try? await Subprocess.run(runc, ["kill", id, signal], onLine: { _ in })) == 0
+    }
+
+    /// The container's runc status (`created`, `running`, `stopped`), nil when runc does not know it.
+    public func status(_ id: String) async -> String? {
+        guard let runc = try? Subprocess.which("runc") else { return nil }
+        let output = Lines()
+        guard (try? await Subprocess.run(runc, ["state", id], onLine: output.append)) == 0,
+              let state = try? JSONDecoder().decode(State.self, from: Data(output.joined.utf8))
+        else { return nil }
+        return state.status
+    }
+
+    /// Ids of every container runc knows on this host.
+    public func list() async throws(ContainerError) -> [String] {
+        let runc = try Subprocess.which("runc")
+        let output = Lines()
+        let status = try await Subprocess.run(runc, ["list", "--format", "json"], onLine: output.append)
+        guard status == 0 else { throw .runcFailed(status: status, lastLines: output.all) }
+        let text = output.joined.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty || text == "null" { return [] }
+        guard let states = try? JSONDecoder().decode([State].self, from: Data(text.utf8)) else {
+            throw .runcFailed(status: status, lastLines: ["unreadable `runc list` output"])
+        }
+        return states.map(\.id)
+    }
+
+    /// Kills and removes the container `id` (`runc delete --force`); true when runc could.
+    @discardableResult
+    public func delete(_ id: String) async -> Bool {
+        guard let runc = try? Subprocess.which("runc") else { return false }
+        return (try? await Subprocess.run(runc, ["delete", "--force", id], onLine: { _ in })) == 0
+    }
+
+    private struct State: Decodable {
+        let id: String
+        let status: String
+    }
+}

@@ -25,11 +25,19 @@ public struct ContainerSpec: Sendable {
     /// Writable scratch space on top of the read-only rootfs.
     public var tmpfs: [String] = ["/tmp", "/home/vcap"]
     public var binds: [BindMount] = []
-    public var memoryLimitBytes: Int64 = 1 << 30
+    /// The container's memory limit; nil leaves it to the cgroup the container is placed under
+    /// (`cgroupsPath`), which then holds the limit and counts OOM kills after the container is gone.
+    public var memoryLimitBytes: Int64? = 1 << 30
     public var pidsLimit: Int64 = 1024
     public var openFilesLimit: UInt64 = 1024
     /// Share the host's network namespace (the app's $PORT is then reachable on the host).
     public var hostNetwork = true
+    /// A network namespace made beforehand (`/var/run/netns/NAME`) to join; when set,
+    /// `hostNetwork` is ignored.
+    public var networkNamespacePath: String?
+    /// The container's cgroup, relative to the cgroup root (`/pipette/cell/instance/app`); runc's
+    /// default (named after the container id) when nil.
+    public var cgroupsPath: String?
 
     public init(rootfs: String, arch: Arch, args: [String]) {
         self.rootfs = rootfs
@@ -45,7 +53,10 @@ public struct ContainerSpec: Sendable {
             .sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value)" }
         let caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
-        let ns = ["pid", "ipc", "uts", "mount"] + (hostNetwork ? [] : ["network"])
+        let network: [OCISpec.Namespace] =
+            if let networkNamespacePath { [.init(type: "network", path: networkNamespacePath)] }
+            else if hostNetwork { [] }
+            else { [.init(type: "network")] }
         return OCISpec(
             process: .init(
                 user: .init(uid: uid, gid: gid), args: args, env: env, cwd: workingDirectory,
@@ -55,8 +66,9 @@ public struct ContainerSpec: Sendable {
             hostname: hostname,
             mounts: baseMounts() + tmpfs.map(scratch) + binds.map(bind),
             linux: .init(
-                namespaces: ns.map(OCISpec.Namespace.init),
-                resources: .init(memory: .init(limit: memoryLimitBytes), pids: .init(limit: pidsLimit)),
+                cgroupsPath: cgroupsPath,
+                namespaces: ["pid", "ipc", "uts", "mount"].map { OCISpec.Namespace(type: $0) } + network,
+                resources: .init(memory: memoryLimitBytes.map { .init(limit: $0) }, pids: .init(limit: pidsLimit)),
                 maskedPaths: ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"],
                 readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]))
     }

@@ -42,6 +42,8 @@ struct OCISpec: Encodable {
 
     struct Namespace: Encodable {
         let type: String
+        /// An existing namespace to join (`/var/run/netns/NAME`); a new one when nil.
+        var path: String?
     }
 
     struct Resources: Encodable {
@@ -52,11 +54,12 @@ struct OCISpec: Encodable {
             let access: String
         }
         let devices = [Device(allow: false, access: "rwm")]
-        let memory: Memory
+        let memory: Memory?
         let pids: Pids
     }
 
     struct Linux: Encodable {
+        let cgroupsPath: String?
         let namespaces: [Namespace]
         let resources: Resources
         let maskedPaths: [String]

@@ -3,11 +3,13 @@ import Foundation
 /// Runs a program, handing each line of its combined stdout and stderr to `onLine` as it is
 /// printed. Cancelling the calling task runs `onCancel` with the process id (by default
 /// SIGTERM to it); from then on the call returns as soon as the process exits, even if
-/// something it started still holds its output open.
+/// something it started still holds its output open. `input`, when given, is the file read as
+/// standard input (a CNI plugin's network configuration).
 public enum Subprocess {
     public static func run(
         _ executable: String, _ arguments: [String],
         environment: [String: String]? = nil,
+        input: URL? = nil,
         onLine: @escaping @Sendable (String) -> Void,
         onCancel: (@Sendable (Int32) -> Void)? = nil
     ) async throws(ContainerError) -> Int32 {
@@ -27,7 +29,14 @@ public enum Subprocess {
         let writer = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
         process.standardOutput = writer
         process.standardError = writer
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            guard let handle = FileHandle(forReadingAtPath: input.path) else {
+                throw .launchFailed(executable: executable, reason: "cannot read its input \(input.path)")
+            }
+            process.standardInput = handle
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
 
         let completion = Completion()
         let lines = LineSplitter(onLine)

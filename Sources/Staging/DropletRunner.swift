@@ -20,9 +20,6 @@ public struct DropletRunner: Sendable {
                     startCommand: String? = nil, environment: [String: String] = [:],
                     onLine: @escaping @Sendable (String) -> Void) async throws -> Int32 {
         let lifecycle = home.lifecycle(for: stack.arch)
-        guard FileManager.default.isExecutableFile(atPath: lifecycle.appendingPathComponent("launcher").path) else {
-            throw ContainerError.lifecycleMissing(path: lifecycle.appendingPathComponent("launcher").path)
-        }
         let vcapHome = workspace.appendingPathComponent("home")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         do {
@@ -34,19 +31,14 @@ public struct DropletRunner: Sendable {
         let command = try startCommand ?? Self.stagingInfo(in: vcapHome).startCommand
         guard !command.isEmpty else { throw DropletError.noStartCommand(path: droplet.path) }
 
-        var spec = ContainerSpec(rootfs: rootfs.path, arch: stack.arch,
-                                 args: ["/tmp/lifecycle/launcher", "app", command, ""])
-        spec.environment = ["PORT": String(port), "CF_STACK": stack.name].merging(environment) { _, new in new }
-        spec.workingDirectory = "/home/vcap"
-        spec.tmpfs = ["/tmp"]
-        spec.binds = [
-            .init(vcapHome.path, at: "/home/vcap", readOnly: false),
-            .init(lifecycle.path, at: "/tmp/lifecycle", readOnly: true),
-        ]
+        let spec = try ContainerSpec.launcher(
+            rootfs: rootfs, stack: stack, lifecycle: lifecycle, home: vcapHome, command: command,
+            environment: ["PORT": String(port)].merging(environment) { _, new in new })
         return try await runner.run(spec, id: "pipette-run-\(UUID().uuidString.prefix(12).lowercased())", onLine: onLine)
     }
 
-    static func stagingInfo(in home: URL) throws -> StagingInfo {
+    /// The droplet's `staging_info.yml` (JSON) in the unpacked `home`.
+    public static func stagingInfo(in home: URL) throws -> StagingInfo {
         let url = home.appendingPathComponent("staging_info.yml")
         guard let data = try? Data(contentsOf: url), let info = try? JSONDecoder().decode(StagingInfo.self, from: data) else {
             throw DropletError.noStagingInfo(path: url.path)

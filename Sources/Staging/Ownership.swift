@@ -1,11 +1,11 @@
 import Foundation
 
 /// The container user (vcap, uid/gid 2000) must own what it writes to through bind mounts.
-enum Ownership {
-    static let vcap: (uid: UInt32, gid: UInt32) = (2000, 2000)
+public enum Ownership {
+    public static let vcap: (uid: UInt32, gid: UInt32) = (2000, 2000)
 
     /// Makes a fresh directory owned by vcap.
-    static func makeDirectory(_ url: URL) throws {
+    public static func makeDirectory(_ url: URL) throws {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         chown(url.path, vcap.uid, vcap.gid)
     }

@@ -9,7 +9,7 @@ import Staging
 struct CellCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cell",
-        abstract: "Run a cell: advertise stacks and capacity on NATS and run the staging Tasks placed here.",
+        abstract: "Run a cell: advertise stacks and capacity on NATS and run the staging Tasks and app instances placed here.",
         discussion: """
             At start each stack is checked: it must be built (`pipette stack build NAME`)
             and of an arch this host runs, natively or through qemu binfmt; other stacks
@@ -18,8 +18,15 @@ struct CellCommand: AsyncParsableCommand {
             memory, disk and a container slot per task, or rejecting what no longer fits)
             and runs each Task's builder in runc, streaming its output.
 
+            App instances (LRPs) run the droplet's launcher in runc, each in its own
+            network namespace on the bridge pipette0 (CNI bridge + host-local + portmap,
+            subnet --container-subnet), reachable at --advertise:<host port> with host
+            ports from --port-range. They are health-checked (startup, then every
+            --health-interval) and reported as starting, running or crashed.
+
             SIGTERM or Ctrl-C evacuates: the cell stops taking work, finishes its tasks,
-            and leaves.
+            keeps its instances until they are replaced elsewhere and stopped (or until
+            --evacuation-timeout), and leaves.
 
             Examples:
               pipette cell --id amd64-1 --zone z1 --stacks tiny-amd64,bookworm-amd64
@@ -56,6 +63,22 @@ struct CellCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between heartbeats; the auctioneer drops a cell after three missed.")
     var heartbeatMs = 2000
 
+    @Option(help: ArgumentHelp("The address app instances are reached at from other hosts.", valueName: "host"))
+    var advertise = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("Host ports for app instances, unique across cells on this host.", valueName: "A-B"))
+    var portRange = "61001-61999"
+
+    @Option(help: ArgumentHelp("The app instances' bridge network (never 10/8, 172.16/12 or 192.168/16); cells on one host must agree.",
+                               valueName: "CIDR"))
+    var containerSubnet = "198.19.0.0/16"
+
+    @Option(help: ArgumentHelp("Seconds an evacuating cell keeps its instances for the converger to replace.", valueName: "S"))
+    var evacuationTimeout = 60
+
+    @Option(help: ArgumentHelp("Seconds between liveness health checks of running instances.", valueName: "S"))
+    var healthInterval = 30
+
     @OptionGroup var bus: BusOptions
 
     func validate() throws {
@@ -64,6 +87,35 @@ struct CellCommand: AsyncParsableCommand {
         if let memoryMb, memoryMb < 1 { throw ValidationError("--memory-mb must be a positive number of MB") }
         if let diskMb, diskMb < 1 { throw ValidationError("--disk-mb must be a positive number of MB") }
         try KeyValuePairs.check(tags, option: "tag")
+        guard Self.ports(portRange) != nil else {
+            throw ValidationError("--port-range must be A-B with 1024 <= A <= B <= 65535, e.g. 61001-61999")
+        }
+        if let reason = Self.subnetProblem(containerSubnet) { throw ValidationError("--container-subnet \(reason)") }
+        if evacuationTimeout < 0 { throw ValidationError("--evacuation-timeout must be 0 or more seconds") }
+        if healthInterval < 1 { throw ValidationError("--health-interval must be at least 1 second") }
+        if advertise.isEmpty || advertise.contains(where: { $0 == " " || $0 == "/" }) {
+            throw ValidationError("--advertise must be a host name or IP address, e.g. 192.0.2.10")
+        }
+    }
+
+    /// `A-B` as a range of unprivileged ports, or nil.
+    static func ports(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 1024, parts[0] <= parts[1], parts[1] <= 65535 else { return nil }
+        return parts[0]...parts[1]
+    }
+
+    /// Why `cidr` cannot be the containers' subnet, or nil.
+    static func subnetProblem(_ cidr: String) -> String? {
+        let parts = cidr.split(separator: "/")
+        let octets = parts.first?.split(separator: ".").compactMap { UInt8($0) } ?? []
+        guard parts.count == 2, octets.count == 4, let bits = Int(parts[1]), (8...28).contains(bits) else {
+            return "must be an IPv4 CIDR such as 198.19.0.0/16 (prefix 8 to 28)"
+        }
+        if octets[0] == 10 || (octets[0] == 172 && (16...31).contains(octets[1])) || (octets[0] == 192 && octets[1] == 168) {
+            return "must not be in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (hosts' own networks use them); use 198.19.0.0/16"
+        }
+        return nil
     }
 
     func run() async throws {
@@ -91,6 +143,11 @@ struct CellCommand: AsyncParsableCommand {
             natsURI: bus.natsURL, heartbeatInterval: .milliseconds(heartbeatMs),
             workspaceDirectory: workspaceDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
         config.natsOptions = bus.natsOptions
+        config.advertiseHost = advertise
+        config.portRange = Self.ports(portRange) ?? config.portRange
+        config.containerSubnet = containerSubnet
+        config.evacuationTimeout = .seconds(evacuationTimeout)
+        config.healthInterval = .seconds(healthInterval)
         let zone = config.zone
         let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
             Output.status("cell \(id) ready in zone \(zone): "

@@ -34,9 +34,9 @@ struct CellStacksTests {
         #expect(checked.usable.map(\.stack.arch) == [.amd64, .arm64], "\(checked.refused)")
     }
 
-    static func task(_ id: String, memory: Int, disk: Int = 100, stack: String = "tiny-amd64") -> TaskDefinition {
+    static func task(_ id: String, memory: Int, disk: Int = 100, stack: String = "tiny-amd64") -> Work {
         TaskDefinition(taskID: id, appID: "app", stack: stack, memoryMB: memory, diskMB: disk, packageURL: "",
-                       dropletUploadURL: "", buildpacks: [], timeoutSeconds: 1, eventsSubject: "e")
+                       dropletUploadURL: "", buildpacks: [], timeoutSeconds: 1, eventsSubject: "e").work
     }
 
     @Test func theLedgerReservesInOrderWhileItFitsAndReleases() {
@@ -51,6 +51,18 @@ struct CellStacksTests {
         #expect(ledger.snapshot().tasks == 1)
         #expect(ledger.reserve([Self.task("c", memory: 1)], cellID: "c1") { _ in true }.rejected.first?.reason
             == "task c is already on cell c1")
+    }
+
+    @Test func tasksAndInstancesShareTheLedgerAndOnlyTasksCountAsTasks() {
+        let ledger = CapacityLedger(total: Resources(memoryMB: 1000, diskMB: 1000, containers: 2))
+        let instance = InstanceDefinition(instanceGUID: "g1", app: "web", appGUID: "a", index: 0, release: 1, stack: "tiny-amd64",
+                                          dropletURL: "", dropletSHA256: "", dropletSize: 0, startCommand: "", memoryMB: 700, diskMB: 10)
+        let reply = ledger.reserve([instance.work, Self.task("t", memory: 400), instance.work], cellID: "c1") { _ in true }
+        #expect(reply.accepted == ["g1"])
+        #expect(reply.rejected.map(\.reason).first?.hasPrefix("cell c1 has no room") == true)
+        #expect(reply.rejected.last?.reason == "instance g1 is already on cell c1")
+        #expect(ledger.snapshot().tasks == 0)
+        #expect(!ledger.hasTasks)
     }
 
     @Test func anEvacuatingLedgerTakesNothing() {

@@ -1,0 +1,127 @@
+import Container
+import Foundation
+import PipetteCore
+
+/// Runs an instance's container and watches it: the lifecycle `healthcheck` (run in the
+/// container with `runc exec`) in startup mode until it passes or `startTimeout` passes, then in
+/// liveness mode; a failed check kills the container. A stop request sends SIGTERM and, after
+/// the grace period, SIGKILL. Returns once the container is gone.
+struct InstanceSupervisor: Sendable {
+    let runner: ContainerRunner
+    let container: String
+    let healthCheck: HealthCheck
+    /// Zero: no limit (Diego's `-startup-timeout 0`).
+    let startTimeout: Duration
+    let startupInterval: Duration
+    let livenessInterval: Duration
+    let stopGracePeriod: Duration
+
+    private enum Event: Sendable {
+        case exited(Int32)
+        case failed(String)
+        case unhealthy(String)
+        case stop(String)
+        case graceOver
+        case quiet
+    }
+
+    func supervise(_ spec: ContainerSpec, stopRequested: @escaping @Sendable () async -> String?,
+                   events: InstanceExecutor.Events, oomKills: @Sendable () -> Int) async -> InstanceExecutor.End {
+        await withTaskGroup(of: Event.self) { group in
+            group.addTask {
+                do {
+                    return .exited(try await runner.run(spec, id: container, onLine: events.appLine))
+                } catch {
+                    return .failed("\(error)")
+                }
+            }
+            group.addTask { await watch(events: events) }
+            group.addTask { await stopRequested().map(Event.stop) ?? .quiet }
+            var outcome: InstanceExecutor.End?
+            while let event = await group.next() {
+                switch event {
+                case .exited(let status):
+                    group.cancelAll()
+                    if let outcome { return outcome }
+                    return .crashed(reason: oomKills() > 0 ? "killed: out of memory" : "exit status \(status)")
+                case .failed(let reason):
+                    group.cancelAll()
+                    if let outcome { return outcome }
+                    return .crashed(reason: oomKills() > 0 ? "killed: out of memory" : reason)
+                case .unhealthy(let line):
+                    guard outcome == nil else { continue }
+                    outcome = .crashed(reason: "health check failed: \(line)")
+                    group.cancelAll()  // kills the container (runc run is killed, then runc delete --force)
+                case .stop:
+                    guard outcome == nil else { continue }
+                    outcome = .stopped
+                    group.addTask {
+                        await runner.kill(container, signal: "TERM")
+                        return (try? await Task.sleep(for: stopGracePeriod)) == nil ? .quiet : .graceOver
+                    }
+                case .graceOver:
+                    group.cancelAll()
+                case .quiet:
+                    continue
+                }
+            }
+            return outcome ?? .stopped
+        }
+    }
+
+    /// Startup check, then liveness checks; returns `.unhealthy` with the checker's last line,
+    /// or `.quiet` when the container went away first (its exit is then what counts).
+    private func watch(events: InstanceExecutor.Events) async -> Event {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline: ContinuousClock.Instant? = startTimeout > .zero ? started + startTimeout : nil
+        // The container must be running before anything can be run in it.
+        while await runner.status(container) != "running" {
+            if let deadline, clock.now >= deadline {
+                return .unhealthy("Timed out after \(Self.text(startTimeout)) waiting for the container to start")
+            }
+            guard (try? await Task.sleep(for: .milliseconds(50))) != nil else { return .quiet }
+        }
+        let flags: [String]
+        switch healthCheck {
+        case .process:
+            events.healthy(Self.seconds(clock.now - started))
+            guard (try? await Task.sleep(for: .seconds(365 * 24 * 3600))) != nil else { return .quiet }
+            return .quiet
+        case .port:
+            flags = ["-port", String(InstanceExecutor.containerPort)]
+        case .http(let path):
+            flags = ["-port", String(InstanceExecutor.containerPort), "-uri", path]
+        }
+        let remaining = deadline.map { max($0 - clock.now, .milliseconds(1)) } ?? .zero
+        let startup = await check(flags + ["-startup-interval", Self.goDuration(startupInterval),
+                                           "-startup-timeout", deadline == nil ? "0" : Self.goDuration(remaining)])
+        if Task.isCancelled { return .quiet }
+        if let failure = startup { return await runner.status(container) == "running" ? .unhealthy(failure) : .quiet }
+        events.healthy(Self.seconds(clock.now - started))
+        let liveness = await check(flags + ["-liveness-interval", Self.goDuration(livenessInterval)])
+        if Task.isCancelled { return .quiet }
+        let failure = liveness ?? "Liveness check ended without a result"
+        return await runner.status(container) == "running" ? .unhealthy(failure) : .quiet
+    }
+
+    /// Runs the healthcheck in the container; nil when it passed, else its last line.
+    private func check(_ arguments: [String]) async -> String? {
+        let output = Lines()
+        do {
+            let status = try await runner.exec(container, args: ["/tmp/lifecycle/healthcheck"] + arguments, onLine: output.append)
+            return status == 0 ? nil : output.last ?? "healthcheck exited with status \(status)"
+        } catch {
+            return error.description
+        }
+    }
+
+    /// Go's duration syntax for the lifecycle's flags (`1500ms`).
+    static func goDuration(_ duration: Duration) -> String { "\(max(duration.wholeMilliseconds, 1))ms" }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func text(_ duration: Duration) -> String { String(format: "%.0f s", seconds(duration)) }
+}
