@@ -39,9 +39,9 @@ struct InstanceExecutor: Sendable {
     }
 
     /// Container names start with it, so `runc list` shows which containers are this cell's.
-    var containerPrefix: String { "pipette-\(Subjects.token(config.id))--" }
+    var containerPrefix: String { InstanceContainer.prefix(cellID: config.id) }
 
-    func containerName(_ guid: String) -> String { containerPrefix + Subjects.token(guid) }
+    func containerName(_ guid: String) -> String { InstanceContainer.name(cellID: config.id, instanceGUID: guid) }
 
     /// The cgroup folder holding this cell's instances' cgroups.
     var cellCgroupPath: String { "/pipette/\(Subjects.token(config.id))" }

@@ -38,7 +38,7 @@ struct RunningAppsTests {
 
         // The instance's environment, through the lifecycle shell.
         let env = try await platform.pipette("shell", "web/0", "--", "env")
-        #expect(env.status == 0 && env.output.contains("PORT=8080") && env.output.contains("HOME=/home/vcap"), "\(env.output)")
+        #expect(env.status == 0 && env.output.contains("PORT=8080") && env.output.contains("HOME=/home/vcap/app"), "\(env.output)")
         #expect(env.output.contains("INSTANCE_INDEX=0") && env.output.contains("VCAP_APPLICATION="), "\(env.output)")
 
         // Scale 1 → 3 → 1, spread over both cells (zones z1 and z2).
