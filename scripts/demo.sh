@@ -18,7 +18,7 @@ for port in 4222 8081 9292; do
 done
 
 echo "==> foreman start: nats-server, blobstore, fake CC, auctioneer, an amd64 and an arm64 cell, stager"
-foreman start >"$work/platform.log" 2>&1 &
+foreman start -t 20 >"$work/platform.log" 2>&1 &
 platform=$!
 stop() { kill -TERM "$platform" 2>/dev/null; wait "$platform" 2>/dev/null || true; }
 trap stop EXIT
