@@ -282,4 +282,27 @@ struct ConvergerTests {
         await restarted.stop()
         await rig.close()
     }
+
+    @Test func aNATSServerRestartStartsNothingTwice() async throws {
+        let rig = try await Rig(cells: [("c1", "z1", ["tiny-amd64"]), ("c2", "z2", ["tiny-amd64"])])
+        let auctioneer = await rig.auctioneer("a1")
+        try await rig.put(Self.app("web", instances: 2))
+        #expect(await eventually { rig.instances(of: "web").filter { $0.state == .running }.count == 2 })
+        let performs = rig.performRequests
+
+        rig.server.stop()
+        // The outage: longer than three heartbeats, so the auctioneer loses both cells meanwhile.
+        try await Task.sleep(for: .milliseconds(1500))
+        try rig.server.start()
+        let back = Date().timeIntervalSince1970
+        #expect(await eventually { await rig.status().map { ($0.lastPassAt ?? 0) > back + 1 } == true })
+        #expect(rig.performRequests == performs, "the cells' instances were heard again before anything was started")
+        #expect(rig.instances(of: "web").count == 2)
+
+        try await rig.edit("web") { $0.instances = 3 }
+        #expect(await eventually { rig.instances(of: "web").count == 3 })
+
+        await auctioneer.stop()
+        await rig.close()
+    }
 }
