@@ -7,6 +7,7 @@ import Synchronization
 /// `pipette auctioneer`: keeps the cell registry from heartbeats, drops cells that miss three,
 /// and places Tasks: requests arriving close together are placed as one batch with `Placement`,
 /// then offered to the chosen cells; work a cell rejects is placed again on the next best.
+/// With `config.blobstoreURL` set it also runs the ``Converger``, which keeps apps running.
 public struct AuctioneerService: Service {
     /// Rounds of place → perform → re-place a batch gets before the leftovers are refused.
     static let rounds = 4

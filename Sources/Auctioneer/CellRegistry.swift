@@ -35,10 +35,16 @@ final class CellRegistry: Sendable {
             if state.evacuating, e[state.id] == nil { return Update() }
             defer { e[state.id] = Entry(state: state, lastSeen: now) }
             guard let known = e[state.id]?.state else { return Update(joined: true, instancesChanged: !state.lrps.isEmpty) }
-            let changed = known.evacuating != state.evacuating || known.lrps.count != state.lrps.count
-                || zip(known.lrps, state.lrps).contains { $0.instanceGUID != $1.instanceGUID || $0.state != $1.state }
-            return Update(instancesChanged: changed)
+            return Update(instancesChanged: known.evacuating != state.evacuating || Self.differ(known.lrps, state.lrps))
         }
+    }
+
+    /// Whether two lists of reports differ in which instances they hold or their states, in any order.
+    private static func differ(_ a: [InstanceReport], _ b: [InstanceReport]) -> Bool {
+        guard a.count == b.count else { return true }
+        if zip(a, b).allSatisfy({ $0.instanceGUID == $1.instanceGUID && $0.state == $1.state }) { return false }
+        let states = Dictionary(a.map { ($0.instanceGUID, $0.state) }, uniquingKeysWith: { first, _ in first })
+        return b.contains { states[$0.instanceGUID] != $0.state }
     }
 
     /// Takes a cell's report of one instance between heartbeats; true when it changed what was

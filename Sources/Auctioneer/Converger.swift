@@ -109,7 +109,7 @@ final class Converger: Sendable {
                     apps = try await AppStore.open(nats)
                     store = apps
                 }
-                await pass(try await apps.all(), memory: &memory)
+                await pass(try await apps.all(), memory: &memory, began: now)
                 memory.storeTrouble = false
             } catch {
                 if !memory.storeTrouble {
@@ -130,8 +130,8 @@ final class Converger: Sendable {
         var storeTrouble = false
     }
 
-    /// One pass over `apps`.
-    func pass(_ apps: [AppRecord], memory: inout Memory) async {
+    /// One pass over `apps` (read from the bucket from `began` on).
+    func pass(_ apps: [AppRecord], memory: inout Memory, began: ContinuousClock.Instant = .now) async {
         guard lock.isHeld() else { return }
         let clock = ContinuousClock.now
         let cells = registry.snapshot()
@@ -159,8 +159,10 @@ final class Converger: Sendable {
             memory.loggedErrors[app] = (error, clock)
             logger.warning("converge: cannot place instances of \(app): \(error)")
         }
+        let took = ContinuousClock.now - began
         status.withLock {
             $0.lastPassAt = now
+            $0.lastPassSeconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
             $0.waiting = plan.waiting
             $0.gaveUp = plan.gaveUp
             $0.placementErrors = outcome.errors

@@ -40,10 +40,11 @@ final class ConvergerLock: Sendable {
             do {
                 let kv: KeyValueBucket
                 if let bucket { kv = bucket } else {
-                    kv = try await KeyValueBucket.open(nats, bucket: Self.bucketName, ttl: ttl)
+                    // Calls wait at most a third of the TTL: a stuck one must not outlive the hold.
+                    kv = try await KeyValueBucket.open(nats, bucket: Self.bucketName, ttl: ttl, timeout: max(ttl / 3, .milliseconds(100)))
                     bucket = kv
                 }
-                try await step(kv)
+                if nats.isConnected { try await step(kv) }
                 complained = false
             } catch {
                 if !complained {
@@ -58,7 +59,7 @@ final class ConvergerLock: Sendable {
                 wasHeld = held
             }
         } while (try? await Task.sleep(for: period)) != nil
-        if isShuttingDown(), let bucket { await release(bucket) }
+        if isShuttingDown(), nats.isConnected, let bucket { await release(bucket) }
     }
 
     /// One refresh (holding) or one try to take it (not holding).

@@ -5,6 +5,8 @@ public struct ConvergerStatus: Codable, Sendable, Equatable {
     public var holder: String
     /// Unix seconds of the last pass; nil before the first.
     public var lastPassAt: Double?
+    /// How long the last pass took, in seconds (reading the apps, planning, placing, offering).
+    public var lastPassSeconds: Double?
     /// Crashed instances waiting on their crash backoff, with the time they may restart.
     public var waiting: [RestartWait]
     /// Crashed instances not restarted any more (past the policy's `maxRestarts`).
@@ -27,6 +29,7 @@ public struct ConvergerStatus: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case holder, waiting
         case lastPassAt = "last_pass_at"
+        case lastPassSeconds = "last_pass_seconds"
         case gaveUp = "gave_up"
         case placementErrors = "placement_errors"
         case inFlight = "in_flight"

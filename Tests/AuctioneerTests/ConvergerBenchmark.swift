@@ -50,13 +50,15 @@ struct ConvergerBenchmark {
 
         // Quiet passes: time between status updates while nothing is to be done.
         var stamps: [Double] = []
+        var durations: [Double] = []
         _ = await eventually(within: .seconds(60)) {
             if let answer = try? await client.request(Subjects.convergerStatus, [], timeout: .seconds(2)),
                let status = try? Wire.decode(ConvergerStatus.self, from: answer.payload),
                let at = status.lastPassAt, stamps.last != at {
                 stamps.append(at)
+                durations.append(status.lastPassSeconds ?? 0)
             }
-            return stamps.count >= 4
+            return stamps.count >= 6
         }
         let gaps = zip(stamps.dropFirst(), stamps).map { $0 - $1 }
         let performs = cells.map(\.performRequests).reduce(0, +)
@@ -66,7 +68,7 @@ struct ConvergerBenchmark {
               wrote \(appCount) app records in \(written)
               all running after \(converged) (perform requests: \(performs), extra instances: \(duplicates))
               quiet pass intervals (s): \(gaps.map { String(format: "%.2f", $0) }.joined(separator: ", ")) \
-            (interval \(config.convergeInterval))
+            (interval \(config.convergeInterval)); pass durations (s): \(durations.map { String(format: "%.3f", $0) }.joined(separator: ", "))
             """)
         await auctioneer.stop()
         await fleet.stop()
