@@ -305,4 +305,17 @@ struct ConvergerTests {
         await auctioneer.stop()
         await rig.close()
     }
+
+    @Test func instancesACellRejectsGoToTheNextBestCellInTheSamePass() async throws {
+        let rig = try await Rig(cells: [("c1", "z1", ["tiny-amd64"]), ("c2", "z2", ["tiny-amd64"])])
+        rig.cells[0].setRefusing(true)
+        let auctioneer = await rig.auctioneer("a1")
+        try await rig.put(Self.app("web", instances: 2))
+        #expect(await eventually { rig.cells[1].instances.count == 2 })
+        #expect(rig.cells[0].performRequests == 1, "c1 was offered one (zone spread) and rejected it")
+        #expect(rig.cells[1].performRequests == 2, "the first offer, then c1's rejected one in the next round")
+        #expect(rig.cells[0].instances.isEmpty)
+        await auctioneer.stop()
+        await rig.close()
+    }
 }

@@ -32,6 +32,7 @@ public final class FakeCell: Service, Sendable {
         var order: [String] = []
         var heartbeating = true
         var evacuating = false
+        var refusing = false
         var performRequests = 0
         var stopsReceived: [InstanceStop] = []
     }
@@ -70,6 +71,10 @@ public final class FakeCell: Service, Sendable {
 
     /// Marks the cell evacuating in its heartbeats (and it takes no new work).
     public func evacuate() { state.withLock { $0.evacuating = true } }
+
+    /// Rejects every instance offered while on, though its heartbeats show room (as a cell that
+    /// filled up since its last heartbeat does).
+    public func setRefusing(_ on: Bool) { state.withLock { $0.refusing = on } }
 
     public func markRunning(_ guid: String) { change(guid) { $0.state = .running } }
 
@@ -131,6 +136,8 @@ public final class FakeCell: Service, Sendable {
             for definition in request.lrps {
                 if s.evacuating {
                     reply.rejected.append(.init(taskID: definition.instanceGUID, reason: "cell \(id) is evacuating"))
+                } else if s.refusing {
+                    reply.rejected.append(.init(taskID: definition.instanceGUID, reason: "cell \(id) has no room after all"))
                 } else if !stacks.contains(definition.stack) {
                     reply.rejected.append(.init(taskID: definition.instanceGUID, reason: "cell \(id) has no stack \(definition.stack)"))
                 } else if !Self.available(total, s).fits(definition.work.need) {
