@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Apps", dependencies: ["NATS", "PipetteCore"], swiftSettings: strict),
 
         .target(name: "Auctioneer", dependencies: [
-            "NATS", "PipetteCore",
+            "NATS", "PipetteCore", "Apps",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
@@ -98,7 +98,7 @@ let package = Package(
         ], path: "Benchmarks/PipetteBench", swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: [
-            "PipetteCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            "PipetteCore", "NATS", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["PipetteCore"], swiftSettings: strict),
@@ -120,7 +120,7 @@ let package = Package(
             "Cell", "Staging", "PipetteCore", "NATS", "Archive", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "AuctioneerTests", dependencies: [
-            "Auctioneer", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            "Auctioneer", "Apps", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: ["PipetteCore", "TestSupport"], swiftSettings: strict),

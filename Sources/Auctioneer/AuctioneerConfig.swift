@@ -1,4 +1,5 @@
 import NATS
+import PipetteCore
 
 /// Settings of `pipette auctioneer`.
 public struct AuctioneerConfig: Sendable {
@@ -19,7 +20,36 @@ public struct AuctioneerConfig: Sendable {
     public var maxWaiting = 10_000
     /// For this long after starting, a Task for a stack no known cell has may wait for one (cells
     /// heartbeat every 2 s, so a new auctioneer hears them all within a few seconds).
+    /// The converger, too, waits this long after starting (and after NATS reconnects) before it
+    /// acts, so instances of cells it has not heard yet do not look missing.
     public var startupGrace: Duration = .seconds(6)
+
+    // The converger (runs only with `blobstoreURL` set).
+
+    /// Base URL of the blobstore holding the droplets (`http://127.0.0.1:8081`). Set, it turns the
+    /// converger on: it keeps the apps of the `pipette_apps` bucket running on cells.
+    public var blobstoreURL: String?
+    /// Secret for signing droplet URLs (`PIPETTE_BLOBSTORE_SECRET`); nil: unsigned URLs.
+    public var blobstoreSecret: String?
+    /// How long a signed droplet URL handed to a cell stays valid.
+    public var dropletURLLifetime: Duration = .seconds(3600)
+    /// Time between convergence passes (a pass also runs soon after a cell reports a change).
+    public var convergeInterval: Duration = .seconds(2)
+    /// How long after a cell reports a change the pass runs, gathering the reports around it.
+    public var convergeDebounce: Duration = .milliseconds(200)
+    /// Life of the converger lock's value in the `pipette_locks` bucket: when the holder dies,
+    /// another auctioneer converges within about this long. Set when the bucket is created.
+    public var lockTTL: Duration = .seconds(6)
+    /// When crashed instances are restarted (Diego's defaults).
+    public var crashPolicy: CrashPolicy = .diego
+    /// At most this many instances are started per pass; the rest wait for the next one.
+    public var maxStartsPerPass = 1000
+    /// An instance offered to a cell counts as starting until the cell reports it or this passes.
+    public var inFlightTimeout: Duration = .seconds(15)
+    /// The same placement error of an app is logged at most once per this long.
+    public var placementErrorLogInterval: Duration = .seconds(60)
+    /// Names this auctioneer in the converger lock and status (default: a random id).
+    public var auctioneerID: String?
 
     public init(natsURI: String = "nats://127.0.0.1:4222", batchWindow: Duration = .zero,
                 performTimeout: Duration = .seconds(5), missedHeartbeats: Int = 3, maxPending: Int = 10_000) {

@@ -7,6 +7,7 @@ import Synchronization
 /// `pipette auctioneer`: keeps the cell registry from heartbeats, drops cells that miss three,
 /// and places Tasks: requests arriving close together are placed as one batch with `Placement`,
 /// then offered to the chosen cells; work a cell rejects is placed again on the next best.
+/// With `config.blobstoreURL` set it also runs the ``Converger``, which keeps apps running.
 public struct AuctioneerService: Service {
     /// Rounds of place → perform → re-place a batch gets before the leftovers are refused.
     static let rounds = 4
@@ -36,6 +37,7 @@ public struct AuctioneerService: Service {
         let placements = try nats.subscribe(Subjects.placeTask, queue: "auctioneers", bufferSize: 4096)
         let listings = try nats.subscribe(Subjects.cells, bufferSize: 64)
         let cancels = try nats.subscribe(Subjects.cancelPlacement, bufferSize: 1024)
+        let converger = config.blobstoreURL == nil ? nil : Converger(config: config, logger: logger, nats: nats, registry: registry)
         try await nats.flush()
         logger.info("auctioneer ready", metadata: ["nats": "\(NATSURL.redacted(config.natsURI))"])
         await onReady()
@@ -43,12 +45,16 @@ public struct AuctioneerService: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    await track(heartbeats, registry: registry) {
+                    await track(heartbeats, registry: registry) { update in
                         if !queue.isEmpty { pending.ring() }
+                        if update.instancesChanged { converger?.nudge() }
                     }
                 }
                 group.addTask {
-                    await sweep(registry, nats: nats) { expireWaiting(queue, nats: nats) }
+                    await sweep(registry, nats: nats, onLoss: { converger?.nudge() }) { expireWaiting(queue, nats: nats) }
+                }
+                if let converger {
+                    group.addTask { await converger.run() }
                 }
                 group.addTask {
                     for await message in cancels {
@@ -90,35 +96,41 @@ public struct AuctioneerService: Service {
         logger.info("auctioneer stopped")
     }
 
-    /// Keeps the registry from heartbeats; `onChange` runs after each heartbeat taken.
-    private func track(_ heartbeats: NATSSubscription, registry: CellRegistry, onChange: () -> Void) async {
+    /// Keeps the registry from heartbeats; `onChange` runs after each heartbeat taken (and after
+    /// a cell left, as a change of its instances).
+    private func track(_ heartbeats: NATSSubscription, registry: CellRegistry, onChange: (CellRegistry.Update) -> Void) async {
         for await message in heartbeats {
             if message.subject == Subjects.cellGone {
                 if let gone = try? Wire.decode(CellLoss.self, from: message.payload), registry.remove(gone.cellID) {
                     logger.info("cell left", metadata: ["cell": "\(gone.cellID)", "reason": "\(gone.reason)"])
+                    onChange(CellRegistry.Update(instancesChanged: true))
                 }
                 continue
             }
             do {
                 let state = try Wire.decode(CellState.self, from: message.payload)
-                if registry.update(state) {
+                let update = registry.take(state)
+                if update.joined {
                     logger.info("cell joined", metadata: [
                         "cell": "\(state.id)", "zone": "\(state.zone)",
                         "stacks": "\(state.stacks.map(\.name).joined(separator: ","))",
                     ])
                 }
-                onChange()
+                onChange(update)
             } catch {
                 logger.notice("ignoring a malformed heartbeat", metadata: ["error": "\(error)"])
             }
         }
     }
 
-    /// Drops cells that went silent and tells whoever waits on their work.
-    private func sweep(_ registry: CellRegistry, nats: NATSConnection, also: () -> Void) async {
+    /// Drops cells that went silent and tells whoever waits on their work; `onLoss` runs after
+    /// a sweep that dropped some.
+    private func sweep(_ registry: CellRegistry, nats: NATSConnection, onLoss: () -> Void, also: () -> Void) async {
         while (try? await Task.sleep(for: .milliseconds(100))) != nil {
             also()
-            for (id, silence) in registry.expire() {
+            let lost = registry.expire()
+            if !lost.isEmpty { onLoss() }
+            for (id, silence) in lost {
                 let reason = "missed \(config.missedHeartbeats) heartbeats (silent for \(silence.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))))"
                 logger.warning("cell lost", metadata: ["cell": "\(id)", "reason": "\(reason)"])
                 try? nats.publish(Subjects.cellLost, Wire.encode(CellLoss(cellID: id, reason: reason)))
@@ -254,20 +266,9 @@ public struct AuctioneerService: Service {
 
     /// Offers each cell its tasks at once; a cell that does not answer rejects them all.
     private func perform(_ offers: [String: [TaskDefinition]], nats: NATSConnection) async -> [(String, PerformReply)] {
-        await withTaskGroup(of: (String, PerformReply).self) { group in
-            for (cellID, tasks) in offers {
-                group.addTask {
-                    do {
-                        let answer = try await nats.request(Subjects.perform(cell: cellID), Wire.encode(PerformRequest(tasks: tasks)),
-                                                            timeout: config.performTimeout)
-                        return (cellID, try Wire.decode(PerformReply.self, from: answer.payload))
-                    } catch {
-                        let reason = "cell \(cellID) did not answer (\(error))"
-                        return (cellID, PerformReply(rejected: tasks.map { .init(taskID: $0.taskID, reason: reason) }))
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
+        let performer = CellPerformer(nats: nats, timeout: config.performTimeout)
+        return await performer.perform(offers.mapValues { PerformRequest(tasks: $0) }).map { outcome in
+            (outcome.cellID, outcome.reply(rejectingAll: offers[outcome.cellID]?.map(\.taskID) ?? []))
         }
     }
 

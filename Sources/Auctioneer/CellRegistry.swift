@@ -14,15 +14,59 @@ final class CellRegistry: Sendable {
 
     init(missedHeartbeats: Int) { self.missedHeartbeats = missedHeartbeats }
 
+    /// What a heartbeat changed.
+    struct Update: Equatable {
+        /// The cell was not known.
+        var joined = false
+        /// Its instances (or their states) or its evacuating flag differ from what was known.
+        var instancesChanged = false
+    }
+
     /// Records a heartbeat; true when the cell is new. An evacuating cell that is not known (it
     /// said it left, and this is a heartbeat sent on its way out) is not taken back in.
     @discardableResult
     func update(_ state: CellState, at now: ContinuousClock.Instant = .now) -> Bool {
+        take(state, at: now).joined
+    }
+
+    /// Records a heartbeat like ``update(_:at:)`` and says what it changed.
+    func take(_ state: CellState, at now: ContinuousClock.Instant = .now) -> Update {
         entries.withLock { e in
-            if state.evacuating, e[state.id] == nil { return false }
+            if state.evacuating, e[state.id] == nil { return Update() }
             defer { e[state.id] = Entry(state: state, lastSeen: now) }
-            return e[state.id] == nil
+            guard let known = e[state.id]?.state else { return Update(joined: true, instancesChanged: !state.lrps.isEmpty) }
+            return Update(instancesChanged: known.evacuating != state.evacuating || Self.differ(known.lrps, state.lrps))
         }
+    }
+
+    /// Whether two lists of reports differ in which instances they hold or their states, in any order.
+    private static func differ(_ a: [InstanceReport], _ b: [InstanceReport]) -> Bool {
+        guard a.count == b.count else { return true }
+        if zip(a, b).allSatisfy({ $0.instanceGUID == $1.instanceGUID && $0.state == $1.state }) { return false }
+        let states = Dictionary(a.map { ($0.instanceGUID, $0.state) }, uniquingKeysWith: { first, _ in first })
+        return b.contains { states[$0.instanceGUID] != $0.state }
+    }
+
+    /// Takes a cell's report of one instance between heartbeats; true when it changed what was
+    /// known (a report from an unknown cell is ignored: its heartbeat will bring it).
+    @discardableResult
+    func record(_ report: InstanceReport) -> Bool {
+        entries.withLock { e in
+            guard var state = e[report.cellID]?.state else { return false }
+            if let position = state.lrps.firstIndex(where: { $0.instanceGUID == report.instanceGUID }) {
+                guard state.lrps[position] != report else { return false }
+                state.lrps[position] = report
+            } else {
+                state.lrps.append(report)
+            }
+            e[report.cellID]?.state = state
+            return true
+        }
+    }
+
+    /// Drops instances the converger told `cellID` to stop or forget, until a heartbeat says otherwise.
+    func drop(_ guids: Set<String>, on cellID: String) {
+        entries.withLock { e in e[cellID]?.state.lrps.removeAll { guids.contains($0.instanceGUID) } }
     }
 
     @discardableResult
@@ -33,10 +77,15 @@ final class CellRegistry: Sendable {
         entries.withLock { $0.values.map(\.state) }.sorted { $0.id < $1.id }
     }
 
-    /// Takes the placement's view of the cells it used (less available, more work).
+    /// Takes the placement's view of the cells it used (less available, more work); what they
+    /// report about their instances stays as the registry has it.
     func apply(_ cells: [CellState]) {
         entries.withLock { e in
-            for cell in cells where e[cell.id] != nil { e[cell.id]?.state = cell }
+            for cell in cells where e[cell.id] != nil {
+                e[cell.id]?.state.available = cell.available
+                e[cell.id]?.state.tasks = cell.tasks
+                e[cell.id]?.state.instances = cell.instances
+            }
         }
     }
 

@@ -6,9 +6,13 @@ final class JetStreamContext: Sendable {
     let address: UInt
 
     /// A context on the connection at `connection` (a `natsConnection` address); blocks briefly.
-    init(connection: Int) throws(NATSError) {
+    /// `timeout` bounds each JetStream call (nil: libnats' 5 s).
+    init(connection: Int, timeout: Duration? = nil) throws(NATSError) {
         var js: OpaquePointer?
-        let status = natsConnection_JetStream(&js, OpaquePointer(bitPattern: connection), nil)
+        var options = jsOptions()
+        jsOptions_Init(&options)
+        if let timeout { options.Wait = timeout.milliseconds }
+        let status = natsConnection_JetStream(&js, OpaquePointer(bitPattern: connection), &options)
         guard status == NATS_OK, let js else { throw .jetStreamUnavailable(reason: statusText(status)) }
         address = UInt(bitPattern: Int(bitPattern: js))
     }

@@ -26,11 +26,12 @@ public final class KeyValueBucket: Sendable {
     /// - Parameters:
     ///   - ttl: how long a value lives after it was written (zero: forever).
     ///   - replicas: copies kept in a JetStream cluster (1 on a single server).
+    ///   - timeout: how long each call on the bucket may wait for the server (nil: libnats' 5 s).
     public static func open(_ connection: NATSConnection, bucket name: String, ttl: Duration = .zero,
-                            history: Int = 1, replicas: Int = 1) async throws(NATSError) -> KeyValueBucket {
+                            history: Int = 1, replicas: Int = 1, timeout: Duration? = nil) async throws(NATSError) -> KeyValueBucket {
         let address = connection.address
         let handle = try await Blocking.run { () throws(NATSError) -> KeyValueHandle in
-            let context = try JetStreamContext(connection: address)
+            let context = try JetStreamContext(connection: address, timeout: timeout)
             let js = context.pointer
             var kv: OpaquePointer?
             var bound = js_KeyValue(&kv, js, name)

@@ -1,16 +1,27 @@
-/// When a crashed app instance is restarted: Diego's `RestartCalculator` (bbs `models/actual_lrp.go`).
-/// The first `immediateRestarts` crashes restart at once; after that the wait starts at
-/// `minBackoff` and doubles per crash up to `maxBackoff`; past `maxRestarts` it is not restarted.
-/// An instance that ran `resetAfter` before crashing starts counting again.
-/// Defaults are Diego's; tests shorten them.
-public struct CrashPolicy: Sendable, Equatable {
+/// When a crashed app instance is restarted: Diego's `RestartCalculator`
+/// (cloudfoundry/bbs `models/restart_calculator.go`, used by `ActualLRP.ShouldRestartCrash` in
+/// `models/actual_lrp.go`), and how the crash count moves (`SQLDB.CrashActualLRP` in
+/// `db/sqldb/actual_lrp_db.go`, with `models.CrashResetTimeout`).
+///
+/// - The first `immediateRestarts` crashes (counts 0, 1, 2) restart at once.
+/// - Below `maxRestarts` the wait is `minBackoff × 2^(count − immediateRestarts)`, the exponent
+///   capped at ``maxBackoffCount``, the wait capped at `maxBackoff`.
+/// - From `maxRestarts` on it is not restarted.
+/// - A crash of an instance that had been *running* for more than `resetAfter` sets the count to 1;
+///   any other crash adds one.
+///
+/// Defaults are Diego's (its `CrashBackoffMinDuration` is a constant; here `minBackoff` can be
+/// shortened for tests).
+public struct CrashPolicy: Sendable, Equatable, Codable {
+    /// Diego's `DefaultImmediateRestarts`.
     public var immediateRestarts: Int
-    /// Seconds.
+    /// Seconds; Diego's `CrashBackoffMinDuration`.
     public var minBackoff: Double
-    /// Seconds.
+    /// Seconds; Diego's `DefaultMaxBackoffDuration`.
     public var maxBackoff: Double
+    /// Diego's `DefaultMaxRestarts`.
     public var maxRestarts: Int
-    /// Seconds of running after which the crash count resets.
+    /// Seconds of running after which a crash counts as the first again; Diego's `CrashResetTimeout`.
     public var resetAfter: Double
 
     public init(immediateRestarts: Int = 3, minBackoff: Double = 30, maxBackoff: Double = 16 * 60,
@@ -24,10 +35,23 @@ public struct CrashPolicy: Sendable, Equatable {
 
     public static let diego = CrashPolicy()
 
+    /// Why the policy cannot be used, or nil (Diego's `RestartCalculator.Validate`, plus positive
+    /// values, which Diego's constants have).
+    public var problem: String? {
+        if minBackoff <= 0 { return "the minimum crash backoff must be more than 0 seconds" }
+        if maxBackoff < minBackoff {
+            return "the maximum crash backoff (\(maxBackoff) s) must be at least the minimum (\(minBackoff) s)"
+        }
+        if immediateRestarts < 0 || maxRestarts < 0 { return "restart counts must not be negative" }
+        if resetAfter < 0 { return "the crash count reset time must not be negative" }
+        return nil
+    }
+
     /// The crash count after a crash, given the count before and how long the instance had been
-    /// running (nil when it never became running).
+    /// running (nil when it never became running). Diego: `since` more than `CrashResetTimeout` ago
+    /// and state RUNNING ⇒ 1, else count + 1.
     public func crashCount(previous: Int, runningFor seconds: Double?) -> Int {
-        if let seconds, seconds >= resetAfter { return 1 }
+        if let seconds, seconds > resetAfter { return 1 }
         return previous + 1
     }
 
@@ -39,17 +63,32 @@ public struct CrashPolicy: Sendable, Equatable {
         return min(minBackoff * Double(1 << exponent), maxBackoff)
     }
 
-    /// Whether an instance that crashed at `crashedAt` (unix seconds) with `crashCount` crashes is
-    /// restarted at `now`.
-    public func shouldRestart(now: Double, crashedAt: Double, crashCount: Int) -> Bool {
-        guard let wait = backoff(crashCount: crashCount) else { return false }
-        return crashedAt + wait <= now
+    /// Unix seconds from when an instance that crashed at `crashedAt` with `crashCount` crashes may
+    /// be restarted, or nil when it never will.
+    public func restartTime(crashedAt: Double, crashCount: Int) -> Double? {
+        backoff(crashCount: crashCount).map { $0 == 0 ? -Double.infinity : crashedAt + $0 }
     }
 
-    /// Diego's `calculateMaxBackoffCount`: the exponent past which the wait stops doubling.
-    var maxBackoffCount: Int {
+    /// Diego's `RestartCalculator.ShouldRestart(now, crashedAt, crashCount)`: whether an instance
+    /// that crashed at `crashedAt` (unix seconds) with `crashCount` crashes is restarted at `now`.
+    public func shouldRestart(now: Double, crashedAt: Double, crashCount: Int) -> Bool {
+        guard let time = restartTime(crashedAt: crashedAt, crashCount: crashCount) else { return false }
+        return time <= now
+    }
+
+    /// Diego's `calculateMaxBackoffCount`: `Logb(Ceil(maxBackoff / minBackoff))`, the exponent past
+    /// which the wait stops doubling.
+    public var maxBackoffCount: Int {
         guard minBackoff > 0 else { return 0 }
         let steps = (maxBackoff / minBackoff).rounded(.up)
         return steps >= 1 ? Int(steps.exponent) : 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case immediateRestarts = "immediate_restarts"
+        case minBackoff = "min_backoff_seconds"
+        case maxBackoff = "max_backoff_seconds"
+        case maxRestarts = "max_restarts"
+        case resetAfter = "reset_after_seconds"
     }
 }

@@ -24,6 +24,9 @@ public enum Subjects {
     /// and `pipette push` need not wait for the next heartbeat.
     public static let instanceChanged = "pipette.instance.changed"
 
+    /// The converger that holds the lock answers requests here (empty → `ConvergerStatus`).
+    public static let convergerStatus = "pipette.converger.status"
+
     /// Where a cell takes requests to cancel a task (`TaskCancel`).
     public static func cancel(cell id: String) -> String { "pipette.cell.\(token(id)).cancel" }
 

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Auctioneer
+import Foundation
 import Logging
 import NATS
+import PipetteCore
 
 struct AuctioneerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auctioneer",
-        abstract: "Place staging Tasks on cells that have the stack, from the cells' heartbeats.",
+        abstract: "Place staging Tasks and app instances on cells; keep apps running (the converger).",
         discussion: """
             Keeps a registry of cells from pipette.cell.heartbeat (a cell that misses 3
             heartbeats is gone, and stagers waiting on its work are told). Placement
@@ -17,8 +19,18 @@ struct AuctioneerCommand: AsyncParsableCommand {
             spread across cells and zones. Ties go to the smallest cell id. A cell that
             rejects its work passes it to the next best.
 
+            With --blobstore-url it also converges (Diego's BBS convergence): every
+            --converge-interval it reads the apps from the pipette_apps JetStream bucket
+            and the instances the cells report, starts missing and crashed instances
+            (crashed ones by Diego's backoff: 3 at once, then 30 s doubling to 16 min,
+            none after 200), stops extra ones, replaces instances of evacuating cells and
+            old releases once the new one runs. With several auctioneers one converges
+            at a time (lock in the pipette_locks bucket, --lock-ttl); droplet URLs are
+            signed with $PIPETTE_BLOBSTORE_SECRET. Status: request on
+            pipette.converger.status.
+
             Example (with nats-server running):
-              pipette auctioneer &
+              PIPETTE_BLOBSTORE_SECRET=s3cret pipette auctioneer --blobstore-url http://127.0.0.1:8081 &
               pipette cell --id amd64-1 --stacks tiny-amd64 &
               pipette cells
             """)
@@ -26,10 +38,54 @@ struct AuctioneerCommand: AsyncParsableCommand {
     @Option(help: "Extra milliseconds to gather placement requests into one batch (0: a batch is what arrived during the last auction).")
     var batchWindowMs = 0
 
+    @Option(name: .customLong("blobstore-url"), help: ArgumentHelp("Blobstore holding the droplets; turns the converger on (secret: $PIPETTE_BLOBSTORE_SECRET).",
+                               valueName: "url"))
+    var blobstoreURL: String?
+
+    @Option(help: "Seconds between convergence passes.")
+    var convergeInterval = 2.0
+
+    @Option(name: .customLong("lock-ttl"), help: "Seconds the converger lock lives without a refresh (another auctioneer takes over within about this long).")
+    var lockTTL = 6.0
+
+    @Option(help: "Seconds after start (or a NATS reconnect) before converging, to hear every cell first.")
+    var startupGrace = 6.0
+
+    @Option(help: "Crashes restarted at once before the backoff starts.")
+    var crashImmediateRestarts = CrashPolicy.diego.immediateRestarts
+
+    @Option(help: "Seconds of the first crash backoff (doubles per crash).")
+    var crashBackoffMin = CrashPolicy.diego.minBackoff
+
+    @Option(help: "Seconds the crash backoff grows to at most.")
+    var crashBackoffMax = CrashPolicy.diego.maxBackoff
+
+    @Option(help: "Crashes after which an instance is left crashed.")
+    var crashMaxRestarts = CrashPolicy.diego.maxRestarts
+
+    @Option(help: "Seconds of running after which a crash counts as the first again.")
+    var crashResetAfter = CrashPolicy.diego.resetAfter
+
+    @Option(help: "Instances started per convergence pass at most (the rest in the next pass).")
+    var maxStartsPerPass = 1000
+
     @OptionGroup var bus: BusOptions
+
+    var crashPolicy: CrashPolicy {
+        CrashPolicy(immediateRestarts: crashImmediateRestarts, minBackoff: crashBackoffMin, maxBackoff: crashBackoffMax,
+                    maxRestarts: crashMaxRestarts, resetAfter: crashResetAfter)
+    }
 
     func validate() throws {
         if batchWindowMs < 0 { throw ValidationError("--batch-window-ms must not be negative") }
+        if convergeInterval <= 0 { throw ValidationError("--converge-interval must be more than 0 seconds") }
+        if lockTTL < 0.3 { throw ValidationError("--lock-ttl must be at least 0.3 seconds") }
+        if startupGrace < 0 { throw ValidationError("--startup-grace must not be negative") }
+        if maxStartsPerPass < 1 { throw ValidationError("--max-starts-per-pass must be at least 1") }
+        if let problem = crashPolicy.problem { throw ValidationError("crash policy: \(problem)") }
+        if let url = blobstoreURL, URL(string: url)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--blobstore-url must be an http(s) URL, like http://127.0.0.1:8081")
+        }
     }
 
     func run() async throws {
@@ -37,6 +93,13 @@ struct AuctioneerCommand: AsyncParsableCommand {
         let logger = Logger(label: "pipette.auctioneer")
         var config = AuctioneerConfig(natsURI: bus.natsURL, batchWindow: .milliseconds(batchWindowMs))
         config.natsOptions = bus.natsOptions
+        config.blobstoreURL = blobstoreURL
+        config.blobstoreSecret = ProcessInfo.processInfo.environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        config.convergeInterval = .milliseconds(Int(convergeInterval * 1000))
+        config.lockTTL = .milliseconds(Int(lockTTL * 1000))
+        config.startupGrace = .milliseconds(Int(startupGrace * 1000))
+        config.crashPolicy = crashPolicy
+        config.maxStartsPerPass = maxStartsPerPass
         let nats = NATSURL.redacted(bus.natsURL)
         let service = AuctioneerService(config: config, logger: logger) {
             Output.status("auctioneer ready on \(nats)")

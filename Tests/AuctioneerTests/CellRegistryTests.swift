@@ -38,4 +38,42 @@ struct CellRegistryTests {
         #expect(registry.remove("c1"))
         #expect(!registry.remove("c1"))
     }
+
+    static func report(_ guid: String, _ state: InstanceReport.State, cell: String = "c1") -> InstanceReport {
+        InstanceReport(instanceGUID: guid, app: "web", appGUID: "g", index: 0, release: 1, cellID: cell, state: state,
+                       host: "h", since: 0)
+    }
+
+    @Test func heartbeatsSayWhenTheirInstancesChanged() {
+        let registry = CellRegistry(missedHeartbeats: 3)
+        var state = Self.state("c1")
+        #expect(registry.take(state) == .init(joined: true, instancesChanged: false))
+        state.lrps = [Self.report("a", .starting), Self.report("b", .running)]
+        #expect(registry.take(state) == .init(instancesChanged: true))
+        state.lrps.reverse()
+        #expect(registry.take(state) == .init(), "the same instances in another order are no change")
+        state.lrps[0].state = .crashed
+        #expect(registry.take(state).instancesChanged)
+        state.evacuating = true
+        #expect(registry.take(state).instancesChanged)
+    }
+
+    @Test func instanceReportsBetweenHeartbeatsUpdateTheCell() {
+        let registry = CellRegistry(missedHeartbeats: 3)
+        registry.update(Self.state("c1"))
+        #expect(registry.record(Self.report("a", .starting)))
+        #expect(!registry.record(Self.report("a", .starting)), "no change")
+        #expect(registry.record(Self.report("a", .running)))
+        #expect(!registry.record(Self.report("x", .running, cell: "unknown")))
+        #expect(registry.snapshot().first?.lrps.map(\.state) == [.running])
+    }
+
+    @Test func aPassSummaryNamesWhatItDid() {
+        let definition = InstanceDefinition(instanceGUID: "g", app: "sinatra", appGUID: "a", index: 0, release: 1,
+                                            stack: "s", dropletURL: "", dropletSHA256: "", dropletSize: 0,
+                                            startCommand: "", memoryMB: 1, diskMB: 1)
+        let waiting = [RestartWait(app: "x", index: 0, crashCount: 3, restartAt: 128, lastCrashReason: nil)]
+        let line = Converger.summary(started: [(definition, "c1")], stopped: 1, forgot: 0, deferred: 0, waiting: waiting, now: 100.5)
+        #expect(line == "converge: started 1 (sinatra/0 on c1), stopped 1, 1 waiting on crash backoff (next in 28 s)")
+    }
 }

@@ -17,6 +17,13 @@ public final class ServiceHarness: Sendable {
         await group.triggerGracefulShutdown()
         _ = await task.result
     }
+
+    /// Cancels the services without a graceful shutdown (as close to SIGKILL as a test in one
+    /// process gets: nothing is handed over) and waits for them to end.
+    public func cancel() async {
+        task.cancel()
+        _ = await task.result
+    }
 }
 
 /// A value a service reports once (a bound port, "ready"), awaited by the test.
