@@ -11,7 +11,9 @@ struct AppCommand: AsyncParsableCommand {
             Desired state comes from the pipette_apps JetStream KV bucket; instances from the
             cells' last heartbeats (through the auctioneer): INDEX, STATE (starting, running,
             crashed), CELL, ADDRESS (http://host:port), SINCE, RESTARTS (crashes so far) and
-            the LAST CRASH's reason. --json prints {"app": …, "instances": […]}.
+            the LAST CRASH's reason; then what the converger says of the app: crashed
+            instances waiting on their backoff (and when they restart), or why instances
+            cannot be placed. --json prints {"app": …, "instances": […]}.
 
             Examples:
               pipette app sinatra
@@ -66,6 +68,9 @@ struct AppCommand: AsyncParsableCommand {
         } else {
             Output.columns(Self.instanceRows(instances))
         }
+        if let status = await PlatformState.converger(on: connection) {
+            for line in Self.convergerLines(status, app: name) { Output.line(line) }
+        }
         Output.line("")
         let formatter = ISO8601DateFormatter()
         Output.columns([["RELEASE", "CREATED", "BY", "BUILDPACK", "DROPLET SHA256", "START COMMAND"]] + app.releases.reversed().map {
@@ -81,6 +86,22 @@ struct AppCommand: AsyncParsableCommand {
             ["\($0.index)", $0.state.rawValue, $0.cellID, $0.url ?? "-", Self.age(now - $0.since) + " ago", "\($0.crashCount)",
              "\($0.release)", $0.lastCrashReason ?? "-"]
         }
+    }
+
+    /// What the converger's last pass says of `app`: restarts waiting on backoff, given-up
+    /// instances, and placement errors.
+    static func convergerLines(_ status: ConvergerStatus, app: String, now: Double = Date().timeIntervalSince1970) -> [String] {
+        var lines: [String] = []
+        for wait in status.waiting where wait.app == app {
+            let when = wait.restartAt.map { "restarts in \(age($0 - now))" } ?? "is not restarted"
+            lines.append("instance \(wait.index) crashed \(wait.crashCount) times and \(when) (crash backoff)")
+        }
+        for wait in status.gaveUp where wait.app == app {
+            lines.append("instance \(wait.index) crashed \(wait.crashCount) times and is no longer restarted; "
+                         + "`pipette restart \(app)` tries again")
+        }
+        if let error = status.placementErrors[app] { lines.append("cannot place instances: \(error)") }
+        return lines
     }
 
     /// `45s`, `3m12s`, `2h05m`.

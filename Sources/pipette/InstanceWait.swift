@@ -54,6 +54,10 @@ struct InstanceWait {
                                      + "\(crash.lastCrashReason ?? "no reason given"); `pipette logs \(app)` shows its output, "
                                      + "`pipette app \(app)` its restarts")
             }
+            if count > 0, ours.isEmpty, let status = await PlatformState.converger(on: connection),
+               let error = status.placementErrors[app] {
+                throw CommandFailure("\(app)'s instances cannot be placed: \(error)")
+            }
             let running = ours.filter { $0.state == .running }
             let indexes = Set(running.map(\.index))
             if count == 0 ? all.allSatisfy({ $0.state == .crashed }) : indexes.count >= count {

@@ -24,6 +24,12 @@ enum PlatformState {
         try await cells(on: connection).flatMap(\.lrps).filter { $0.app == app }.sorted(by: Self.order)
     }
 
+    /// The converger's last pass (crash backoffs, placement errors); nil when no converger answers.
+    static func converger(on connection: NATSConnection) async -> ConvergerStatus? {
+        guard let answer = try? await connection.request(Subjects.convergerStatus, [], timeout: .seconds(2)) else { return nil }
+        return try? Wire.decode(ConvergerStatus.self, from: answer.payload)
+    }
+
     static func order(_ a: InstanceReport, _ b: InstanceReport) -> Bool {
         (a.index, rank(a.state), a.since) < (b.index, rank(b.state), b.since)
     }

@@ -57,7 +57,7 @@ struct PushCommand: AsyncParsableCommand {
                                                          valueName: "KEY=VALUE"))
     var environment: [String] = []
 
-    @Option(name: .customLong("buildpack"), help: "Buildpack to use (repeatable, in order; default: detect).")
+    @Option(name: .customLong("buildpack"), help: "Buildpack to use without detection, as `cf push -b` (repeatable, in order; default: detect).")
     var buildpacks: [String] = []
 
     @Option(help: "Start command (default: the buildpack's or the Procfile's).")
@@ -136,6 +136,8 @@ struct PushCommand: AsyncParsableCommand {
         request.taskID = "push-\(name)-\(attempt)"
         request.stack = stack ?? existing?.stack
         request.buildpacks = buildpacks.isEmpty ? nil : buildpacks
+        // As `cf push -b`: named buildpacks are used without detection.
+        request.skipDetect = buildpacks.isEmpty ? nil : true
         request.startCommand = startCommand
         let env = (existing?.environment ?? [:]).merging(KeyValuePairs.dictionary(self.environment)) { $1 }
         request.environment = env.isEmpty ? nil : env

@@ -50,7 +50,7 @@ final class AppPlatform: @unchecked Sendable {
     /// Auctioneer `index` (`auctioneer-<index>`), converging fast for tests.
     func startAuctioneer(_ index: Int) throws {
         try start("auctioneer-\(index)", ["auctioneer", "--nats", nats.url, "--blobstore-url", blobstoreURL,
-                                          "--converge-interval", "1", "--lock-ttl", "3", "--crash-backoff-min", "2"])
+                                          "--converge-interval", "1", "--lock-ttl", "3", "--startup-grace", "2", "--crash-backoff-min", "2"])
     }
 
     /// Starts (or restarts) cell `id` as its spec says.

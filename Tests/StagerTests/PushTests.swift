@@ -48,7 +48,7 @@ struct PushTests {
         #expect(missing.status == 1 && missing.output.contains("app /nonexistent/app does not exist"), "\(missing.output)")
         let unknown = try await pipette("app", "nope")
         #expect(unknown.status == 1 && unknown.output.contains("no app named nope"), "\(unknown.output)")
-        let failing = try await pipette("push", "apps/shell", "--name", "broken", "--buildpack", "staticfile")
+        let failing = try await pipette("push", "apps/shell", "--name", "broken", "--buildpack", "no-such-buildpack")
         #expect(failing.status == 1 && failing.output.contains("staging broken failed"), "\(failing.output)")
         #expect(try await pipette("app", "broken").status == 1, "a failed staging records nothing")
         await platform.stop()
