@@ -198,6 +198,10 @@ struct PushCommand: AsyncParsableCommand {
             throw CommandFailure("app \(path) does not exist")
         }
         guard isDirectory.boolValue else { return (url, false) }
+        let files = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey])
+        guard files?.contains(where: { (($0 as? URL).flatMap { try? $0.resourceValues(forKeys: [.isRegularFileKey]) })?.isRegularFile == true }) == true else {
+            throw CommandFailure("app folder \(path) has no files; nothing to push")
+        }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-push-\(Workspace.newAttemptID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let zip = folder.appendingPathComponent("app.zip")

@@ -74,6 +74,11 @@ struct RunningAppsTests {
         #expect(one.status == 0, "\(one.output)\n\(platform.logs)")
         #expect(try await platform.eventually(.seconds(30)) { try await platform.instances("web").count == 1 })
 
+        // Scale to 0 and back.
+        #expect(try await platform.pipette("scale", "web", "0").status == 0)
+        #expect(try await platform.instances("web").isEmpty)
+        #expect(try await platform.pipette("scale", "web", "1").status == 0)
+
         // Stop and start.
         #expect(try await platform.pipette("stop", "web").status == 0)
         #expect(try await platform.instances("web").isEmpty)
@@ -109,6 +114,10 @@ struct RunningAppsTests {
         #expect(badTarget.status == 64 && badTarget.output.contains("APP/INDEX"), "\(badTarget.output)")
         let noStack = try await platform.pipette("push", "apps/static", "--name", "nostack", "--stack", "cflinuxfs9")
         #expect(noStack.status == 1, "\(noStack.output)")
+        let empty = platform.work.file("empty-app")
+        try FileManager.default.createDirectory(at: empty.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let emptyPush = try await platform.pipette("push", empty.path, "--name", "empty")
+        #expect(emptyPush.status == 1 && emptyPush.output.contains("has no files; nothing to push"), "\(emptyPush.output)")
 
         // Two pushes of one app racing: both are recorded, numbered one after the other.
         async let first = platform.pipette("push", "apps/static", "--name", "race", "--instances", "0")
