@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 pipette=.build/debug/pipette
+# The Procfile's blobstore signs with this secret; `pipette push` signs its package upload with it.
+export PIPETTE_BLOBSTORE_SECRET=${PIPETTE_BLOBSTORE_SECRET:-pipette-dev-secret}
 stack=${STACK:-bookworm-arm64}
 work=$(mktemp -d)
 

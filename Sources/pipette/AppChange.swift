@@ -36,6 +36,13 @@ struct AppChange: ParsableArguments {
         return record
     }
 
+    /// Connects, applies `edit` and follows the instances: what `scale`, `stop` and `start` do.
+    func apply(_ edit: (inout AppRecord) -> Void) async throws {
+        let connection = try await BusOptions.connect(nats)
+        defer { connection.close() }
+        try await follow(update(on: connection, edit), on: connection)
+    }
+
     /// Waits (unless --no-wait) until the app runs what `record` desires, then prints the instances.
     func follow(_ record: AppRecord, on connection: NATSConnection) async throws {
         guard !noWait else { return }

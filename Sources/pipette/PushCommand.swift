@@ -128,8 +128,10 @@ struct PushCommand: AsyncParsableCommand {
             packageURL = try await blobs.put(package.url, key: BlobstoreClient.packageKey(appID: name, attemptID: attempt),
                                              sha256: try FileDigest.sha256(of: package.url).sha256, timeout: .seconds(timeout))
         } catch {
-            throw CommandFailure("cannot store the app package in the blobstore: \(error) (is `pipette blobstore` running, "
-                                 + "and PIPETTE_BLOBSTORE_SECRET set to its secret?)")
+            let hint = environment["PIPETTE_BLOBSTORE_SECRET"].map { $0.isEmpty } ?? true
+                ? "PIPETTE_BLOBSTORE_SECRET is not set: set it to the blobstore's secret (the Procfile's is pipette-dev-secret)"
+                : "is `pipette blobstore` running, and PIPETTE_BLOBSTORE_SECRET set to its secret?"
+            throw CommandFailure("cannot store the app package in the blobstore: \(error) (\(hint))")
         }
 
         var request = StagingRequest(appID: name, downloadURI: packageURL)

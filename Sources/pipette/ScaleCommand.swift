@@ -24,9 +24,6 @@ struct ScaleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connection = try await BusOptions.connect(change.nats)
-        defer { connection.close() }
-        let record = try await change.update(on: connection) { app in app.instances = instances }
-        try await change.follow(record, on: connection)
+        try await change.apply { $0.instances = instances }
     }
 }

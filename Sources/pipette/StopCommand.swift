@@ -15,11 +15,7 @@ struct StopCommand: AsyncParsableCommand {
 
     @OptionGroup var change: AppChange
 
-
     func run() async throws {
-        let connection = try await BusOptions.connect(change.nats)
-        defer { connection.close() }
-        let record = try await change.update(on: connection) { app in app.state = .stopped }
-        try await change.follow(record, on: connection)
+        try await change.apply { $0.state = .stopped }
     }
 }
