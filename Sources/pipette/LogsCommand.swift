@@ -8,9 +8,11 @@ struct LogsCommand: AsyncParsableCommand {
         commandName: "logs",
         abstract: "Print an app's recent log lines from the log stream, or follow them live.",
         discussion: """
-            Every staging's log (source STG: the seed's lines and the buildpacks' output) is
-            kept in the PIPETTE_LOGS JetStream stream (7 days, 256 MiB), so it can be read
-            after the fact, even when the client that staged was gone.
+            Every staging's log (source STG: the seed's lines and the buildpacks' output) and
+            every line an app instance prints (source APP, with its index, plus the cell's
+            lines: starting, running, crashed and why) are kept in the PIPETTE_LOGS JetStream
+            stream (7 days, 256 MiB), so they can be read after the fact, even when the client
+            that staged or pushed was gone.
 
             Examples:
               pipette logs sinatra                 # the last 100 lines
@@ -19,7 +21,7 @@ struct LogsCommand: AsyncParsableCommand {
               pipette logs sinatra --json          # one JSON object per line
             """)
 
-    @Argument(help: "The app (its app_id).")
+    @Argument(help: "The app (its name, or the app_id of `pipette stage`).")
     var app: String
 
     @Option(help: "How many of the most recent lines to print.")
