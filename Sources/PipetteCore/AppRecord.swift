@@ -20,6 +20,10 @@ public struct AppRecord: Codable, Sendable, Equatable {
     public var currentRelease: Int?
     /// Every release, oldest first, numbered from 1.
     public var releases: [AppRelease]
+    /// How many releases keep their droplets for rollback (the current one always does).
+    public var keepReleases: Int
+
+    public static let defaultKeepReleases = 5
 
     public init(name: String, guid: String, stack: String, instances: Int = 1, memoryMB: Int = 256, diskMB: Int = 1024,
                 healthCheck: HealthCheck = .port, environment: [String: String] = [:]) {
@@ -34,6 +38,7 @@ public struct AppRecord: Codable, Sendable, Equatable {
         self.environment = environment
         currentRelease = nil
         releases = []
+        keepReleases = Self.defaultKeepReleases
     }
 
     /// Adds `release` as the next number and makes it current.
@@ -47,6 +52,39 @@ public struct AppRecord: Codable, Sendable, Equatable {
 
     public var current: AppRelease? { releases.first { $0.number == currentRelease } }
 
+    /// Retention: marks pruned every release past the newest `keepReleases` (never the current
+    /// one) and returns them, so their droplets and packages can be deleted.
+    public mutating func prune() -> [AppRelease] {
+        let kept = Set(releases.suffix(max(keepReleases, 1)).map(\.number) + [currentRelease].compactMap { $0 })
+        var removed: [AppRelease] = []
+        for index in releases.indices where !releases[index].pruned && !kept.contains(releases[index].number) {
+            releases[index].pruned = true
+            removed.append(releases[index])
+        }
+        return removed
+    }
+
+    /// The release `pipette rollback` goes to: `number`, or the newest kept one before the current.
+    /// Throws a sentence when there is none, or it was pruned, or it is already current.
+    public func rollbackTarget(_ number: Int?) throws(AppRecordError) -> AppRelease {
+        guard let currentRelease else { throw AppRecordError("\(name) has no release yet; push it first") }
+        if let number {
+            guard let release = releases.first(where: { $0.number == number }) else {
+                throw AppRecordError("\(name) has no release \(number); `pipette releases \(name)` lists them")
+            }
+            guard number != currentRelease else { throw AppRecordError("release \(number) of \(name) is already current") }
+            guard !release.pruned else {
+                throw AppRecordError("release \(number) of \(name) can no longer be rolled back to: its droplet was removed "
+                                     + "(the last \(keepReleases) releases are kept; see --keep-releases)")
+            }
+            return release
+        }
+        guard let previous = releases.last(where: { $0.number < currentRelease && !$0.pruned }) else {
+            throw AppRecordError("\(name) has no kept release before \(currentRelease) to roll back to")
+        }
+        return previous
+    }
+
     /// How many instances should run now: none while stopped or before the first release.
     public var desiredInstances: Int { state == .started && current != nil ? instances : 0 }
 
@@ -56,6 +94,7 @@ public struct AppRecord: Codable, Sendable, Equatable {
         case diskMB = "disk_mb"
         case healthCheck = "health_check"
         case currentRelease = "current_release"
+        case keepReleases = "keep_releases"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,6 +110,7 @@ public struct AppRecord: Codable, Sendable, Equatable {
         environment = try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
         currentRelease = try c.decodeIfPresent(Int.self, forKey: .currentRelease)
         releases = try c.decodeIfPresent([AppRelease].self, forKey: .releases) ?? []
+        keepReleases = try c.decodeIfPresent(Int.self, forKey: .keepReleases) ?? Self.defaultKeepReleases
     }
 
     /// Why `name` cannot name an app (it becomes a DNS label in routes and a KV key), or nil.

@@ -16,9 +16,17 @@ public struct AppRelease: Codable, Sendable, Equatable {
     public var createdAt: Double
     /// `user@host` of whoever pushed.
     public var createdBy: String
+    /// The environment the release was staged and runs with.
+    public var environment: [String: String]
+    /// The app package it was staged from, kept as long as the droplet.
+    public var packageKey: String?
+    /// True once retention removed its droplet (and package) from the blobstore: it can no longer
+    /// be rolled back to.
+    public var pruned: Bool
 
     public init(number: Int, dropletKey: String, dropletSHA256: String, dropletSize: Int64, stack: String,
-                startCommand: String, detectedBuildpack: String, taskID: String, createdAt: Double, createdBy: String) {
+                startCommand: String, detectedBuildpack: String, taskID: String, createdAt: Double, createdBy: String,
+                environment: [String: String] = [:], packageKey: String? = nil) {
         self.number = number
         self.dropletKey = dropletKey
         self.dropletSHA256 = dropletSHA256
@@ -29,6 +37,9 @@ public struct AppRelease: Codable, Sendable, Equatable {
         self.taskID = taskID
         self.createdAt = createdAt
         self.createdBy = createdBy
+        self.environment = environment
+        self.packageKey = packageKey
+        pruned = false
     }
 
     enum CodingKeys: String, CodingKey {
@@ -41,5 +52,24 @@ public struct AppRelease: Codable, Sendable, Equatable {
         case taskID = "task_id"
         case createdAt = "created_at"
         case createdBy = "created_by"
+        case environment, pruned
+        case packageKey = "package_key"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        number = try c.decode(Int.self, forKey: .number)
+        dropletKey = try c.decode(String.self, forKey: .dropletKey)
+        dropletSHA256 = try c.decode(String.self, forKey: .dropletSHA256)
+        dropletSize = try c.decode(Int64.self, forKey: .dropletSize)
+        stack = try c.decode(String.self, forKey: .stack)
+        startCommand = try c.decode(String.self, forKey: .startCommand)
+        detectedBuildpack = try c.decode(String.self, forKey: .detectedBuildpack)
+        taskID = try c.decode(String.self, forKey: .taskID)
+        createdAt = try c.decode(Double.self, forKey: .createdAt)
+        createdBy = try c.decode(String.self, forKey: .createdBy)
+        environment = try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
+        packageKey = try c.decodeIfPresent(String.self, forKey: .packageKey)
+        pruned = try c.decodeIfPresent(Bool.self, forKey: .pruned) ?? false
     }
 }

@@ -27,6 +27,12 @@ public struct BlobstoreClient: Sendable {
         return getURL(key)
     }
 
+    /// Deletes the blob under `key`; false when there was none.
+    @discardableResult
+    public func delete(_ key: String, timeout: Duration = .seconds(30)) async throws(TransferError) -> Bool {
+        try await transfer.delete(url("DELETE", key: key, validFor: 300), timeout: timeout)
+    }
+
     /// The GET URL a reply hands out for a stored blob: valid for a week.
     public func getURL(_ key: String) -> String { url("GET", key: key, validFor: 7 * 24 * 3600) }
 

@@ -96,6 +96,21 @@ public struct HTTPTransfer: Sendable {
         }
     }
 
+    /// DELETEs `url`; true when it was deleted, false when it was not there (404).
+    public func delete(_ url: String, timeout: Duration) async throws(TransferError) -> Bool {
+        try await withDeadline(url, timeout) {
+            var request = HTTPClientRequest(url: url)
+            request.method = .DELETE
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            if response.status.code == 404 { return false }
+            guard (200..<300).contains(response.status.code) else {
+                throw TransferError.httpStatus(code: Int(response.status.code), url: url, message: nil)
+            }
+            return true
+        }
+    }
+
     private func send(_ body: FileChunks, to url: String, method: HTTPMethod, headers: [(String, String)],
                       timeout: Duration) async throws(TransferError) -> Response {
         let length = try body.length()

@@ -25,11 +25,11 @@ struct AppChange: ParsableArguments {
 
     /// Edits the app's desired state (compare-and-set in the bucket); fails naming the app when there is none.
     @discardableResult
-    func update(on connection: NATSConnection, _ edit: (inout AppRecord) -> Void) async throws -> AppRecord {
+    func update(on connection: NATSConnection, _ edit: (inout AppRecord) throws -> Void) async throws -> AppRecord {
         let store = try await AppsCommand.store(connection)
         let record = try await store.update(name) { record in
             guard var app = record else { throw CommandFailure("no app named \(name); `pipette apps` lists them") }
-            edit(&app)
+            try edit(&app)
             record = app
         }
         guard let record else { throw CommandFailure("no app named \(name); `pipette apps` lists them") }
@@ -37,7 +37,7 @@ struct AppChange: ParsableArguments {
     }
 
     /// Connects, applies `edit` and follows the instances: what `scale`, `stop` and `start` do.
-    func apply(_ edit: (inout AppRecord) -> Void) async throws {
+    func apply(_ edit: (inout AppRecord) throws -> Void) async throws {
         let connection = try await BusOptions.connect(nats)
         defer { connection.close() }
         try await follow(update(on: connection, edit), on: connection)

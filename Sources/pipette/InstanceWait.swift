@@ -2,7 +2,8 @@ import Foundation
 import NATS
 import PipetteCore
 
-/// Waits until an app runs what its desired state says, printing each instance's change and the
+/// Waits until an app runs what its desired state says (and, for a release, until the older
+/// releases' instances are gone), printing each instance's change and the
 /// app's own log lines as they come (`pipette push`, `scale`, `start`, `restart`, `stop`).
 struct InstanceWait {
     let connection: NATSConnection
@@ -60,7 +61,9 @@ struct InstanceWait {
             }
             let running = ours.filter { $0.state == .running }
             let indexes = Set(running.map(\.index))
-            if count == 0 ? all.allSatisfy({ $0.state == .crashed }) : indexes.count >= count {
+            // A rollout is done once the old release's instances are gone too.
+            let older = all.filter { release != nil && $0.release != release && $0.state != .crashed }
+            if count == 0 ? all.allSatisfy({ $0.state == .crashed }) : indexes.count >= count && older.isEmpty {
                 var byIndex: [Int: InstanceReport] = [:]
                 for report in running where byIndex[report.index] == nil { byIndex[report.index] = report }
                 return byIndex.keys.sorted().compactMap { byIndex[$0] }

@@ -16,5 +16,5 @@ struct Pipette: AsyncParsableCommand {
             """,
         subcommands: [BuildCommand.self, RunDropletCommand.self, StackCommand.self, StagerCommand.self, StageCommand.self,
                       AuctioneerCommand.self, CellCommand.self, CellsCommand.self, PushCommand.self, AppsCommand.self, AppCommand.self, ScaleCommand.self,
-                      StopCommand.self, StartCommand.self, RestartCommand.self, DeleteCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
+                      StopCommand.self, StartCommand.self, RestartCommand.self, DeleteCommand.self, ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
 }

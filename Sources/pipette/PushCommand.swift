@@ -82,12 +82,16 @@ struct PushCommand: AsyncParsableCommand {
     @Flag(help: "Record the release and return without waiting for the instances.")
     var noWait = false
 
+    @Option(help: ArgumentHelp("Releases whose droplets are kept for rollback (default: the app's, else 5).", valueName: "n"))
+    var keepReleases: Int?
+
     /// The app's name from `--name` or the path.
     var appName: String {
         name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent.lowercased()
     }
 
     func validate() throws {
+        if let keepReleases, keepReleases < 1 { throw ValidationError("--keep-releases must be at least 1") }
         if startTimeout < 1 { throw ValidationError("--start-timeout must be at least 1 second") }
         if let problem = AppRecord.problem(inName: appName) {
             throw ValidationError("app name \"\(appName)\" \(problem); choose one with --name")
@@ -119,13 +123,12 @@ struct PushCommand: AsyncParsableCommand {
         }
         let existing = try await store.get(name)
 
-        let blobs = BlobstoreClient(base: blobstore ?? environment["PIPETTE_BLOBSTORE_URL"] ?? "http://127.0.0.1:8081",
-                                    secret: environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
-                                    transfer: HTTPTransfer())
+        let blobs = ReleaseBlobs(flag: blobstore).client
         let attempt = Workspace.newAttemptID()
         let packageURL: String
+        let packageKey = BlobstoreClient.packageKey(appID: name, attemptID: attempt)
         do {
-            packageURL = try await blobs.put(package.url, key: BlobstoreClient.packageKey(appID: name, attemptID: attempt),
+            packageURL = try await blobs.put(package.url, key: packageKey,
                                              sha256: try FileDigest.sha256(of: package.url).sha256, timeout: .seconds(timeout))
         } catch {
             let hint = environment["PIPETTE_BLOBSTORE_SECRET"].map { $0.isEmpty } ?? true
@@ -158,8 +161,10 @@ struct PushCommand: AsyncParsableCommand {
             stack: reply.stack ?? request.stack ?? "", startCommand: reply.startCommand ?? "",
             detectedBuildpack: reply.detectedBuildpack ?? "", taskID: reply.taskID,
             createdAt: Date().timeIntervalSince1970,
-            createdBy: "\(environment["USER"] ?? "root")@\(ProcessInfo.processInfo.hostName)")
+            createdBy: "\(environment["USER"] ?? "root")@\(ProcessInfo.processInfo.hostName)",
+            environment: env, packageKey: packageKey)
         var recorded: AppRelease?
+        var pruned: [AppRelease] = []
         let record = try await store.update(name) { record in
             var app = record ?? AppRecord(name: name, guid: UUID().uuidString.lowercased(), stack: release.stack)
             app.stack = release.stack
@@ -168,9 +173,12 @@ struct PushCommand: AsyncParsableCommand {
             app.diskMB = disk
             app.healthCheck = healthCheck.flatMap(HealthCheck.init) ?? app.healthCheck
             app.environment = env
+            app.keepReleases = keepReleases ?? app.keepReleases
             recorded = app.append(release)
+            pruned = app.prune()
             record = app
         }
+        await ReleaseBlobs(client: blobs).remove(pruned, of: name, why: "older than the last \(record?.keepReleases ?? AppRecord.defaultKeepReleases) kept")
         guard let record, let recorded else { throw CommandFailure("the release of \(name) was not recorded") }
         Output.table([
             ("app", "\(record.name) (guid \(record.guid))"),

@@ -77,6 +77,13 @@ final class AppPlatform: @unchecked Sendable {
                         environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
     }
 
+    /// `pipette app NAME --json`'s record.
+    func record(_ app: String) async throws -> AppRecord? {
+        struct Shown: Decodable { var app: AppRecord }
+        let result = try await pipette("app", app, "--json")
+        return (try? JSONDecoder().decode(Shown.self, from: Data(result.output.utf8)))?.app
+    }
+
     func cells() async throws -> [CellState] {
         let result = try await pipette("cells", "--json")
         return (try? JSONDecoder().decode([CellState].self, from: Data(result.output.utf8))) ?? []

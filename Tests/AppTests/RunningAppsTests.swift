@@ -85,6 +85,22 @@ struct RunningAppsTests {
         let started = try await platform.pipette("start", "web")
         #expect(started.status == 0, "\(started.output)")
 
+        // Releases and rollback: a second release replaces the first once it runs; rollback brings
+        // the first back without restaging; retention removes old droplets.
+        #expect(try await platform.pipette("push", "apps/static", "--name", "web", "--env", "MODE=two").status == 0)
+        #expect(try await platform.instances("web").allSatisfy { $0.release == 2 })
+        let back = try await platform.pipette("rollback", "web")
+        #expect(back.status == 0 && back.output.contains("release 1 is current"), "\(back.output)")
+        #expect(try await platform.eventually(.seconds(30)) {
+            let now = try await platform.instances("web")
+            return !now.isEmpty && now.allSatisfy { $0.release == 1 }
+        }, "the old release's instances are replaced by release 1's")
+        #expect(try await platform.pipette("releases", "web").output.contains("1 *"))
+        let third = try await platform.pipette("push", "apps/static", "--name", "web", "--keep-releases", "1")
+        #expect(third.status == 0 && third.output.contains("removed the droplets of web releases 1, 2"), "\(third.output)")
+        let gone = try await platform.pipette("rollback", "web", "--to", "1")
+        #expect(gone.status == 1 && gone.output.contains("can no longer be rolled back to"), "\(gone.output)")
+
         // Logs: the instance's lifecycle and output lines are kept with the staging log.
         let logs = try await platform.pipette("logs", "web")
         #expect(logs.output.contains("[APP 0]") && logs.output.contains("[STG "), "\(logs.output)")
@@ -124,12 +140,15 @@ struct RunningAppsTests {
         async let second = platform.pipette("push", "apps/static", "--name", "race", "--instances", "0")
         let (a, b) = try await (first, second)
         #expect(a.status == 0 && b.status == 0, "\(a.output)\n\(b.output)")
-        struct Shown: Decodable { var app: AppRecord }
-        let race = try JSONDecoder().decode(Shown.self, from: Data(try await platform.pipette("app", "race", "--json").output.utf8)).app
+        let race = try #require(try await platform.record("race"))
         #expect(race.releases.map(\.number) == [1, 2] && race.currentRelease == 2, "\(race.releases)")
 
-        // Delete: instances go.
+        // Delete: instances and droplets go.
+        let dropletKey = try #require(try await platform.record("web")?.current?.dropletKey)
         #expect(try await platform.pipette("delete", "web").status == 0)
         #expect(try await platform.instances("web").isEmpty)
+        let droplet = BlobURLSigner(secret: AppPlatform.secret).signedURL(base: platform.blobstoreURL, method: "GET",
+                                                                          key: dropletKey, validFor: 60)
+        #expect(try await shell("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", droplet]).output == "404")
     }
 }
