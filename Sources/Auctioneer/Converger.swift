@@ -42,16 +42,22 @@ final class Converger: Sendable {
         (doorbell, bell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for a pass soon (a cell reported a change, or was lost).
+    /// The subject every write to the apps' bucket is published on (JetStream KV keeps each key's
+    /// values as messages on `$KV.<bucket>.<key>`; a plain subscriber sees them as they are written).
+    static let appWrites = "$KV.\(AppStore.bucketName).>"
+
+    /// Asks for a pass soon (a cell reported a change, or was lost, or an app changed).
     func nudge() { bell.yield() }
 
     /// Runs until cancelled.
     func run() async {
         let changes: NATSSubscription
         let statusRequests: NATSSubscription
+        let desired: NATSSubscription
         do {
             changes = try nats.subscribe(Subjects.instanceChanged, bufferSize: 4096)
             statusRequests = try nats.subscribe(Subjects.convergerStatus, bufferSize: 64)
+            desired = try nats.subscribe(Self.appWrites, bufferSize: 64)
         } catch {
             logger.error("converger cannot subscribe; apps are not kept running", metadata: ["error": "\(error)"])
             return
@@ -59,6 +65,7 @@ final class Converger: Sendable {
         defer {
             changes.unsubscribe()
             statusRequests.unsubscribe()
+            desired.unsubscribe()
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.lock.run(self.nats, logger: self.logger) { Task.isShuttingDownGracefully } }
@@ -69,6 +76,11 @@ final class Converger: Sendable {
                         self.nudge()
                     }
                 }
+            }
+            group.addTask {
+                // A push, scale, stop or delete is acted on in the next debounce, not the next tick
+                // (as Diego's BBS asks for an auction when desired instances change).
+                for await _ in desired { self.nudge() }
             }
             group.addTask {
                 for await message in statusRequests where self.lock.isHeld() {
@@ -82,14 +94,18 @@ final class Converger: Sendable {
         }
     }
 
-    /// Rings for a pass every `convergeInterval`; keeps the converger quiet for `startupGrace`
-    /// after NATS was seen disconnected (cells' heartbeats were lost meanwhile).
+    /// Rings for a pass every `convergeInterval`, and as soon as a quiet period ends; keeps the
+    /// converger quiet for `startupGrace` after NATS was seen disconnected (cells' heartbeats
+    /// were lost meanwhile).
     private func tick() async {
         var next = ContinuousClock.now
+        var wasQuiet = true
         while (try? await Task.sleep(for: .milliseconds(100))) != nil {
             let now = ContinuousClock.now
             if !nats.isConnected { quietUntil.withLock { $0 = max($0, now + config.startupGrace) } }
-            if now >= next {
+            let quiet = now < quietUntil.withLock { $0 }
+            defer { wasQuiet = quiet }
+            if now >= next || (wasQuiet && !quiet) {
                 nudge()
                 next = now + config.convergeInterval
             }
@@ -97,19 +113,23 @@ final class Converger: Sendable {
     }
 
     private func passes() async {
-        var store: AppStore?
+        var reader: AppsReader?
         var memory = Memory()
+        var hurry = false
         for await _ in doorbell {
-            guard (try? await Task.sleep(for: config.convergeDebounce)) != nil else { return }
+            // A pass that left starts for the next one is followed at once: no reports to gather.
+            if !hurry { guard (try? await Task.sleep(for: config.convergeDebounce)) != nil else { return } }
+            hurry = false
             let now = ContinuousClock.now
             guard lock.isHeld(at: now), nats.isConnected, now >= quietUntil.withLock({ $0 }) else { continue }
             do {
-                let apps: AppStore
-                if let store { apps = store } else {
-                    apps = try await AppStore.open(nats)
-                    store = apps
+                let apps: AppsReader
+                if let reader { apps = reader } else {
+                    apps = try await AppsReader.open(nats)
+                    reader = apps
                 }
-                await pass(try await apps.all(), memory: &memory, began: now)
+                hurry = await pass(try await apps.all(), memory: &memory, began: now)
+                if hurry { nudge() }
                 memory.storeTrouble = false
             } catch {
                 if !memory.storeTrouble {
@@ -130,9 +150,11 @@ final class Converger: Sendable {
         var storeTrouble = false
     }
 
-    /// One pass over `apps` (read from the bucket from `began` on).
-    func pass(_ apps: [AppRecord], memory: inout Memory, began: ContinuousClock.Instant = .now) async {
-        guard lock.isHeld() else { return }
+    /// One pass over `apps` (read from the bucket from `began` on); true when it left starts for
+    /// the next pass (more than `maxStartsPerPass`).
+    @discardableResult
+    func pass(_ apps: [AppRecord], memory: inout Memory, began: ContinuousClock.Instant = .now) async -> Bool {
+        guard lock.isHeld() else { return false }
         let clock = ContinuousClock.now
         let cells = registry.snapshot()
         var pending: [InFlightStart] = []
@@ -172,6 +194,7 @@ final class Converger: Sendable {
         if !outcome.started.isEmpty || !stops.isEmpty || !forgets.isEmpty || deferred > 0 {
             logger.info("\(Self.summary(started: outcome.started, stopped: stops.count, forgot: forgets.count, deferred: deferred, waiting: plan.waiting, now: now))")
         }
+        return deferred > 0
     }
 
     /// `converge: started 2 (web/0 on c1, web/1 on c2), stopped 1, 1 waiting on crash backoff (next in 28 s)`.
