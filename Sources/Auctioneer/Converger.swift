@@ -165,6 +165,7 @@ final class Converger: Sendable {
         }
         let now = Date().timeIntervalSince1970
         let plan = Convergence.plan(apps: apps, cells: cells, inFlight: pending, policy: config.crashPolicy, now: now)
+        let planned = ContinuousClock.now
 
         memory.sentStops = memory.sentStops.filter { clock - $0.value < config.inFlightTimeout }
         let stops = plan.stops.filter { memory.sentStops[$0.instanceGUID] == nil }
@@ -192,7 +193,10 @@ final class Converger: Sendable {
         }
         let deferred = max(0, plan.starts.count - config.maxStartsPerPass)
         if !outcome.started.isEmpty || !stops.isEmpty || !forgets.isEmpty || deferred > 0 {
-            logger.info("\(Self.summary(started: outcome.started, stopped: stops.count, forgot: forgets.count, deferred: deferred, waiting: plan.waiting, now: now))")
+            let phases = PassPhases(reading: clock - began, planning: planned - clock, offering: outcome.offering,
+                                    placing: outcome.placing, performing: outcome.performing, total: took)
+            logger.info("\(Self.summary(started: outcome.started, stopped: stops.count, forgot: forgets.count, deferred: deferred, waiting: plan.waiting, now: now))",
+                        metadata: ["took": "\(phases)"])
         }
         return deferred > 0
     }
@@ -235,19 +239,34 @@ final class Converger: Sendable {
         var started: [(InstanceDefinition, String)] = []
         /// Why instances of an app found no cell, by app name.
         var errors: [String: String] = [:]
+        /// Time spent making the instances' definitions, in `Placement.place`, and awaiting cells' answers.
+        var offering = Duration.zero
+        var placing = Duration.zero
+        var performing = Duration.zero
     }
 
     /// Places the instances and offers them to the chosen cells; what a cell rejects is placed
     /// again, avoiding it, up to `AuctioneerService.rounds` times.
     private func start(_ starts: ArraySlice<ConvergencePlan.Start>, apps: [String: AppRecord]) async -> StartOutcome {
         var outcome = StartOutcome()
-        var pending = starts.compactMap { start in apps[start.app].flatMap { definition(for: start, of: $0) } }
+        var mark = ContinuousClock.now
+        /// The time since `mark`, moving `mark` to now.
+        func lap() -> Duration {
+            let now = ContinuousClock.now
+            defer { mark = now }
+            return now - mark
+        }
+        var urls: [String: String] = [:]  // one signed URL per droplet per pass, not per instance
+        var pending = starts.compactMap { start in apps[start.app].flatMap { definition(for: start, of: $0, urls: &urls) } }
+        outcome.offering = lap()
         var excluded: [String: Set<String>] = [:]
         var rejections: [String: [String]] = [:]
         for _ in 0..<AuctioneerService.rounds where !pending.isEmpty {
             let byGUID = Dictionary(pending.map { ($0.instanceGUID, $0) }, uniquingKeysWith: { first, _ in first })
+            _ = lap()
             let result = Placement.place(pending.map(\.work), on: registry.snapshot(), excluding: excluded)
             registry.apply(result.cells)
+            outcome.placing += lap()
             for failure in result.failed {
                 let tried = rejections[failure.work.id].map { "; rejected by " + $0.joined(separator: "; ") } ?? ""
                 outcome.errors[failure.work.appID] = failure.error.description + tried
@@ -257,7 +276,10 @@ final class Converger: Sendable {
                 if let definition = byGUID[assignment.work.id] { requests[assignment.cellID, default: PerformRequest()].lrps.append(definition) }
             }
             pending = []
-            for answer in await performer.perform(requests) {
+            _ = lap()
+            let answers = await performer.perform(requests)
+            outcome.performing += lap()
+            for answer in answers {
                 let offered = requests[answer.cellID]?.lrps ?? []
                 guard let reply = answer.reply else {
                     // The cell may have taken them: they count as starting until it says or time is up.
@@ -286,12 +308,15 @@ final class Converger: Sendable {
         return outcome
     }
 
-    /// The instance to offer for `start`: a new guid, the release's droplet behind a signed URL.
-    func definition(for start: ConvergencePlan.Start, of app: AppRecord) -> InstanceDefinition? {
+    /// The instance to offer for `start`: a new guid, the release's droplet behind a signed URL
+    /// (taken from `urls`, by droplet key, or made and kept there).
+    func definition(for start: ConvergencePlan.Start, of app: AppRecord, urls: inout [String: String]) -> InstanceDefinition? {
         guard let release = app.releases.first(where: { $0.number == start.release }) else { return nil }
+        let url = urls[release.dropletKey] ?? dropletURL(release.dropletKey)
+        urls[release.dropletKey] = url
         return InstanceDefinition(
             instanceGUID: UUID().uuidString.lowercased(), app: app.name, appGUID: app.guid, index: start.index,
-            release: release.number, stack: release.stack, dropletURL: dropletURL(release.dropletKey),
+            release: release.number, stack: release.stack, dropletURL: url,
             dropletSHA256: release.dropletSHA256, dropletSize: release.dropletSize, startCommand: release.startCommand,
             memoryMB: app.memoryMB, diskMB: app.diskMB, healthCheck: app.healthCheck, environment: app.environment,
             crashCount: start.crashCount)

@@ -73,7 +73,8 @@ struct ConvergerBenchmark {
             for cell in cells { cell.removeAll() }
             let before = cells.map(\.performRequests).reduce(0, +)
             let mayAct = clock.now + config.startupGrace
-            let auctioneer = await TestAuctioneer.start(config)
+            // Info: each pass that starts instances logs where its time went.
+            let auctioneer = await TestAuctioneer.start(config, logLevel: .info)
             var ackedAt: ContinuousClock.Instant?
             var runningAt: ContinuousClock.Instant?
             let deadline = mayAct + .seconds(300)
