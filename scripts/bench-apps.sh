@@ -39,7 +39,7 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # One push of a new app (apps/static, 16 MB), waiting until its instance is healthy.
 push_once() {
-  "$1" push apps/static --name "b$(date +%s%N | tail -c 9)" --stack tiny-amd64 --memory-mb 16 --disk-mb 64 --start-timeout 120 >/dev/null
+  "$1" push apps/static --name "b$(date +%s%N | tail -c 9)" --stack tiny-amd64 --memory-mb 16 --disk-mb 64 --start-timeout 120 >/dev/null 2>&1
 }
 
 # The floor: stage locally, run the droplet bare, wait until its port answers (60 s at most).
@@ -52,7 +52,7 @@ floor_once() {
   pid=$!
   echo "$pid $dir" >>"${BENCH_APPS_FLOOR_PIDS:-/dev/null}"
   deadline=$(( $(date +%s) + 60 ))
-  until curl -fsS -o /dev/null "http://127.0.0.1:$port/"; do
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/"; do
     if ! kill -0 "$pid" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
       echo "run-droplet did not answer on port $port: $(tail -5 "$dir/log")" >&2
       return 1
@@ -100,8 +100,9 @@ cleanup() {
   while read -r pid dir; do stop_floor "$pid" "$dir"; done <"$BENCH_APPS_FLOOR_PIDS"
   if [ ${#cell_pids[@]} -gt 0 ]; then
     kill -TERM "${cell_pids[@]}" 2>/dev/null || true
+    # A cell evacuates (5 s here), then stops and removes its containers: 3 minutes at most.
     for pid in "${cell_pids[@]}"; do
-      for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 1800); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -KILL "$pid" 2>/dev/null || true
     done
   fi
@@ -143,9 +144,9 @@ sleep 1
   >"$work/auctioneer.log" 2>&1 & pids+=($!)
 # Host ports away from the default range, which cells of other checkouts on this host may use.
 "$pipette" cell --id "${cells[0]}" --zone z1 --stacks tiny-amd64 --max-containers 60 --port-range 62001-62300 \
-  --workspace-dir "$work" --nats "$PIPETTE_NATS_URL" --log-level warning >"$work/c1.log" 2>&1 & cell_pids+=($!)
+  --evacuation-timeout 5 --workspace-dir "$work" --nats "$PIPETTE_NATS_URL" --log-level warning >"$work/c1.log" 2>&1 & cell_pids+=($!)
 "$pipette" cell --id "${cells[1]}" --zone z2 --stacks tiny-amd64 --max-containers 60 --port-range 62301-62600 \
-  --workspace-dir "$work" --nats "$PIPETTE_NATS_URL" --log-level warning >"$work/c2.log" 2>&1 & cell_pids+=($!)
+  --evacuation-timeout 5 --workspace-dir "$work" --nats "$PIPETTE_NATS_URL" --log-level warning >"$work/c2.log" 2>&1 & cell_pids+=($!)
 
 joined=0
 for _ in $(seq 120); do
@@ -178,14 +179,34 @@ for app in $("$pipette" apps --json 2>/dev/null | jq -r '.[].name' 2>/dev/null |
 done
 
 echo "==> 100 instances of a 16 MB apps/static over the two cells"
-"$pipette" push apps/static --name hundred --stack tiny-amd64 --memory-mb 16 --disk-mb 64 --start-timeout 120 >/dev/null
+# Instances of the app in STATE (any state: "."), from `pipette app hundred --json`.
+count() { "$pipette" app hundred --json 2>/dev/null | jq --arg s "$1" '[.instances[] | select(.state | test($s))] | length' 2>/dev/null || echo 0; }
+# The cell's RSS, and that of its children (one `runc run` per instance, one `runc exec healthcheck` per running one).
+cell_rss() {
+  printf '%s %s MB (its runc children: %s MB)' "$1" "$(rss_mb "$2")" \
+    "$(ps --ppid "$2" -o rss= | awk '{s += $1} END {printf "%.0f", s / 1024}')"
+}
+"$pipette" push apps/static --name hundred --stack tiny-amd64 --memory-mb 16 --disk-mb 64 --start-timeout 120 >/dev/null 2>&1
 t=$(now)
-"$pipette" scale hundred 100 --timeout 600 >"$work/scale.log" 2>&1 || { echo "scale failed: $(tail -5 "$work/scale.log")" >&2; exit 1; }
+"$pipette" scale hundred 100 --no-wait >/dev/null
+running=0; half=""; deadline=$(( $(date +%s) + 300 ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  running=$(count '^running$')
+  [ -z "$half" ] && [ "$running" -ge 50 ] && half=$(since "$t")
+  [ "$running" -ge 100 ] && break
+  sleep 0.25
+done
 took=$(since "$t")
-healthy=$("$pipette" app hundred --json | jq '[.instances[] | select(.state == "running")] | length')
-per_cell=$("$pipette" app hundred --json | jq -r '[.instances[] | select(.state == "running") | .cellID] | group_by(.) | map("\(.[0]) \(length)") | join(", ")')
-printf 'scale 1 → 100: %.2f s until the command returned; %s running (%s)\n' "$took" "$healthy" "$per_cell"
-echo "cells RSS at 100 instances: ${cells[0]} $(rss_mb "${cell_pids[0]}") MB, ${cells[1]} $(rss_mb "${cell_pids[1]}") MB"
+per_cell=$("$pipette" app hundred --json | jq -r '[.instances[] | select(.state == "running") | .cell_id] | group_by(.) | map("\(.[0]) \(length)") | join(", ")')
+if [ "$running" -ge 100 ]; then
+  printf 'scale 1 → 100: all 100 healthy after %.2f s (50 after %.2f s; %s)\n' "$took" "${half:-0}" "$per_cell"
+else
+  printf 'scale 1 → 100: only %s healthy after %.0f s (50 after %.2f s; %s); not healthy:\n' "$running" "$took" "${half:-0}" "$per_cell"
+  "$pipette" app hundred --json | jq -c '.instances[] | select(.state != "running") | {index, state, cell_id, since}'
+fi
+echo "cells at 100 instances: $(cell_rss "${cells[0]}" "${cell_pids[0]}"), $(cell_rss "${cells[1]}" "${cell_pids[1]}")"
 t=$(now)
-"$pipette" scale hundred 0 --timeout 300 >/dev/null
-printf 'scale 100 → 0: %.2f s\n' "$(since "$t")"
+"$pipette" scale hundred 0 --no-wait >/dev/null
+deadline=$(( $(date +%s) + 300 ))
+until [ "$(count .)" = 0 ] || [ "$(date +%s)" -ge "$deadline" ]; do sleep 0.25; done
+printf 'scale 100 → 0: %.2f s until none was reported\n' "$(since "$t")"

@@ -37,6 +37,9 @@ public struct AuctioneerConfig: Sendable {
     public var convergeInterval: Duration = .seconds(2)
     /// How long after a cell reports a change the pass runs, gathering the reports around it.
     public var convergeDebounce: Duration = .milliseconds(200)
+    /// The same after an app's desired state was written (push, scale, stop, delete): there are no
+    /// cells' reports to gather, only the writes of one command (a push writes more than once).
+    public var appChangeDebounce: Duration = .milliseconds(20)
     /// Life of the converger lock's value in the `pipette_locks` bucket: when the holder dies,
     /// another auctioneer converges within about this long. Set when the bucket is created.
     public var lockTTL: Duration = .seconds(6)

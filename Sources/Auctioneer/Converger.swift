@@ -27,6 +27,8 @@ final class Converger: Sendable {
     private let quietUntil: Mutex<ContinuousClock.Instant>
     private let doorbell: AsyncStream<Void>
     private let bell: AsyncStream<Void>.Continuation
+    /// Set when an app was written since the last pass began: the pass then waits only `appChangeDebounce`.
+    private let appChanged = Mutex(false)
 
     init(config: AuctioneerConfig, logger: Logger, nats: NATSConnection, registry: CellRegistry) {
         self.config = config
@@ -80,7 +82,10 @@ final class Converger: Sendable {
             group.addTask {
                 // A push, scale, stop or delete is acted on in the next debounce, not the next tick
                 // (as Diego's BBS asks for an auction when desired instances change).
-                for await _ in desired { self.nudge() }
+                for await _ in desired {
+                    self.appChanged.withLock { $0 = true }
+                    self.nudge()
+                }
             }
             group.addTask {
                 for await message in statusRequests where self.lock.isHeld() {
@@ -118,8 +123,12 @@ final class Converger: Sendable {
         var hurry = false
         for await _ in doorbell {
             // A pass that left starts for the next one is followed at once: no reports to gather.
-            if !hurry { guard (try? await Task.sleep(for: config.convergeDebounce)) != nil else { return } }
+            if !hurry {
+                let debounce = appChanged.withLock { $0 } ? config.appChangeDebounce : config.convergeDebounce
+                guard (try? await Task.sleep(for: debounce)) != nil else { return }
+            }
             hurry = false
+            appChanged.withLock { $0 = false }
             let now = ContinuousClock.now
             guard lock.isHeld(at: now), nats.isConnected, now >= quietUntil.withLock({ $0 }) else { continue }
             do {
