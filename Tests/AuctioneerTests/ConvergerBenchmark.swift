@@ -1,5 +1,5 @@
 import Apps
-import Auctioneer
+@testable import Auctioneer
 import Foundation
 import NATS
 import PipetteCore
@@ -18,6 +18,8 @@ import TestSupport
 /// from the end of its startup grace (when it may act), until every instance is acknowledged by a
 /// cell (accepted in a perform reply) and until every one runs (the fake cells report an instance
 /// running 500 ms after accepting it). The last round then times passes with nothing to do.
+/// Before the rounds it times reading every app both ways: a KV get per app (`AppStore.all()`, what
+/// a pass did before) and one KV watcher (`AppsReader`, what a pass does now).
 /// Prints medians; off by default, never fails on timing.
 @Suite("Converger benchmark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["PIPETTE_CONVERGER_BENCH"] != nil))
 struct ConvergerBenchmark {
@@ -63,6 +65,18 @@ struct ConvergerBenchmark {
             }
         }
         let total = appCount * perApp
+        var perKey: [Double] = []
+        var watched: [Double] = []
+        let reader = try await AppsReader.open(client)
+        for _ in 0..<5 {
+            var began = clock.now
+            let byKey = try await store.all()
+            perKey.append(Self.seconds(clock.now - began))
+            began = clock.now
+            let byWatcher = try await reader.all()
+            watched.append(Self.seconds(clock.now - began))
+            #expect(byKey == byWatcher)
+        }
         var acknowledged: [Double] = []
         var running: [Double] = []
         var performs: [Int] = []
@@ -112,6 +126,9 @@ struct ConvergerBenchmark {
             converger benchmark: \(cellCount) cells, \(appCount) apps × \(perApp) = \(total) instances, \
             maxStartsPerPass \(config.maxStartsPerPass), \(rounds) round(s)
               wrote \(appCount) app records in \(written)
+              reading them (5 times each, in turn): a KV get per app median \(String(format: "%.3f", Self.median(perKey))) s \
+            [\(format(perKey))], one KV watcher median \(String(format: "%.3f", Self.median(watched))) s [\(format(watched))]: \
+            \(String(format: "%.1f", Self.median(perKey) / max(Self.median(watched), 1e-9)))× faster
               all acknowledged by cells (s after the startup grace): median \(String(format: "%.3f", Self.median(acknowledged))) \
             [\(format(acknowledged))] = \(Int(Double(total) / max(Self.median(acknowledged), 1e-9)))/s
               all running (s after the startup grace): median \(String(format: "%.3f", Self.median(running))) [\(format(running))]
