@@ -37,13 +37,18 @@ public struct AuctioneerConfig: Sendable {
     public var convergeInterval: Duration = .seconds(2)
     /// How long after a cell reports a change the pass runs, gathering the reports around it.
     public var convergeDebounce: Duration = .milliseconds(200)
+    /// The same after an app's desired state was written (push, scale, stop, delete): there are no
+    /// cells' reports to gather, only the writes of one command (a push writes more than once).
+    public var appChangeDebounce: Duration = .milliseconds(20)
     /// Life of the converger lock's value in the `pipette_locks` bucket: when the holder dies,
     /// another auctioneer converges within about this long. Set when the bucket is created.
     public var lockTTL: Duration = .seconds(6)
     /// When crashed instances are restarted (Diego's defaults).
     public var crashPolicy: CrashPolicy = .diego
-    /// At most this many instances are started per pass; the rest wait for the next one.
-    public var maxStartsPerPass = 1000
+    /// At most this many instances are started per pass; the rest go in the next pass, which
+    /// follows at once. One pass places 10,000 instances on 1,000 cells in well under a second,
+    /// with one perform request per cell; smaller bounds cost a request per cell per pass.
+    public var maxStartsPerPass = 10_000
     /// An instance offered to a cell counts as starting until the cell reports it or this passes.
     public var inFlightTimeout: Duration = .seconds(15)
     /// The same placement error of an app is logged at most once per this long.

@@ -27,6 +27,8 @@ final class Converger: Sendable {
     private let quietUntil: Mutex<ContinuousClock.Instant>
     private let doorbell: AsyncStream<Void>
     private let bell: AsyncStream<Void>.Continuation
+    /// Set when an app was written since the last pass began: the pass then waits only `appChangeDebounce`.
+    private let appChanged = Mutex(false)
 
     init(config: AuctioneerConfig, logger: Logger, nats: NATSConnection, registry: CellRegistry) {
         self.config = config
@@ -42,16 +44,22 @@ final class Converger: Sendable {
         (doorbell, bell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for a pass soon (a cell reported a change, or was lost).
+    /// The subject every write to the apps' bucket is published on (JetStream KV keeps each key's
+    /// values as messages on `$KV.<bucket>.<key>`; a plain subscriber sees them as they are written).
+    static let appWrites = "$KV.\(AppStore.bucketName).>"
+
+    /// Asks for a pass soon (a cell reported a change, or was lost, or an app changed).
     func nudge() { bell.yield() }
 
     /// Runs until cancelled.
     func run() async {
         let changes: NATSSubscription
         let statusRequests: NATSSubscription
+        let desired: NATSSubscription
         do {
             changes = try nats.subscribe(Subjects.instanceChanged, bufferSize: 4096)
             statusRequests = try nats.subscribe(Subjects.convergerStatus, bufferSize: 64)
+            desired = try nats.subscribe(Self.appWrites, bufferSize: 64)
         } catch {
             logger.error("converger cannot subscribe; apps are not kept running", metadata: ["error": "\(error)"])
             return
@@ -59,6 +67,7 @@ final class Converger: Sendable {
         defer {
             changes.unsubscribe()
             statusRequests.unsubscribe()
+            desired.unsubscribe()
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.lock.run(self.nats, logger: self.logger) { Task.isShuttingDownGracefully } }
@@ -68,6 +77,14 @@ final class Converger: Sendable {
                     if let report = try? Wire.decode(InstanceReport.self, from: message.payload), self.registry.record(report) {
                         self.nudge()
                     }
+                }
+            }
+            group.addTask {
+                // A push, scale, stop or delete is acted on in the next debounce, not the next tick
+                // (as Diego's BBS asks for an auction when desired instances change).
+                for await _ in desired {
+                    self.appChanged.withLock { $0 = true }
+                    self.nudge()
                 }
             }
             group.addTask {
@@ -82,14 +99,18 @@ final class Converger: Sendable {
         }
     }
 
-    /// Rings for a pass every `convergeInterval`; keeps the converger quiet for `startupGrace`
-    /// after NATS was seen disconnected (cells' heartbeats were lost meanwhile).
+    /// Rings for a pass every `convergeInterval`, and as soon as a quiet period ends; keeps the
+    /// converger quiet for `startupGrace` after NATS was seen disconnected (cells' heartbeats
+    /// were lost meanwhile).
     private func tick() async {
         var next = ContinuousClock.now
+        var wasQuiet = true
         while (try? await Task.sleep(for: .milliseconds(100))) != nil {
             let now = ContinuousClock.now
             if !nats.isConnected { quietUntil.withLock { $0 = max($0, now + config.startupGrace) } }
-            if now >= next {
+            let quiet = now < quietUntil.withLock { $0 }
+            defer { wasQuiet = quiet }
+            if now >= next || (wasQuiet && !quiet) {
                 nudge()
                 next = now + config.convergeInterval
             }
@@ -97,19 +118,27 @@ final class Converger: Sendable {
     }
 
     private func passes() async {
-        var store: AppStore?
+        var reader: AppsReader?
         var memory = Memory()
+        var hurry = false
         for await _ in doorbell {
-            guard (try? await Task.sleep(for: config.convergeDebounce)) != nil else { return }
+            // A pass that left starts for the next one is followed at once: no reports to gather.
+            if !hurry {
+                let debounce = appChanged.withLock { $0 } ? config.appChangeDebounce : config.convergeDebounce
+                guard (try? await Task.sleep(for: debounce)) != nil else { return }
+            }
+            hurry = false
+            appChanged.withLock { $0 = false }
             let now = ContinuousClock.now
             guard lock.isHeld(at: now), nats.isConnected, now >= quietUntil.withLock({ $0 }) else { continue }
             do {
-                let apps: AppStore
-                if let store { apps = store } else {
-                    apps = try await AppStore.open(nats)
-                    store = apps
+                let apps: AppsReader
+                if let reader { apps = reader } else {
+                    apps = try await AppsReader.open(nats)
+                    reader = apps
                 }
-                await pass(try await apps.all(), memory: &memory, began: now)
+                hurry = await pass(try await apps.all(), memory: &memory, began: now)
+                if hurry { nudge() }
                 memory.storeTrouble = false
             } catch {
                 if !memory.storeTrouble {
@@ -130,9 +159,11 @@ final class Converger: Sendable {
         var storeTrouble = false
     }
 
-    /// One pass over `apps` (read from the bucket from `began` on).
-    func pass(_ apps: [AppRecord], memory: inout Memory, began: ContinuousClock.Instant = .now) async {
-        guard lock.isHeld() else { return }
+    /// One pass over `apps` (read from the bucket from `began` on); true when it left starts for
+    /// the next pass (more than `maxStartsPerPass`).
+    @discardableResult
+    func pass(_ apps: [AppRecord], memory: inout Memory, began: ContinuousClock.Instant = .now) async -> Bool {
+        guard lock.isHeld() else { return false }
         let clock = ContinuousClock.now
         let cells = registry.snapshot()
         var pending: [InFlightStart] = []
@@ -143,6 +174,7 @@ final class Converger: Sendable {
         }
         let now = Date().timeIntervalSince1970
         let plan = Convergence.plan(apps: apps, cells: cells, inFlight: pending, policy: config.crashPolicy, now: now)
+        let planned = ContinuousClock.now
 
         memory.sentStops = memory.sentStops.filter { clock - $0.value < config.inFlightTimeout }
         let stops = plan.stops.filter { memory.sentStops[$0.instanceGUID] == nil }
@@ -170,8 +202,12 @@ final class Converger: Sendable {
         }
         let deferred = max(0, plan.starts.count - config.maxStartsPerPass)
         if !outcome.started.isEmpty || !stops.isEmpty || !forgets.isEmpty || deferred > 0 {
-            logger.info("\(Self.summary(started: outcome.started, stopped: stops.count, forgot: forgets.count, deferred: deferred, waiting: plan.waiting, now: now))")
+            let phases = PassPhases(reading: clock - began, planning: planned - clock, offering: outcome.offering,
+                                    placing: outcome.placing, performing: outcome.performing, total: took)
+            logger.info("\(Self.summary(started: outcome.started, stopped: stops.count, forgot: forgets.count, deferred: deferred, waiting: plan.waiting, now: now))",
+                        metadata: ["took": "\(phases)"])
         }
+        return deferred > 0
     }
 
     /// `converge: started 2 (web/0 on c1, web/1 on c2), stopped 1, 1 waiting on crash backoff (next in 28 s)`.
@@ -212,19 +248,34 @@ final class Converger: Sendable {
         var started: [(InstanceDefinition, String)] = []
         /// Why instances of an app found no cell, by app name.
         var errors: [String: String] = [:]
+        /// Time spent making the instances' definitions, in `Placement.place`, and awaiting cells' answers.
+        var offering = Duration.zero
+        var placing = Duration.zero
+        var performing = Duration.zero
     }
 
     /// Places the instances and offers them to the chosen cells; what a cell rejects is placed
     /// again, avoiding it, up to `AuctioneerService.rounds` times.
     private func start(_ starts: ArraySlice<ConvergencePlan.Start>, apps: [String: AppRecord]) async -> StartOutcome {
         var outcome = StartOutcome()
-        var pending = starts.compactMap { start in apps[start.app].flatMap { definition(for: start, of: $0) } }
+        var mark = ContinuousClock.now
+        /// The time since `mark`, moving `mark` to now.
+        func lap() -> Duration {
+            let now = ContinuousClock.now
+            defer { mark = now }
+            return now - mark
+        }
+        var urls: [String: String] = [:]  // one signed URL per droplet per pass, not per instance
+        var pending = starts.compactMap { start in apps[start.app].flatMap { definition(for: start, of: $0, urls: &urls) } }
+        outcome.offering = lap()
         var excluded: [String: Set<String>] = [:]
         var rejections: [String: [String]] = [:]
         for _ in 0..<AuctioneerService.rounds where !pending.isEmpty {
             let byGUID = Dictionary(pending.map { ($0.instanceGUID, $0) }, uniquingKeysWith: { first, _ in first })
+            _ = lap()
             let result = Placement.place(pending.map(\.work), on: registry.snapshot(), excluding: excluded)
             registry.apply(result.cells)
+            outcome.placing += lap()
             for failure in result.failed {
                 let tried = rejections[failure.work.id].map { "; rejected by " + $0.joined(separator: "; ") } ?? ""
                 outcome.errors[failure.work.appID] = failure.error.description + tried
@@ -234,7 +285,10 @@ final class Converger: Sendable {
                 if let definition = byGUID[assignment.work.id] { requests[assignment.cellID, default: PerformRequest()].lrps.append(definition) }
             }
             pending = []
-            for answer in await performer.perform(requests) {
+            _ = lap()
+            let answers = await performer.perform(requests)
+            outcome.performing += lap()
+            for answer in answers {
                 let offered = requests[answer.cellID]?.lrps ?? []
                 guard let reply = answer.reply else {
                     // The cell may have taken them: they count as starting until it says or time is up.
@@ -263,12 +317,15 @@ final class Converger: Sendable {
         return outcome
     }
 
-    /// The instance to offer for `start`: a new guid, the release's droplet behind a signed URL.
-    func definition(for start: ConvergencePlan.Start, of app: AppRecord) -> InstanceDefinition? {
+    /// The instance to offer for `start`: a new guid, the release's droplet behind a signed URL
+    /// (taken from `urls`, by droplet key, or made and kept there).
+    func definition(for start: ConvergencePlan.Start, of app: AppRecord, urls: inout [String: String]) -> InstanceDefinition? {
         guard let release = app.releases.first(where: { $0.number == start.release }) else { return nil }
+        let url = urls[release.dropletKey] ?? dropletURL(release.dropletKey)
+        urls[release.dropletKey] = url
         return InstanceDefinition(
             instanceGUID: UUID().uuidString.lowercased(), app: app.name, appGUID: app.guid, index: start.index,
-            release: release.number, stack: release.stack, dropletURL: dropletURL(release.dropletKey),
+            release: release.number, stack: release.stack, dropletURL: url,
             dropletSHA256: release.dropletSHA256, dropletSize: release.dropletSize, startCommand: release.startCommand,
             memoryMB: app.memoryMB, diskMB: app.diskMB, healthCheck: app.healthCheck, environment: app.environment,
             crashCount: start.crashCount)

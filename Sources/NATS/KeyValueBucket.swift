@@ -62,11 +62,33 @@ public final class KeyValueBucket: Sendable {
             try check(status, "get \(key)")
             guard let entry else { return nil }
             defer { kvEntry_Destroy(entry) }
-            let length = Int(kvEntry_ValueLen(entry))
-            let value: [UInt8] = length == 0 ? [] : kvEntry_Value(entry)!.withMemoryRebound(to: UInt8.self, capacity: length) {
-                Array(UnsafeBufferPointer(start: $0, count: length))
+            return Entry(copying: entry, key: key)
+        }
+    }
+
+    /// Every key's current value (deleted keys left out), read through one watcher: the server
+    /// sends the last value of each key in one go, instead of a round trip per ``get(_:)``.
+    /// - Parameter timeout: how long to wait for each value (the read fails past it).
+    public func entries(timeout: Duration = .seconds(5)) async throws(NATSError) -> [Entry] {
+        let kv = handle.kv
+        let name = self.name
+        return try await Blocking.run { () throws(NATSError) -> [Entry] in
+            var options = kvWatchOptions()
+            kvWatchOptions_Init(&options)
+            options.IgnoreDeletes = true
+            var watcher: OpaquePointer?
+            try check(kvStore_WatchAll(&watcher, OpaquePointer(bitPattern: kv), &options), "watch bucket \(name)")
+            guard let watcher else { return [] }
+            defer { kvWatcher_Destroy(watcher) }
+            var entries: [Entry] = []
+            while true {
+                var entry: OpaquePointer?
+                try check(kvWatcher_Next(&entry, watcher, max(1, timeout.milliseconds)), "read the values of bucket \(name)")
+                // A nil entry marks the end of the current values (updates would follow).
+                guard let entry else { return entries }
+                defer { kvEntry_Destroy(entry) }
+                entries.append(Entry(copying: entry, key: String(cString: kvEntry_Key(entry))))
             }
-            return Entry(key: key, value: value, revision: kvEntry_Revision(entry))
         }
     }
 
@@ -131,6 +153,17 @@ public final class KeyValueBucket: Sendable {
             }
             throw .operationFailed(operation: revision == nil ? "create \(key)" : "update \(key)", reason: reason)
         }
+    }
+}
+
+extension KeyValueBucket.Entry {
+    /// Copies a libnats entry (which the caller still owns and must destroy).
+    init(copying entry: OpaquePointer, key: String) {
+        let length = Int(kvEntry_ValueLen(entry))
+        let value: [UInt8] = length == 0 ? [] : kvEntry_Value(entry)!.withMemoryRebound(to: UInt8.self, capacity: length) {
+            Array(UnsafeBufferPointer(start: $0, count: length))
+        }
+        self.init(key: key, value: value, revision: kvEntry_Revision(entry))
     }
 }
 

@@ -60,6 +60,20 @@ public final class FakeCell: Service, Sendable {
         state.withLock { s in s.order.compactMap { s.held[$0]?.report } }
     }
 
+    /// How many instances the cell holds (any state), and how many of them run; cheaper than
+    /// ``instances`` for polling many cells.
+    public var counts: (held: Int, running: Int) {
+        state.withLock { s in (s.held.count, s.held.values.filter { $0.report.state == .running }.count) }
+    }
+
+    /// Drops every instance without a word, as a cell replaced by an empty one would (benchmark rounds).
+    public func removeAll() {
+        state.withLock { s in
+            s.held = [:]
+            s.order = []
+        }
+    }
+
     /// Perform requests received (including ones with only tasks).
     public var performRequests: Int { state.withLock { $0.performRequests } }
 
@@ -107,10 +121,20 @@ public final class FakeCell: Service, Sendable {
                     }
                 }
                 group.addTask {
-                    for await message in performs {
-                        guard let request = try? Wire.decode(PerformRequest.self, from: message.payload),
-                              let replyTo = message.replyTo else { continue }
-                        try? self.nats.publish(replyTo, Wire.encode(self.perform(request)))
+                    // Accepted instances become running `runAfter` later (the heartbeat also promotes
+                    // any it finds due), so a benchmark does not wait for the next heartbeat.
+                    await withDiscardingTaskGroup { promotions in
+                        for await message in performs {
+                            guard let request = try? Wire.decode(PerformRequest.self, from: message.payload),
+                                  let replyTo = message.replyTo else { continue }
+                            let reply = self.perform(request)
+                            try? self.nats.publish(replyTo, Wire.encode(reply))
+                            guard let runAfter = self.runAfter, !reply.accepted.isEmpty else { continue }
+                            promotions.addTask {
+                                guard (try? await Task.sleep(for: runAfter)) != nil else { return }
+                                self.promote()
+                            }
+                        }
                     }
                 }
                 group.addTask {
