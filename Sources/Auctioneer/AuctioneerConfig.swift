@@ -48,7 +48,10 @@ public struct AuctioneerConfig: Sendable {
     /// At most this many instances are started per pass; the rest go in the next pass, which
     /// follows at once. One pass places 10,000 instances on 1,000 cells in well under a second,
     /// with one perform request per cell; smaller bounds cost a request per cell per pass.
-    public var maxStartsPerPass = 10_000
+    public var maxStartsPerPass = Self.defaultMaxStartsPerPass
+
+    /// Enough for one perform request per cell to carry all its starts in a large pass.
+    public static let defaultMaxStartsPerPass = 10_000
     /// An instance offered to a cell counts as starting until the cell reports it or this passes.
     public var inFlightTimeout: Duration = .seconds(15)
     /// The same placement error of an app is logged at most once per this long.

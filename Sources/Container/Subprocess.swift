@@ -66,6 +66,7 @@ public enum Subprocess {
             close(reader)
             lines.flush()
             completion.outputClosed()
+            Self.reapIfMissed(process.processIdentifier, completion: completion)
         }
         readerThread.name = "pipette.subprocess.output"
         readerThread.start()
@@ -76,6 +77,28 @@ public enum Subprocess {
             let pid = process.processIdentifier
             if let onCancel { onCancel(pid) } else if process.isRunning { process.terminate() }
         }
+    }
+
+    /// Foundation's `Process` on Linux sometimes misses a child's exit when many run at once
+    /// (swift-corelibs-foundation#4795): the child stays a zombie and `terminationHandler` never
+    /// runs. Once the output has closed, this watches for that and reaps the zombie itself.
+    private static func reapIfMissed(_ pid: Int32, completion: Completion) {
+        while !completion.hasExited {
+            usleep(100_000)
+            guard !completion.hasExited, isZombie(pid) else { continue }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let signal = status & 0x7f
+                completion.exited(signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+            }
+        }
+    }
+
+    /// Whether `pid` has exited but was not reaped (state `Z` in /proc/<pid>/stat).
+    public static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: end)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// The full path of `program`, searched in PATH and the sbin folders root's tools live in.
@@ -97,7 +120,14 @@ private final class Completion: @unchecked Sendable {
     private var closed = false
     private var waiter: CheckedContinuation<Int32, Never>?
 
-    func exited(_ code: Int32) { update { $0.status = code } }
+    /// Only the first exit status counts (Foundation's, or the reaper's).
+    func exited(_ code: Int32) { update { if $0.status == nil { $0.status = code } } }
+
+    var hasExited: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return status != nil
+    }
     func outputClosed() { update { $0.closed = true } }
     /// After cancellation the exit alone is enough: a killed program's children may keep the
     /// output pipe open until the caller cleans them up.

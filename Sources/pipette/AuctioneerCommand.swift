@@ -67,7 +67,7 @@ struct AuctioneerCommand: AsyncParsableCommand {
     var crashResetAfter = CrashPolicy.diego.resetAfter
 
     @Option(help: "Instances started per convergence pass at most (the rest in the next pass).")
-    var maxStartsPerPass = 1000
+    var maxStartsPerPass = AuctioneerConfig.defaultMaxStartsPerPass
 
     @OptionGroup var bus: BusOptions
 
