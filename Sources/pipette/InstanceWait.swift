@@ -68,7 +68,7 @@ struct InstanceWait {
                 for report in running where byIndex[report.index] == nil { byIndex[report.index] = report }
                 return byIndex.keys.sorted().compactMap { byIndex[$0] }
             }
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(100))
         }
         let states = last.map { "\($0.index): \($0.state.rawValue)" }.joined(separator: ", ")
         throw CommandFailure("\(app) did not reach \(count) running instance\(count == 1 ? "" : "s") in "
