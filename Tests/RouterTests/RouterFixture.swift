@@ -18,6 +18,7 @@ final class RouterFixture: Sendable {
     private let harness = Mutex<ServiceHarness?>(nil)
     private let backends = Mutex<[Process]>([])
     private let starts = Mutex<[RouterStart]>([])
+    private let ready = Mutex(false)
 
     init() async throws {
         nats = try NATSServer()
@@ -46,20 +47,9 @@ final class RouterFixture: Sendable {
         adjust(&config)
         var logger = Logger(label: "test.router")
         logger.logLevel = .notice
-        let ready = Reported<Bool>()
-        let service = RouterService(config: config, logger: logger) { ready.set(true) }
+        let service = RouterService(config: config, logger: logger) { self.ready.withLock { $0 = true } }
         harness.withLock { $0 = ServiceHarness([service], label: "router") }
-        let started = Task { await ready.value }
-        let result = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { await started.value }
-            group.addTask {
-                try await Task.sleep(for: .seconds(30))
-                return false
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? false
-        }
-        started.cancel()
+        let result = await eventually(within: .seconds(30)) { self.ready.withLock { $0 } }
         try #require(result, "the router is ready within 30 s")
     }
 
@@ -70,8 +60,9 @@ final class RouterFixture: Sendable {
 
     func close() async {
         await stopRouter()
+        // SIGKILL: children of the test process inherit its blocked signals, SIGTERM included.
         for process in backends.withLock({ $0 }) where process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         client.close()
@@ -82,8 +73,9 @@ final class RouterFixture: Sendable {
     /// An HTTP server on 127.0.0.1 answering `name` at `/`; returns its port.
     func backend(_ name: String) async throws -> Int {
         let port = freePort()
-        let root = try TemporaryDirectory("backend-\(name)")
-        _ = try root.write("index.html", name)
+        let root = state.file("backend-\(name)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data(name.utf8).write(to: root.appendingPathComponent("index.html"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path]
