@@ -122,8 +122,12 @@ final class RouteEmitter: Sendable {
         }
     }
 
+    /// Re-announces every interval; checks often, so a shorter interval from a router applies at once.
     private func refresh() async {
-        while (try? await Task.sleep(for: interval.withLock { $0 })) != nil {
+        var last = ContinuousClock.now
+        while (try? await Task.sleep(for: .milliseconds(250))) != nil {
+            guard ContinuousClock.now - last >= interval.withLock({ $0 }) else { continue }
+            last = .now
             sync()
             announceAll()
         }
