@@ -110,6 +110,8 @@ final class RouteEmitter: Sendable {
     /// Takes routers' greetings: adopts the interval they name and re-announces at once.
     private func follow(_ subscription: NATSSubscription) async {
         for await message in subscription {
+            // No router answered the greeting (NATS says so on the inbox): wait for router.start.
+            if message.isNoResponders || message.payload.isEmpty { continue }
             guard let start = try? Wire.decode(RouterStart.self, from: message.payload) else {
                 logger.notice("malformed router.start ignored", metadata: ["payload": "\(message.string.prefix(200))"])
                 continue
