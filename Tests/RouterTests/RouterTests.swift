@@ -61,6 +61,10 @@ struct RouterTests {
             let answer = await router.get("nobody.localhost:8080")
             #expect(answer.status == 404)
             #expect(answer.body.contains("no app is routed at nobody.localhost"), "\(answer.body)")
+            // A graceful shutdown stops HAProxy with the router.
+            await router.stopRouter()
+            #expect(await router.get("nobody.localhost").status == 0, "nothing listens on the router's port any more")
+            #expect(!FileManager.default.fileExists(atPath: router.state.file("haproxy.pid").path))
         }
     }
 
