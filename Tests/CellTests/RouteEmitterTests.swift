@@ -9,8 +9,8 @@ import TestSupport
 /// The cell as its own route emitter (Diego's route-emitter in local mode), on a real cell
 /// running real instances: router.register in gorouter's format when an instance runs, again
 /// every interval a router asks for, router.unregister when it stops or the cell evacuates.
-@Suite("Cell announces its instances' routes", .serialized)
-struct RouteEmitterTests {
+// In InstanceTests, which is serialized: cells in one test process run one at a time.
+extension InstanceTests {
     @Test func runningInstancesAreRegisteredRefreshedAndWithdrawn() async throws {
         try await withCell { cell in
             let bus = try await RouterBus(cell.client)

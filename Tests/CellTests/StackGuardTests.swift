@@ -6,8 +6,8 @@ import TestSupport
 
 /// The cell's launch-time stack check (cloud_controller_ng#3239): a droplet whose
 /// staging_info.yml names another stack than the instance's never starts.
-@Suite("Cell refuses droplets staged for another stack", .serialized)
-struct StackGuardTests {
+// In InstanceTests, which is serialized: cells in one test process run one at a time.
+extension InstanceTests {
     @Test func aDropletStagedForAnotherStackCrashesWithTheReason() async throws {
         try await withCell { cell in
             try await cell.start()
