@@ -80,6 +80,13 @@ let package = Package(
         // Apps' desired state (JetStream KV): what push records and the converger will read.
         .target(name: "Apps", dependencies: ["NATS", "PipetteCore"], swiftSettings: strict),
 
+        // The router: follows router.register on NATS and drives HAProxy through its runtime API.
+        .target(name: "Router", dependencies: [
+            "NATS", "PipetteCore", "Container",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+
         .target(name: "Auctioneer", dependencies: [
             "NATS", "PipetteCore", "Apps",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,7 +94,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "pipette", dependencies: [
-            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Cell", "Auctioneer", "Blobstore", "FakeCC", "Transfer", "Apps",
+            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Cell", "Auctioneer", "Router", "Blobstore", "FakeCC", "Transfer", "Apps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -121,6 +128,9 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "AuctioneerTests", dependencies: [
             "Auctioneer", "Apps", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .testTarget(name: "RouterTests", dependencies: [
+            "Router", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: ["PipetteCore", "TestSupport"], swiftSettings: strict),

@@ -42,6 +42,11 @@ public struct CellConfig: Sendable {
     public var crashedReportRetention: Duration = .seconds(30 * 60)
     /// Time between SIGTERM to an instance being stopped and SIGKILL (Diego's 10 s).
     public var stopGracePeriod: Duration = .seconds(10)
+    /// Apps' routes are `<app>.<routeDomain>`, announced on `router.register` for routers.
+    public var routeDomain = "localhost"
+    /// How often routes are re-announced until a router's `router.start` says otherwise
+    /// (Diego's route emitter: 20 s).
+    public var routeRegisterInterval: Duration = .seconds(20)
 
     public init(id: String, zone: String = "z1", stacks: [String], capacity: Resources, tags: [String: String] = [:],
                 natsURI: String = "nats://127.0.0.1:4222", heartbeatInterval: Duration = .seconds(2),

@@ -58,6 +58,7 @@ public struct CellService: Service {
                 network: CNINetwork(subnet: config.containerSubnet, pluginDirectory: config.cniPluginDirectory),
                 folder: executor.workspaces.appendingPathComponent("instances")),
             registry: InstanceRegistry(), cancels: TaskCancellations())
+        let routes = RouteEmitter(config: config, nats: nats, registry: parts.registry, logger: logger)
         let adopted = await parts.instances.removeLeftovers()
         if adopted > 0 {
             logger.notice("removed app instances an earlier run of this cell left behind", metadata: ["count": "\(adopted)"])
@@ -79,6 +80,7 @@ public struct CellService: Service {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await beat(parts) }
+            group.addTask { await routes.run() }
             group.addTask {
                 for await message in cancelRequests {
                     if let cancel = try? Wire.decode(TaskCancel.self, from: message.payload) { parts.cancels.cancel(cancel.taskID) }

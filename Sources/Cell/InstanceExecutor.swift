@@ -92,6 +92,11 @@ struct InstanceExecutor: Sendable {
             throw InstanceFailure("the droplet is not a valid droplet (\(error)); restage the app")
         }
         try Ownership.makeDirectory(vcapHome.appendingPathComponent("tmp"))
+        // The cell's own guard (cloud_controller_ng#3239): a droplet staged for another stack never starts here.
+        let info = try? DropletRunner.stagingInfo(in: vcapHome)
+        if let problem = info?.stackProblem(placedOn: instance.stack, cellID: config.id, cellStacks: stacks.usable.map(\.stack.name)) {
+            throw InstanceFailure(problem)
+        }
         let command = instance.startCommand.isEmpty ? try DropletRunner.stagingInfo(in: vcapHome).startCommand : instance.startCommand
         guard !command.isEmpty else { throw InstanceFailure("the droplet has no start command and the instance gives none; restage the app") }
 

@@ -23,19 +23,31 @@ final class InstanceRegistry: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// Told after every change, outside the lock (the `RouteEmitter` re-reads `routable`).
+    private let observers = Mutex<[@Sendable () -> Void]>([])
 
-    func add(_ report: InstanceReport) { entries.withLock { $0[report.instanceGUID] = Entry(report: report) } }
+    /// Calls `observer` after every change to the instances, before a stopping instance is let go.
+    func observe(_ observer: @escaping @Sendable () -> Void) { observers.withLock { $0.append(observer) } }
+
+    private func changed() { observers.withLock { $0 }.forEach { $0() } }
+
+    func add(_ report: InstanceReport) {
+        entries.withLock { $0[report.instanceGUID] = Entry(report: report) }
+        changed()
+    }
 
     /// Changes a report; returns it as changed, or nil when the instance is not held.
     @discardableResult
     func update(_ guid: String, _ change: (inout InstanceReport) -> Void) -> InstanceReport? {
-        entries.withLock { e in
+        let report = entries.withLock { e -> InstanceReport? in
             guard var entry = e[guid] else { return nil }
             change(&entry.report)
             if entry.report.state == .running, entry.runningSince == nil { entry.runningSince = entry.report.since }
             e[guid] = entry
             return entry.report
         }
+        if report != nil { changed() }
+        return report
     }
 
     /// Seconds the instance had been running when it crashed (nil when it never ran).
@@ -47,7 +59,16 @@ final class InstanceRegistry: Sendable {
     func isStopping(_ guid: String) -> Bool { entries.withLock { $0[guid]?.stopReason != nil } }
 
     @discardableResult
-    func remove(_ guid: String) -> InstanceReport? { entries.withLock { $0.removeValue(forKey: guid)?.report } }
+    func remove(_ guid: String) -> InstanceReport? {
+        let report = entries.withLock { $0.removeValue(forKey: guid)?.report }
+        if report != nil { changed() }
+        return report
+    }
+
+    /// Instances that should get traffic: running, with a host port, not asked to stop.
+    var routable: [InstanceReport] {
+        entries.withLock { $0.values.filter { $0.report.state == .running && $0.report.port != nil && $0.stopReason == nil }.map(\.report) }
+    }
 
     /// Every report, by app and index.
     var reports: [InstanceReport] {
@@ -82,6 +103,8 @@ final class InstanceRegistry: Sendable {
             e[guid] = entry
             return (.stopping, waiter)
         }
+        // Observers first: the instance's route is withdrawn before it is told to stop.
+        if outcome != .unknown { changed() }
         waiter?.resume(returning: reason)
         return outcome
     }

@@ -28,6 +28,10 @@ struct CellCommand: AsyncParsableCommand {
             keeps its instances until they are replaced elsewhere and stopped (or until
             --evacuation-timeout), and leaves.
 
+            Routes: each running instance is announced on router.register as
+            APP.--domain (Cloud Foundry's route-emitter format, so `pipette router` or a
+            gorouter routes it), withdrawn on router.unregister when it stops or crashes.
+
             Examples:
               pipette cell --id amd64-1 --zone z1 --stacks tiny-amd64,bookworm-amd64
               pipette cell --id pi-3 --zone rack2 --stacks bookworm-arm64 \\
@@ -79,6 +83,10 @@ struct CellCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between liveness health checks of running instances.", valueName: "S"))
     var healthInterval = 30
 
+    @Option(help: ArgumentHelp("Apps' routes are APP.DOMAIN, announced to routers on router.register (gorouter's format).",
+                               valueName: "domain"))
+    var domain = "localhost"
+
     @OptionGroup var bus: BusOptions
 
     func validate() throws {
@@ -93,6 +101,9 @@ struct CellCommand: AsyncParsableCommand {
         if let reason = Self.subnetProblem(containerSubnet) { throw ValidationError("--container-subnet \(reason)") }
         if evacuationTimeout < 0 { throw ValidationError("--evacuation-timeout must be 0 or more seconds") }
         if healthInterval < 1 { throw ValidationError("--health-interval must be at least 1 second") }
+        if domain.isEmpty || domain.hasPrefix(".") || !domain.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.".contains($0)) }) {
+            throw ValidationError("--domain must be a DNS name such as localhost or apps.example.com")
+        }
         if advertise.isEmpty || advertise.contains(where: { $0 == " " || $0 == "/" }) {
             throw ValidationError("--advertise must be a host name or IP address, e.g. 192.0.2.10")
         }
@@ -148,6 +159,7 @@ struct CellCommand: AsyncParsableCommand {
         config.containerSubnet = containerSubnet
         config.evacuationTimeout = .seconds(evacuationTimeout)
         config.healthInterval = .seconds(healthInterval)
+        config.routeDomain = domain
         let zone = config.zone
         let service = CellService(config: config, home: home, stacks: checked, logger: logger) {
             Output.status("cell \(id) ready in zone \(zone): "

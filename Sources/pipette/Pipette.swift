@@ -15,6 +15,7 @@ struct Pipette: AsyncParsableCommand {
             stack recipes and lifecycle programs come from the checkout ($PIPETTE_HOME).
             """,
         subcommands: [BuildCommand.self, RunDropletCommand.self, StackCommand.self, StagerCommand.self, StageCommand.self,
-                      AuctioneerCommand.self, CellCommand.self, CellsCommand.self, PushCommand.self, AppsCommand.self, AppCommand.self, ScaleCommand.self,
-                      StopCommand.self, StartCommand.self, RestartCommand.self, DeleteCommand.self, ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
+                      AuctioneerCommand.self, CellCommand.self, RouterCommand.self, CellsCommand.self, PushCommand.self, AppsCommand.self,
+                      AppCommand.self, ScaleCommand.self, StopCommand.self, StartCommand.self, RestartCommand.self, DeleteCommand.self,
+                      ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
 }
