@@ -59,7 +59,7 @@ struct AppCommand: AsyncParsableCommand {
             ("environment", app.environment.keys.sorted().joined(separator: ", ").isEmpty
                 ? "-" : app.environment.keys.sorted().joined(separator: ", ")),
             ("release", app.currentRelease.map(String.init) ?? "-"),
-        ])
+        ] + (await PlatformState.routerAnswers(on: connection) ? [("route", PlatformState.routeURL(app: app.name))] : []))
         Output.line("")
         if let unknown {
             Output.line("instances: unknown (\(unknown))")

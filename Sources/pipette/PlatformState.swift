@@ -30,6 +30,18 @@ enum PlatformState {
         return try? Wire.decode(ConvergerStatus.self, from: answer.payload)
     }
 
+    /// Whether a `pipette router` (or a gorouter) answers `router.greet`.
+    static func routerAnswers(on connection: NATSConnection) async -> Bool {
+        (try? await connection.request(RouterSubjects.greet, [], timeout: .seconds(1))) != nil
+    }
+
+    /// The app's URL through the router: `$PIPETTE_ROUTER_URL` with `{app}` replaced, else
+    /// `http://APP.localhost:8080/` (the Procfile's router).
+    static func routeURL(app: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let template = environment["PIPETTE_ROUTER_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://{app}.localhost:8080/"
+        return template.replacingOccurrences(of: "{app}", with: app)
+    }
+
     static func order(_ a: InstanceReport, _ b: InstanceReport) -> Bool {
         (a.index, rank(a.state), a.since) < (b.index, rank(b.state), b.since)
     }

@@ -20,7 +20,10 @@ struct PushCommand: AsyncParsableCommand {
             instances, memory, disk, health check, environment, releases). The converger (in
             the auctioneer) then starts the instances on cells with the stack; push waits until
             they pass their health checks, showing their output, and prints each instance's
-            URL. An instance that crashes fails the push with its reason (exit status 1).
+            URL, and the app's route through `pipette router` when one answers on NATS
+            (http://APP.localhost:8080/; $PIPETTE_ROUTER_URL names another, e.g.
+            http://{app}.apps.example.com). An instance that crashes fails the push with its
+            reason (exit status 1).
 
             Needs the blobstore's secret in PIPETTE_BLOBSTORE_SECRET when it signs URLs (the
             Procfile's does), and nats-server with JetStream.
@@ -197,6 +200,9 @@ struct PushCommand: AsyncParsableCommand {
         Output.columns(AppCommand.instanceRows(running))
         for instance in running {
             if let url = instance.url { Output.line("\(name)/\(instance.index): \(url)") }
+        }
+        if await PlatformState.routerAnswers(on: connection) {
+            Output.line("route: \(PlatformState.routeURL(app: name))")
         }
     }
 

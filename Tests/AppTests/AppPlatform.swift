@@ -19,6 +19,8 @@ final class AppPlatform: @unchecked Sendable {
     let nats: NATSServer
     let work: TemporaryDirectory
     let blobstoreURL: String
+    /// Where `pipette router` (HAProxy) serves apps, by Host header `APP.localhost`.
+    let routerPort = freePort()
     private let lock = NSLock()
     private var processes: [String: ServiceProcess] = [:]
     private let cellSpecs: [String: CellSpec]
@@ -33,13 +35,16 @@ final class AppPlatform: @unchecked Sendable {
         try start("stager", ["stager", "--nats", nats.url, "--blobstore", blobstoreURL, "--default-stack", "tiny-amd64",
                              "--workspace-dir", work.url.path])
         for index in 0..<auctioneers { try startAuctioneer(index) }
+        try start("router", ["router", "--port", "\(routerPort)", "--state-dir", work.file("router").path,
+                             "--prune-threshold", "10", "--register-interval", "3"])
         for cell in cells { try startCell(cell.id) }
         try await waitForCells(cells.map(\.id))
     }
 
     /// Every process gets the platform's NATS URL and blobstore secret from the environment.
     var environment: [String: String] {
-        ["PIPETTE_NATS_URL": nats.url, "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret]
+        ["PIPETTE_NATS_URL": nats.url, "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret,
+         "PIPETTE_ROUTER_URL": "http://{app}.localhost:\(routerPort)/"]
     }
 
     func start(_ name: String, _ arguments: [String]) throws {
@@ -58,7 +63,7 @@ final class AppPlatform: @unchecked Sendable {
         guard let cell = cellSpecs[id] else { return }
         try start(id, ["cell", "--id", id, "--zone", cell.zone, "--stacks", cell.stacks.joined(separator: ","),
                        "--max-containers", "6", "--nats", nats.url, "--heartbeat-ms", "1000",
-                       "--health-interval", "2", "--evacuation-timeout", "10",
+                       "--health-interval", "2", "--evacuation-timeout", "10", "--domain", "localhost",
                        "--workspace-dir", work.url.path])
     }
 
@@ -111,6 +116,13 @@ final class AppPlatform: @unchecked Sendable {
         if !joined {
             Issue.record("cells \(ids) never joined: \(ids.compactMap { process($0)?.log.suffix(2000) })")
         }
+    }
+
+    /// GETs `/` of `app` through the router (Host `APP.localhost`); the body, or nil when it fails.
+    func throughRouter(_ app: String) async throws -> String? {
+        let result = try await shell("/usr/bin/curl", ["-fsS", "--max-time", "5", "-H", "Host: \(app).localhost",
+                                                       "http://127.0.0.1:\(routerPort)/"])
+        return result.status == 0 ? result.output : nil
     }
 
     /// Containers runc has on this host whose names start with `prefix`.

@@ -8,9 +8,13 @@ import TestSupport
 /// zones with runc and CNI, one of them with an arm64 stack run through qemu.
 @Suite("Running apps", .serialized)
 struct RunningAppsTests {
+    /// Cell ids are unique per run: containers are named by cell, and a restarted cell removes
+    /// every container its id left, so two runs on one host must not share ids.
+    static let run = UUID().uuidString.prefix(6).lowercased()
+    static let (c1, c2) = ("apps-c1-\(run)", "apps-c2-\(run)")
     static let cells = [
-        AppPlatform.CellSpec(id: "apps-c1", zone: "z1", stacks: ["tiny-amd64"]),
-        AppPlatform.CellSpec(id: "apps-c2", zone: "z2", stacks: ["tiny-amd64", "tiny-arm64"]),
+        AppPlatform.CellSpec(id: c1, zone: "z1", stacks: ["tiny-amd64"]),
+        AppPlatform.CellSpec(id: c2, zone: "z2", stacks: ["tiny-amd64", "tiny-arm64"]),
     ]
 
     @Test func pushRunsScalesRestartsAndSurvivesKilledCellsAndConvergers() async throws {
@@ -41,11 +45,28 @@ struct RunningAppsTests {
         #expect(env.status == 0 && env.output.contains("PORT=8080") && env.output.contains("HOME=/home/vcap/app"), "\(env.output)")
         #expect(env.output.contains("INSTANCE_INDEX=0") && env.output.contains("VCAP_APPLICATION="), "\(env.output)")
 
+        // One URL through the router, spread over the healthy instances round robin.
+        let rr = try await platform.pipette(
+            "push", "apps/shell", "--name", "rr", "--instances", "2", "--buildpack", "binary", "--start-command",
+            "mkdir -p www && echo instance $INSTANCE_INDEX > www/index.html && exec busybox httpd -f -p $PORT -h www")
+        #expect(rr.status == 0 && rr.output.contains("route: http://rr.localhost:\(platform.routerPort)/"), "\(rr.output)")
+        var answers = Set<String>()
+        _ = try await platform.eventually(.seconds(30)) {
+            if let body = try await platform.throughRouter("rr") { answers.insert(body.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return answers.count == 2
+        }
+        #expect(answers == ["instance 0", "instance 1"], "both instances answer through the router: \(answers)")
+        let unknownHost = try await shell("/usr/bin/curl", ["-sS", "-H", "Host: nope.localhost", "http://127.0.0.1:\(platform.routerPort)/"])
+        #expect(unknownHost.output.contains("no app is routed at nope.localhost"), "\(unknownHost.output)")
+        #expect(try await platform.pipette("delete", "rr").status == 0)
+        #expect(try await platform.eventually(.seconds(15)) { try await platform.throughRouter("rr") == nil },
+                "a deleted app's route goes")
+
         // Scale 1 → 3 → 1, spread over both cells (zones z1 and z2).
         let up = try await platform.pipette("scale", "web", "3")
         #expect(up.status == 0, "\(up.output)\n\(platform.logs)")
         let spread = try await platform.instances("web").filter { $0.state == .running }
-        #expect(spread.count == 3 && Set(spread.map(\.cellID)) == ["apps-c1", "apps-c2"], "\(spread)")
+        #expect(spread.count == 3 && Set(spread.map(\.cellID)) == [Self.c1, Self.c2], "\(spread)")
         let down = try await platform.pipette("scale", "web", "1")
         #expect(down.status == 0, "\(down.output)")
         #expect(try await platform.eventually(.seconds(30)) { try await platform.instances("web").count == 1 })
@@ -119,7 +140,7 @@ struct RunningAppsTests {
         #expect(arm.status == 0, "\(arm.output)\n\(platform.logs)")
         let armURL = arm.output.split(separator: "\n").first { $0.hasPrefix("arm/0: http://") }.map { String($0.dropFirst("arm/0: ".count)) }
         #expect(try await httpGet(armURL ?? "http://127.0.0.1:1", attempts: 20)?.contains("aarch64") == true)
-        #expect(try await platform.instances("arm").first?.cellID == "apps-c2")
+        #expect(try await platform.instances("arm").first?.cellID == Self.c2)
 
         // Bad input: each a sentence, exit 1 or 64.
         let unknown = try await platform.pipette("scale", "nope", "2")
