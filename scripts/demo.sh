@@ -12,14 +12,14 @@ export PIPETTE_BLOBSTORE_SECRET=${PIPETTE_BLOBSTORE_SECRET:-pipette-dev-secret}
 stack=${STACK:-bookworm-arm64}
 work=$(mktemp -d)
 
-for port in 4222 8081 9292; do
+for port in 4222 8080 8081 9292; do
   if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use; stop what listens there (another \`foreman start\`?) and run this again" >&2
     exit 1
   fi
 done
 
-echo "==> foreman start: nats-server, blobstore, fake CC, auctioneer, an amd64 and an arm64 cell, stager"
+echo "==> foreman start: nats-server, blobstore, fake CC, auctioneer, an amd64 and an arm64 cell, stager, router"
 foreman start -t 20 >"$work/platform.log" 2>&1 &
 platform=$!
 stop() { kill -TERM "$platform" 2>/dev/null; wait "$platform" 2>/dev/null || true; }
@@ -46,6 +46,9 @@ url=$(sed -n 's|^sinatra/0: *||p' "$work/push.txt" | head -n 1)
 [ -n "$url" ] || { echo "push printed no URL; platform log:" >&2; tail -n 40 "$work/platform.log" >&2; exit 1; }
 echo "==> curl $url/"
 curl -fsS --retry 10 --retry-delay 1 --retry-all-errors "$url/"
+echo
+echo "==> curl http://sinatra.localhost:8080/   (through pipette router: HAProxy, routes from the cells)"
+curl -fsS --retry 10 --retry-delay 1 --retry-all-errors -H 'Host: sinatra.localhost' http://127.0.0.1:8080/
 echo
 echo "==> pipette app sinatra"
 $pipette app sinatra
