@@ -53,9 +53,11 @@ public struct AppRecord: Codable, Sendable, Equatable {
     public var current: AppRelease? { releases.first { $0.number == currentRelease } }
 
     /// Retention: marks pruned every release past the newest `keepReleases` (never the current
-    /// one) and returns them, so their droplets and packages can be deleted.
-    public mutating func prune() -> [AppRelease] {
+    /// one, nor those in `alsoKeeping`, such as the release a rollout is replacing, whose
+    /// instances still serve) and returns them, so their droplets and packages can be deleted.
+    public mutating func prune(alsoKeeping protected: Set<Int> = []) -> [AppRelease] {
         let kept = Set(releases.suffix(max(keepReleases, 1)).map(\.number) + [currentRelease].compactMap { $0 })
+            .union(protected)
         var removed: [AppRelease] = []
         for index in releases.indices where !releases[index].pruned && !kept.contains(releases[index].number) {
             releases[index].pruned = true

@@ -177,8 +177,9 @@ struct PushCommand: AsyncParsableCommand {
             app.healthCheck = healthCheck.flatMap(HealthCheck.init) ?? app.healthCheck
             app.environment = env
             app.keepReleases = keepReleases ?? app.keepReleases
+            let replaced = app.currentRelease
             recorded = app.append(release)
-            pruned = app.prune()
+            pruned = app.prune(alsoKeeping: Set([replaced].compactMap { $0 }))
             record = app
         }
         await ReleaseBlobs(client: blobs).remove(pruned, of: name, why: "older than the last \(record?.keepReleases ?? AppRecord.defaultKeepReleases) kept")

@@ -118,9 +118,19 @@ struct RunningAppsTests {
         }, "the old release's instances are replaced by release 1's")
         #expect(try await platform.pipette("releases", "web").output.contains("1 *"))
         let third = try await platform.pipette("push", "apps/static", "--name", "web", "--keep-releases", "1")
-        #expect(third.status == 0 && third.output.contains("removed the droplets of web releases 1, 2"), "\(third.output)")
-        let gone = try await platform.pipette("rollback", "web", "--to", "1")
+        #expect(third.status == 0 && third.output.contains("removed the droplets of web release 2 "),
+                "release 1, which the push replaced, keeps its droplet until release 3 runs: \(third.output)")
+        let gone = try await platform.pipette("rollback", "web", "--to", "2")
         #expect(gone.status == 1 && gone.output.contains("can no longer be rolled back to"), "\(gone.output)")
+
+        // A release whose instances crash: push says why and fails, the old release keeps serving
+        // through the router, and a rollback brings the app back to it.
+        let broken = try await platform.pipette("push", "apps/static", "--name", "web", "--start-command", "exit 3",
+                                                "--start-timeout", "60")
+        #expect(broken.status == 1 && broken.output.contains("exit status 3"), "\(broken.output)")
+        #expect(try await platform.throughRouter("web")?.contains("Hello") == true, "release 3 still serves")
+        let recovered = try await platform.pipette("rollback", "web", "--to", "3")
+        #expect(recovered.status == 0, "\(recovered.output)")
 
         // Logs: the instance's lifecycle and output lines are kept with the staging log.
         let logs = try await platform.pipette("logs", "web")

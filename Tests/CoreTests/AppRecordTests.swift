@@ -31,6 +31,12 @@ struct AppRecordTests {
         #expect(removed == [4] && !web.releases[2].pruned, "the current release keeps its droplet even when old: \(removed)")
     }
 
+    @Test func theReleaseARolloutReplacesKeepsItsDroplet() {
+        var web = app(releases: 3, keep: 1)
+        #expect(web.prune(alsoKeeping: [2]).map(\.number) == [1], "release 2 still serves while 3 rolls out")
+        #expect(web.prune().map(\.number) == [2], "later, it goes too")
+    }
+
     @Test func rollbackGoesToTheNewestKeptReleaseBeforeTheCurrent() throws {
         var web = app(releases: 4, keep: 2)
         _ = web.prune()
