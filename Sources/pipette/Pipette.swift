@@ -4,12 +4,18 @@ import ArgumentParser
 struct Pipette: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipette",
-        abstract: "Stage apps into droplets with buildpacks in runc containers, on x86_64 or ARM stacks.",
+        abstract: "Stage apps into droplets with buildpacks and run them on cells, on x86_64 or ARM stacks.",
         discussion: """
             Quick start (as root, after scripts/setup.sh):
               pipette stack list
               pipette build apps/sinatra --stack bookworm-arm64 -o sinatra.tgz
               pipette run-droplet sinatra.tgz --stack bookworm-arm64 --port 8080
+
+            The platform (`foreman start` runs it from the Procfile):
+              export PIPETTE_BLOBSTORE_SECRET=pipette-dev-secret
+              pipette push apps/sinatra --stack bookworm-arm64   # stage, run, print the URLs
+              pipette app sinatra; pipette scale sinatra 3; pipette logs sinatra --follow
+              curl -H 'Host: sinatra.localhost' http://127.0.0.1:8080/
 
             Files: stacks are cached in $PIPETTE_CACHE (default ~/.cache/pipette); buildpacks,
             stack recipes and lifecycle programs come from the checkout ($PIPETTE_HOME).
