@@ -20,20 +20,24 @@ for port in 4222 8080 8081 9292; do
 done
 
 echo "==> foreman start: nats-server, blobstore, fake CC, auctioneer, an amd64 and an arm64 cell, stager, router"
+started=$(date +%s%N)
 foreman start -t 20 >"$work/platform.log" 2>&1 &
 platform=$!
 stop() { kill -TERM "$platform" 2>/dev/null; wait "$platform" 2>/dev/null || true; }
 trap stop EXIT
 
-for _ in $(seq 1 120); do
-  if $pipette cells 2>/dev/null | grep -q '^arm64-1 '; then break; fi
-  sleep 0.5
+ready() { [ "$($pipette cells 2>/dev/null | grep -cE '^(amd64|arm64)-1 .* ready$')" = 2 ]; }
+for _ in $(seq 1 300); do
+  if ready; then break; fi
+  sleep 0.2
 done
-if ! $pipette cells | grep -q '^arm64-1 '; then
-  echo "the arm64 cell did not come up; platform log:" >&2
+if ! ready; then
+  echo "the cells did not come up; platform log:" >&2
   tail -n 40 "$work/platform.log" >&2
   exit 1
 fi
+ms=$(( ($(date +%s%N) - started) / 1000000 ))
+printf '==> platform up in %d.%d s (foreman start until both cells are listed ready)\n' $((ms / 1000)) $((ms % 1000 / 100))
 echo "==> pipette cells"
 $pipette cells
 

@@ -136,6 +136,9 @@ final class AppPlatform: @unchecked Sendable {
         let all = lock.withLock { processes }
         for (name, process) in all where cellSpecs[name] != nil { process.signal(SIGTERM) }
         for (name, process) in all where cellSpecs[name] != nil { _ = await process.exitStatus(within: .seconds(30)) }
+        // SIGTERM first, so the router stops its HAProxy (a SIGKILLed router would leave it running).
+        for process in all.values { process.signal(SIGTERM) }
+        for process in all.values { _ = await process.exitStatus(within: .seconds(10)) }
         for process in all.values { process.stop() }
         for id in cellSpecs.keys {
             for leftover in (try? await Self.containers(prefix: InstanceContainer.prefix(cellID: id))) ?? [] {

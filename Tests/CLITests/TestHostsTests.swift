@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `scripts/hosts.sh`: test hosts as network namespaces on one bridge, reaching each other by
+/// address (198.18.0.0/24), the ground the multi-host tests stand on.
+@Suite("Test hosts", .serialized)
+struct TestHostsTests {
+    static let script = ProjectPaths.root.appendingPathComponent("scripts/hosts.sh").path
+
+    @Test func hostsReachEachOtherByAddressAndGoAway() async throws {
+        let up = try await shell("/bin/bash", [Self.script, "up", "2"])
+        #expect(up.status == 0 && up.output.contains("pipette-host-2 at 198.18.0.12"), "\(up.output)")
+        let nats = Process()
+        nats.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        nats.arguments = ["netns", "exec", "pipette-host-1", "nats-server", "-a", "198.18.0.11", "-p", "4222"]
+        nats.standardOutput = FileHandle.nullDevice
+        nats.standardError = FileHandle.nullDevice
+        try nats.run()
+        defer {
+            nats.terminate()
+            nats.waitUntilExit()
+            _ = try? shell("/bin/bash", [Self.script, "down"])
+        }
+        // From host 2, the pipette CLI reaches NATS on host 1 by its address (no auctioneer runs there).
+        var answer = ""
+        for _ in 0..<100 where !answer.contains("no auctioneer is answering") {
+            answer = try await shell("/usr/sbin/ip", ["netns", "exec", "pipette-host-2", CLITests.pipette, "cells",
+                                                      "--nats", "nats://198.18.0.11:4222"]).output
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(answer.contains("no auctioneer is answering"), "host 2 reached NATS on host 1: \(answer)")
+        let list = try await shell("/bin/bash", [Self.script, "list"])
+        #expect(list.output.contains("pipette-host-1 198.18.0.11/24"), "\(list.output)")
+    }
+}
