@@ -36,10 +36,15 @@ struct InstanceWait {
         }
     }
 
+    /// How long nothing may answer as converger (a new one waits its startup grace and lock TTL
+    /// before it acts) before the wait says so.
+    static let convergerPatience: Duration = .seconds(15)
+
     private func poll() async throws -> [InstanceReport] {
         let deadline = ContinuousClock.now + timeout
         var seen: [String: InstanceReport.State] = [:]
         var last: [InstanceReport] = []
+        var silentSince: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
             let all = try await PlatformState.instances(of: app, on: connection)
             last = all
@@ -55,9 +60,17 @@ struct InstanceWait {
                                      + "\(crash.lastCrashReason ?? "no reason given"); `pipette logs \(app)` shows its output, "
                                      + "`pipette app \(app)` its restarts")
             }
-            if count > 0, ours.isEmpty, let status = await PlatformState.converger(on: connection),
-               let error = status.placementErrors[app] {
-                throw CommandFailure("\(app)'s instances cannot be placed: \(error)")
+            if count > 0, ours.isEmpty {
+                if let status = await PlatformState.converger(on: connection) {
+                    silentSince = nil
+                    if let error = status.placementErrors[app] { throw CommandFailure("\(app)'s instances cannot be placed: \(error)") }
+                } else if let since = silentSince, ContinuousClock.now - since > Self.convergerPatience {
+                    throw CommandFailure("no converger answers on \(Subjects.convergerStatus), so nothing starts \(app)'s instances; "
+                                         + "run `pipette auctioneer --blobstore-url URL` with PIPETTE_BLOBSTORE_SECRET set "
+                                         + "(the Procfile's does)")
+                } else if silentSince == nil {
+                    silentSince = .now
+                }
             }
             let running = ours.filter { $0.state == .running }
             let indexes = Set(running.map(\.index))
