@@ -72,12 +72,7 @@ struct AppCommand: AsyncParsableCommand {
             for line in Self.convergerLines(status, app: name) { Output.line(line) }
         }
         Output.line("")
-        let formatter = ISO8601DateFormatter()
-        Output.columns([["RELEASE", "CREATED", "BY", "BUILDPACK", "DROPLET SHA256", "START COMMAND"]] + app.releases.reversed().map {
-            ["\($0.number)\($0.number == app.currentRelease ? " *" : "")",
-             formatter.string(from: Date(timeIntervalSince1970: $0.createdAt)), $0.createdBy, $0.detectedBuildpack,
-             String($0.dropletSHA256.prefix(12)), $0.startCommand]
-        })
+        Output.columns(ReleasesCommand.rows(app))
     }
 
     /// The instances table: one row per instance, with a header.

@@ -101,18 +101,8 @@ final class AppPlatform: @unchecked Sendable {
         return (try? JSONDecoder().decode(Shown.self, from: Data(result.output.utf8)))?.instances ?? []
     }
 
-    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-    func eventually(_ timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(250))
-        }
-        return try await condition()
-    }
-
     func waitForCells(_ ids: [String]) async throws {
-        let joined = try await eventually(.seconds(60)) { Set(ids).isSubset(of: Set(try await cells().map(\.id))) }
+        let joined = try await eventually(within: .seconds(60)) { Set(ids).isSubset(of: Set(try await cells().map(\.id))) }
         if !joined {
             Issue.record("cells \(ids) never joined: \(ids.compactMap { process($0)?.log.suffix(2000) })")
         }

@@ -51,7 +51,7 @@ struct RunningAppsTests {
             "mkdir -p www && echo instance $INSTANCE_INDEX > www/index.html && exec busybox httpd -f -p $PORT -h www")
         #expect(rr.status == 0 && rr.output.contains("route: http://rr.localhost:\(platform.routerPort)/"), "\(rr.output)")
         var answers = Set<String>()
-        _ = try await platform.eventually(.seconds(30)) {
+        _ = try await eventually(within: .seconds(30)) {
             if let body = try await platform.throughRouter("rr") { answers.insert(body.trimmingCharacters(in: .whitespacesAndNewlines)) }
             return answers.count == 2
         }
@@ -59,7 +59,7 @@ struct RunningAppsTests {
         let unknownHost = try await shell("/usr/bin/curl", ["-sS", "-H", "Host: nope.localhost", "http://127.0.0.1:\(platform.routerPort)/"])
         #expect(unknownHost.output.contains("no app is routed at nope.localhost"), "\(unknownHost.output)")
         #expect(try await platform.pipette("delete", "rr").status == 0)
-        #expect(try await platform.eventually(.seconds(15)) { try await platform.throughRouter("rr") == nil },
+        #expect(try await eventually(within: .seconds(15)) { try await platform.throughRouter("rr") == nil },
                 "a deleted app's route goes")
 
         // Scale 1 → 3 → 1, spread over both cells (zones z1 and z2).
@@ -69,19 +69,19 @@ struct RunningAppsTests {
         #expect(spread.count == 3 && Set(spread.map(\.cellID)) == [Self.c1, Self.c2], "\(spread)")
         let down = try await platform.pipette("scale", "web", "1")
         #expect(down.status == 0, "\(down.output)")
-        #expect(try await platform.eventually(.seconds(30)) { try await platform.instances("web").count == 1 })
+        #expect(try await eventually(within: .seconds(30)) { try await platform.instances("web").count == 1 })
 
         // A cell SIGKILLed with the instance on it: it runs again on the other cell.
         let holder = try #require(try await platform.instances("web").first?.cellID)
         await platform.kill(holder)
         let survivor = Self.cells.map(\.id).first { $0 != holder }!
-        #expect(try await platform.eventually(.seconds(60)) {
+        #expect(try await eventually(within: .seconds(60)) {
             try await platform.instances("web").contains { $0.state == .running && $0.cellID == survivor }
         }, "web/0 re-placed after its cell was lost\n\(platform.logs)")
         // The killed cell's container outlived it; the restarted cell removes it.
         try platform.startCell(holder)
         try await platform.waitForCells([holder])
-        #expect(try await platform.eventually(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30)) {
             try await AppPlatform.containers(prefix: InstanceContainer.prefix(cellID: holder)).isEmpty
         }, "no container keeps running unreported")
 
@@ -93,7 +93,7 @@ struct RunningAppsTests {
         await platform.kill("auctioneer-1")
         let one = try await platform.pipette("scale", "web", "1")
         #expect(one.status == 0, "\(one.output)\n\(platform.logs)")
-        #expect(try await platform.eventually(.seconds(30)) { try await platform.instances("web").count == 1 })
+        #expect(try await eventually(within: .seconds(30)) { try await platform.instances("web").count == 1 })
 
         // Scale to 0 and back.
         #expect(try await platform.pipette("scale", "web", "0").status == 0)
@@ -112,7 +112,7 @@ struct RunningAppsTests {
         #expect(try await platform.instances("web").allSatisfy { $0.release == 2 })
         let back = try await platform.pipette("rollback", "web")
         #expect(back.status == 0 && back.output.contains("release 1 is current"), "\(back.output)")
-        #expect(try await platform.eventually(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30)) {
             let now = try await platform.instances("web")
             return !now.isEmpty && now.allSatisfy { $0.release == 1 }
         }, "the old release's instances are replaced by release 1's")
@@ -140,7 +140,7 @@ struct RunningAppsTests {
         let crashy = try await platform.pipette("push", "apps/static", "--name", "crashy", "--start-command", "echo bye; exit 3",
                                                 "--start-timeout", "60")
         #expect(crashy.status == 1 && crashy.output.contains("exit status 3"), "\(crashy.output)")
-        #expect(try await platform.eventually(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30)) {
             try await platform.instances("crashy").contains { $0.crashCount >= 2 }
         }, "crashed instances restart at once for the first crashes")
 
