@@ -23,6 +23,7 @@ cleanup() {
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   for c in $(runc list -q | grep '^pipette-rollout-' || true); do runc delete --force "$c" || true; done
+  grep -l '^cell rollout-' /run/pipette/ports/* 2>/dev/null | xargs -r rm -f
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -71,6 +72,7 @@ kill_a_cell() {
   local cell
   cell=$("$pipette" app web --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["instances"][0]["cell_id"])')
   kill -KILL "${cell_pid[$cell]}"
+  echo "$cell" >"$work/killed"
   sleep $((seconds - 4))
 }
 
@@ -80,3 +82,10 @@ load "(b) rollback" "$pipette" rollback web
 load "(c) scale 3 -> 1" "$pipette" scale web 1
 "$pipette" scale web 3 >>"$log" 2>&1
 load "(d) SIGKILL of an instance's cell" kill_a_cell
+# Started again, the killed cell removes what it left (containers, namespaces, host ports).
+killed=$(cat "$work/killed")
+start_cell "${killed#rollout-}"
+for _ in $(seq 1 60); do
+  "$pipette" cells 2>/dev/null | grep -q "^$killed " && break
+  sleep 0.5
+done
