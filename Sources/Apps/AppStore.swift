@@ -10,8 +10,8 @@ public struct AppStore: Sendable {
 
     let bucket: KeyValueBucket
 
-    /// Binds to the bucket, creating it when needed (`replicas` > 1 in a JetStream cluster).
-    public static func open(_ nats: NATSConnection, replicas: Int = 1) async throws(NATSError) -> AppStore {
+    /// Binds to the bucket, creating it when needed (with one replica per server of a cluster, up to 3).
+    public static func open(_ nats: NATSConnection, replicas: Int? = nil) async throws(NATSError) -> AppStore {
         AppStore(bucket: try await KeyValueBucket.open(nats, bucket: bucketName, history: 5, replicas: replicas))
     }
 

@@ -25,11 +25,12 @@ public final class KeyValueBucket: Sendable {
     /// Binds to bucket `name`, creating it first when it does not exist.
     /// - Parameters:
     ///   - ttl: how long a value lives after it was written (zero: forever).
-    ///   - replicas: copies kept in a JetStream cluster (1 on a single server).
+    ///   - replicas: copies kept in a JetStream cluster (nil: ``NATSConnection/defaultReplicas``).
     ///   - timeout: how long each call on the bucket may wait for the server (nil: libnats' 5 s).
     public static func open(_ connection: NATSConnection, bucket name: String, ttl: Duration = .zero,
-                            history: Int = 1, replicas: Int = 1, timeout: Duration? = nil) async throws(NATSError) -> KeyValueBucket {
+                            history: Int = 1, replicas: Int? = nil, timeout: Duration? = nil) async throws(NATSError) -> KeyValueBucket {
         let address = connection.address
+        let replicas = replicas ?? connection.defaultReplicas
         let handle = try await Blocking.run { () throws(NATSError) -> KeyValueHandle in
             let context = try JetStreamContext(connection: address, timeout: timeout)
             let js = context.pointer

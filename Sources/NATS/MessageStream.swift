@@ -18,9 +18,11 @@ public final class MessageStream: Sendable {
     /// - Parameters:
     ///   - maxAge: messages older than this are dropped (zero: no age limit).
     ///   - maxBytes: the oldest messages are dropped past this size.
+    ///   - replicas: copies kept in a JetStream cluster (nil: ``NATSConnection/defaultReplicas``).
     public static func ensure(_ connection: NATSConnection, name: String, subjects: [String], maxAge: Duration,
-                              maxBytes: Int64, replicas: Int = 1) async throws(NATSError) -> MessageStream {
+                              maxBytes: Int64, replicas: Int? = nil) async throws(NATSError) -> MessageStream {
         let address = connection.address
+        let replicas = replicas ?? connection.defaultReplicas
         let context = try await Blocking.run { () throws(NATSError) -> JetStreamContext in
             let context = try JetStreamContext(connection: address)
             let js = context.pointer

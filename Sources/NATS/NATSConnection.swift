@@ -172,6 +172,23 @@ public final class NATSConnection: Sendable {
         }
     }
 
+    /// The servers this connection knows: the URLs it was given and those the cluster told it of
+    /// (passwords masked).
+    public var knownServers: [String] {
+        var servers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        var count: Int32 = 0
+        guard natsConnection_GetServers(handle.pointer, &servers, &count) == NATS_OK, let servers else { return [url] }
+        defer {
+            for index in 0..<Int(count) { free(servers[index]) }
+            free(servers)
+        }
+        return (0..<Int(count)).compactMap { servers[$0].map { NATSURL.redacted(String(cString: $0)) } }
+    }
+
+    /// How many copies a new JetStream bucket or stream keeps: one per known server, at most 3
+    /// (a single server takes only 1; a cluster keeps what it stores on three nodes).
+    public var defaultReplicas: Int { max(1, min(3, knownServers.count)) }
+
     /// The largest payload the server accepts in one message (1 MiB unless configured).
     public var maxPayload: Int { Int(natsConnection_GetMaxPayload(handle.pointer)) }
 

@@ -41,12 +41,16 @@ final class Platform: Sendable {
     ///   - cells: when given, an auctioneer and these cells run, and stagers stage through them.
     ///   - home: where buildpacks and lifecycle programs come from (the checkout by default).
     ///   - natsArguments: extra nats-server arguments (e.g. `-c` with a small `max_payload`).
+    ///   - cluster: a NATS cluster to use instead of one server: stagers get every node's URL,
+    ///     the auctioneer and cells only the first node's (they learn the rest from it), and the
+    ///     test's own client talks to the last node.
     init(stagers count: Int = 1, failUploads: Int = 0, cells: [CellConfig] = [],
          home: PipetteHome = PipetteHome(root: ProjectPaths.root, cache: TestStacks.cache),
-         natsArguments: [String] = [],
+         natsArguments: [String] = [], cluster: NATSCluster? = nil,
          configure: (inout StagerConfig) -> Void = { _ in }) async throws {
         self.home = home
-        nats = try NATSServer(arguments: natsArguments)
+        nats = try cluster?.nodes.last ?? NATSServer(arguments: natsArguments)
+        let componentsURL = cluster?.nodes[0].url ?? nats.url
         work = try TemporaryDirectory("platform")
         let apps = work.file("apps")
         try FileManager.default.createDirectory(at: apps, withIntermediateDirectories: true)
@@ -66,13 +70,13 @@ final class Platform: Sendable {
             BlobstoreService(config: BlobstoreConfig(directory: work.file("blobs"), secret: Self.secret, port: 0),
                              logger: Self.quiet("test.blobstore"), onListening: { blobPort.set($0) }),
         ] + (cells.isEmpty ? [] : [
-            AuctioneerService(config: AuctioneerConfig(natsURI: nats.url), logger: Self.quiet("test.auctioneer"),
+            AuctioneerService(config: AuctioneerConfig(natsURI: componentsURL), logger: Self.quiet("test.auctioneer"),
                               onReady: { auctioneerReady.set(true) }),
         ]))
         if !cells.isEmpty { _ = await auctioneerReady.value }
         var harnesses: [String: ServiceHarness] = [:]
         for var cell in cells {
-            cell.natsURI = nats.url
+            cell.natsURI = componentsURL
             let stacks = CellStacks(cell.stacks, store: StackStore(directory: home.stacks))
             harnesses[cell.id] = ServiceHarness([CellService(config: cell, home: home, stacks: stacks,
                                                              logger: Self.quiet("test.cell.\(cell.id)"))])
@@ -82,7 +86,7 @@ final class Platform: Sendable {
         blobstoreURL = "http://127.0.0.1:\(await blobPort.value)"
 
         var config = StagerConfig()
-        config.natsURI = nats.url
+        config.natsURI = cluster?.urls ?? nats.url
         config.blobstoreURL = blobstoreURL
         config.blobstoreSecret = Self.secret
         config.maxStagingDuration = 300

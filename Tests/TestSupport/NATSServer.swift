@@ -40,9 +40,14 @@ public final class NATSServer: @unchecked Sendable {
         throw Failure(message: "nats-server did not start on port \(port)")
     }
 
-    public func stop() {
+    public func stop() { end(SIGTERM) }
+
+    /// Ends the server with SIGKILL: no goodbye to clients or to the cluster's other nodes.
+    public func kill() { end(SIGKILL) }
+
+    private func end(_ signal: Int32) {
         guard let process, process.isRunning else { return }
-        process.terminate()
+        Foundation.kill(process.processIdentifier, signal)
         process.waitUntilExit()
         self.process = nil
     }
