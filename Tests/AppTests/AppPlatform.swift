@@ -16,7 +16,11 @@ final class AppPlatform: @unchecked Sendable {
         var stacks: [String]
     }
 
+    /// The server the test's CLI talks to (a cluster's last node).
     let nats: NATSServer
+    /// What the platform's processes are given: the one server, or a cluster's first node only
+    /// (they learn the other nodes from it).
+    let componentsURL: String
     let work: TemporaryDirectory
     let blobstoreURL: String
     /// Where `pipette router` (HAProxy) serves apps, by Host header `APP.localhost`.
@@ -25,25 +29,30 @@ final class AppPlatform: @unchecked Sendable {
     private var processes: [String: ServiceProcess] = [:]
     private let cellSpecs: [String: CellSpec]
 
-    init(cells: [CellSpec], auctioneers: Int = 1) async throws {
-        nats = try NATSServer()
+    init(cells: [CellSpec], auctioneers: Int = 1, cluster: NATSCluster? = nil) async throws {
+        nats = try cluster?.nodes.last ?? NATSServer()
+        componentsURL = cluster?.nodes[0].url ?? nats.url
         work = try TemporaryDirectory("apps-platform")
         let blobPort = freePort()
         blobstoreURL = "http://127.0.0.1:\(blobPort)"
         cellSpecs = Dictionary(uniqueKeysWithValues: cells.map { ($0.id, $0) })
         try start("blobstore", ["blobstore", "--dir", work.file("blobs").path, "--port", "\(blobPort)"])
-        try start("stager", ["stager", "--nats", nats.url, "--blobstore", blobstoreURL, "--default-stack", "tiny-amd64",
+        try start("stager", ["stager", "--nats", componentsURL, "--blobstore", blobstoreURL, "--default-stack", "tiny-amd64",
                              "--workspace-dir", work.url.path])
         for index in 0..<auctioneers { try startAuctioneer(index) }
         try start("router", ["router", "--port", "\(routerPort)", "--state-dir", work.file("router").path,
                              "--prune-threshold", "10", "--register-interval", "3"])
         for cell in cells { try startCell(cell.id) }
         try await waitForCells(cells.map(\.id))
+        // A stager is ready once its JetStream buckets are open: slower on a busy cluster.
+        if !(await eventually(within: .seconds(60)) { self.process("stager")?.log.contains("stager ready") == true }) {
+            Issue.record("the stager never got ready: \(process("stager")?.log.suffix(2000) ?? "")")
+        }
     }
 
     /// Every process gets the platform's NATS URL and blobstore secret from the environment.
     var environment: [String: String] {
-        ["PIPETTE_NATS_URL": nats.url, "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret,
+        ["PIPETTE_NATS_URL": componentsURL, "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret,
          "PIPETTE_ROUTER_URL": "http://{app}.localhost:\(routerPort)/"]
     }
 
@@ -54,7 +63,7 @@ final class AppPlatform: @unchecked Sendable {
 
     /// Auctioneer `index` (`auctioneer-<index>`), converging fast for tests.
     func startAuctioneer(_ index: Int) throws {
-        try start("auctioneer-\(index)", ["auctioneer", "--nats", nats.url, "--blobstore-url", blobstoreURL,
+        try start("auctioneer-\(index)", ["auctioneer", "--nats", componentsURL, "--blobstore-url", blobstoreURL,
                                           "--converge-interval", "1", "--lock-ttl", "3", "--startup-grace", "2", "--crash-backoff-min", "2"])
     }
 
@@ -62,7 +71,7 @@ final class AppPlatform: @unchecked Sendable {
     func startCell(_ id: String) throws {
         guard let cell = cellSpecs[id] else { return }
         try start(id, ["cell", "--id", id, "--zone", cell.zone, "--stacks", cell.stacks.joined(separator: ","),
-                       "--max-containers", "6", "--nats", nats.url, "--heartbeat-ms", "1000",
+                       "--max-containers", "6", "--nats", componentsURL, "--heartbeat-ms", "1000",
                        "--health-interval", "2", "--evacuation-timeout", "10", "--domain", "localhost",
                        "--workspace-dir", work.url.path])
     }
@@ -79,7 +88,8 @@ final class AppPlatform: @unchecked Sendable {
     /// Runs the CLI against this platform.
     func pipette(_ arguments: String...) async throws -> ShellResult {
         try await shell(Self.pipette, arguments, cwd: ProjectPaths.root,
-                        environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+                        environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                            .merging(["PIPETTE_NATS_URL": nats.url]) { $1 })
     }
 
     /// `pipette app NAME --json`'s record.
