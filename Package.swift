@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "RouterTests", dependencies: [
             "Router", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["NATS", "PipetteCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: ["PipetteCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]

@@ -6,7 +6,7 @@ import PipetteCore
 /// Changes are compare-and-set on the record's revision, so two writers never lose each other's
 /// change; nothing about an app lives only in a process's memory.
 public struct AppStore: Sendable {
-    public static let bucketName = "pipette_apps"
+    public static let bucketName = JetStreamNames.appsBucket
 
     let bucket: KeyValueBucket
 

@@ -1,5 +1,6 @@
 import Logging
 import NATS
+import PipetteCore
 import Synchronization
 
 /// Who converges when several auctioneers run: the one holding key `converger` in the
@@ -11,7 +12,7 @@ import Synchronization
 /// The holder counts itself as holding only until two thirds of `ttl` after its last successful
 /// write began, so it stops acting before anyone else can take the lock.
 final class ConvergerLock: Sendable {
-    static let bucketName = "pipette_locks"
+    static let bucketName = JetStreamNames.lockBucket
     static let key = "converger"
 
     /// This auctioneer's id, the lock's value while it holds it.

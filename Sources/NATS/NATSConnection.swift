@@ -8,11 +8,16 @@ public final class NATSConnection: Sendable {
     public let url: String
     private let responses: ResponseMux
 
-    private init(handle: ConnectionHandle, url: String) {
+    private let inboxPrefix: String
+
+    private init(handle: ConnectionHandle, url: String, inboxPrefix: String) {
         self.handle = handle
         self.url = url
-        responses = ResponseMux(prefix: "_INBOX.\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())")
+        self.inboxPrefix = inboxPrefix
+        responses = ResponseMux(prefix: inboxPrefix + "." + Self.unique())
     }
+
+    private static func unique() -> String { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
 
     /// Connects, retrying within `options.connectTimeout`; reconnects automatically afterwards.
     public static func connect(_ url: String, options: NATSOptions = NATSOptions()) async throws(NATSError) -> NATSConnection {
@@ -30,6 +35,7 @@ public final class NATSConnection: Sendable {
                 if let token = options.token { try check(natsOptions_SetToken(opts, token), "set token") }
                 if let nkey { try check(natsOptions_SetNKeyFromSeed(opts, nkey.publicKey, nkey.file), "set nkey") }
                 try check(natsOptions_SetName(opts, options.name), "set name")
+                try check(natsOptions_SetCustomInboxPrefix(opts, options.inboxPrefix), "set inbox prefix \(options.inboxPrefix)")
                 try check(natsOptions_SetTimeout(opts, options.connectTimeout.milliseconds), "set timeout")
                 try check(natsOptions_SetMaxReconnect(opts, Int32(options.maxReconnects)), "set reconnects")
                 try check(natsOptions_SetReconnectWait(opts, options.reconnectWait.milliseconds), "set reconnect wait")
@@ -44,7 +50,7 @@ public final class NATSConnection: Sendable {
             }
             return UInt(bitPattern: Int(bitPattern: connection))
         }
-        return NATSConnection(handle: ConnectionHandle(OpaquePointer(bitPattern: pointer)!), url: url)
+        return NATSConnection(handle: ConnectionHandle(OpaquePointer(bitPattern: pointer)!), url: url, inboxPrefix: options.inboxPrefix)
     }
 
     /// Publishes `payload`. A subject (or reply subject) with whitespace or control characters,
@@ -203,7 +209,7 @@ public final class NATSConnection: Sendable {
     }
 
     /// A new unique subject to receive on (for log streams and replies).
-    public func newInbox() -> String { "_INBOX." + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
+    public func newInbox() -> String { inboxPrefix + "." + Self.unique() }
 
     /// Waits until the server has processed everything published so far.
     public func flush(timeout: Duration = .seconds(5)) async throws(NATSError) {

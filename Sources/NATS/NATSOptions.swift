@@ -13,8 +13,18 @@ public struct NATSOptions: Sendable {
     public var reconnectWait: Duration = .milliseconds(250)
     /// Bytes of outgoing messages kept while reconnecting (published once back).
     public var reconnectBufferBytes = 8 << 20
+    /// Where replies to this connection's requests go (`<prefix>.<unique>`): a component with its
+    /// own prefix can be allowed to receive only its own replies (`_INBOX.cell.>`).
+    public var inboxPrefix = "_INBOX"
 
     public init() {}
+
+    /// These options with replies going under `prefix`.
+    public func inboxes(_ prefix: String) -> NATSOptions {
+        var options = self
+        options.inboxPrefix = prefix
+        return options
+    }
 }
 
 extension Duration {

@@ -53,6 +53,9 @@ public enum LogStream {
         "pipette.logs.\(Subjects.token(app)).\(source.rawValue)"
     }
 
+    /// Every app's lines from `source`.
+    public static func subjects(source: LogLine.Source) -> String { "pipette.logs.*.\(source.rawValue)" }
+
     /// Every line of `app` (apps whose names map to the same token share it; readers filter by `app`).
     public static func filter(app: String) -> String { "pipette.logs.\(Subjects.token(app)).>" }
 }

@@ -15,10 +15,15 @@ public enum Subjects {
     public static let cells = "pipette.auction.cells"
 
     /// Where a cell takes `PerformRequest`s.
-    public static func perform(cell id: String) -> String { "pipette.cell.\(token(id)).perform" }
+    public static func perform(cell id: String) -> String { cellInput(token(id), "perform") }
 
     /// Where a cell takes `InstanceStop`s.
-    public static func stopInstances(cell id: String) -> String { "pipette.cell.\(token(id)).stop" }
+    public static func stopInstances(cell id: String) -> String { cellInput(token(id), "stop") }
+
+    /// What every cell takes requests on (perform, stop, cancel), as wildcards.
+    public static let allCellInputs = ["perform", "stop", "cancel"].map { cellInput("*", $0) }
+
+    private static func cellInput(_ cellToken: String, _ kind: String) -> String { "pipette.cell.\(cellToken).\(kind)" }
 
     /// Cells publish an `InstanceReport` here whenever an instance changes state, so the converger
     /// and `pipette push` need not wait for the next heartbeat.
@@ -28,7 +33,14 @@ public enum Subjects {
     public static let convergerStatus = "pipette.converger.status"
 
     /// Where a cell takes requests to cancel a task (`TaskCancel`).
-    public static func cancel(cell id: String) -> String { "pipette.cell.\(token(id)).cancel" }
+    public static func cancel(cell id: String) -> String { cellInput(token(id), "cancel") }
+
+    /// Where a staging Task's cell reports its progress (`.log`, `.done`) and an auctioneer
+    /// that holds it back says it waits (`.waiting`): unique per attempt.
+    public static func taskEvents(attempt: String, unique: String) -> String { "pipette.task.\(token(attempt)).\(token(unique))" }
+
+    /// Every Task's events.
+    public static let allTaskEvents = "pipette.task.>"
 
     /// A NATS subject token from any string: no dots, spaces or wildcards.
     public static func token(_ text: String) -> String {
@@ -40,5 +52,10 @@ public enum Subjects {
 extension Subjects {
     /// A stager publishes the final `StagingReply` of a task it staged here, for the duplicates
     /// of that task waiting on other stagers.
-    public static func stagingFinished(taskID: String) -> String { "pipette.staging.\(token(taskID)).finished" }
+    public static func stagingFinished(taskID: String) -> String { stagingFinished(token: token(taskID)) }
+
+    /// Every task's ``stagingFinished(taskID:)``.
+    public static let allStagingFinished = stagingFinished(token: "*")
+
+    private static func stagingFinished(token taskToken: String) -> String { "pipette.staging.\(taskToken).finished" }
 }

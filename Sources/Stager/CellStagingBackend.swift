@@ -40,7 +40,7 @@ struct CellStagingBackend: StagingBackend {
                 cacheDownloadURL: job.cacheDownloadURI, cacheUploadURL: job.cacheUploadURI,
                 buildpacks: job.options.buildpacks, skipDetect: job.options.skipDetect,
                 environment: job.options.environment, startCommand: job.options.startCommand, timeoutSeconds: seconds,
-                eventsSubject: "pipette.task." + job.attemptID + "." + String(nats.newInbox().suffix(12)))
+                eventsSubject: Subjects.taskEvents(attempt: job.attemptID, unique: String(nats.newInbox().suffix(12))))
             let outcome: Attempt
             do {
                 outcome = try await run(definition, excluding: losses.map(\.cellID), deadline: job.deadline, onLine: onLine)

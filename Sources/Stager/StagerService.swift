@@ -41,7 +41,7 @@ public struct StagerService: Service {
         try config.validate()
         let transfer = HTTPTransfer()
         let blobstore = config.blobstoreURL.map { BlobstoreClient(base: $0, secret: config.blobstoreSecret, transfer: transfer) }
-        let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions, patience: .seconds(30)) { error in
+        let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.stager.inboxPrefix), patience: .seconds(30)) { error in
             logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
         }
         guard let backend = backend ?? blobstore.map({ CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30)) })
@@ -237,7 +237,7 @@ public struct StagerService: Service {
     }
 
     /// The KV bucket of `StagingRecord`s all stagers share.
-    public static let recordsBucket = "pipette_staging"
+    public static let recordsBucket = JetStreamNames.stagingBucket
 
     private func writePidFile() throws {
         guard let path = config.pidFilename else { return }

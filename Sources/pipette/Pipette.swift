@@ -23,5 +23,6 @@ struct Pipette: AsyncParsableCommand {
         subcommands: [BuildCommand.self, RunDropletCommand.self, StackCommand.self, StagerCommand.self, StageCommand.self,
                       AuctioneerCommand.self, CellCommand.self, RouterCommand.self, CellsCommand.self, PushCommand.self, AppsCommand.self,
                       AppCommand.self, ScaleCommand.self, StopCommand.self, StartCommand.self, RestartCommand.self, DeleteCommand.self,
-                      ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self])
+                      ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self,
+                      NATSAuthCommand.self])
 }

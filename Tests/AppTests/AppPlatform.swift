@@ -19,8 +19,10 @@ final class AppPlatform: @unchecked Sendable {
     /// The server the test's CLI talks to (a cluster's last node).
     let nats: NATSServer
     /// What the platform's processes are given: the one server, or a cluster's first node only
-    /// (they learn the other nodes from it).
-    let componentsURL: String
+    /// (they learn the other nodes from it), as each role's user when the cluster has users.
+    let componentURL: @Sendable (BusRole) -> String
+    /// Where the CLI connects (as admin on a cluster with users).
+    let clientURL: String
     let work: TemporaryDirectory
     let blobstoreURL: String
     /// Where `pipette router` (HAProxy) serves apps, by Host header `APP.localhost`.
@@ -31,13 +33,15 @@ final class AppPlatform: @unchecked Sendable {
 
     init(cells: [CellSpec], auctioneers: Int = 1, cluster: NATSCluster? = nil) async throws {
         nats = try cluster?.nodes.last ?? NATSServer()
-        componentsURL = cluster?.nodes[0].url ?? nats.url
+        let single = nats.url
+        componentURL = { role in cluster?.url(0, as: role) ?? single }
+        clientURL = cluster.map { $0.url($0.nodes.count - 1) } ?? single
         work = try TemporaryDirectory("apps-platform")
         let blobPort = freePort()
         blobstoreURL = "http://127.0.0.1:\(blobPort)"
         cellSpecs = Dictionary(uniqueKeysWithValues: cells.map { ($0.id, $0) })
         try start("blobstore", ["blobstore", "--dir", work.file("blobs").path, "--port", "\(blobPort)"])
-        try start("stager", ["stager", "--nats", componentsURL, "--blobstore", blobstoreURL, "--default-stack", "tiny-amd64",
+        try start("stager", ["stager", "--nats", componentURL(.stager), "--blobstore", blobstoreURL, "--default-stack", "tiny-amd64",
                              "--workspace-dir", work.url.path])
         for index in 0..<auctioneers { try startAuctioneer(index) }
         try start("router", ["router", "--port", "\(routerPort)", "--state-dir", work.file("router").path,
@@ -52,7 +56,7 @@ final class AppPlatform: @unchecked Sendable {
 
     /// Every process gets the platform's NATS URL and blobstore secret from the environment.
     var environment: [String: String] {
-        ["PIPETTE_NATS_URL": componentsURL, "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret,
+        ["PIPETTE_NATS_URL": componentURL(.router), "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret,
          "PIPETTE_ROUTER_URL": "http://{app}.localhost:\(routerPort)/"]
     }
 
@@ -63,7 +67,7 @@ final class AppPlatform: @unchecked Sendable {
 
     /// Auctioneer `index` (`auctioneer-<index>`), converging fast for tests.
     func startAuctioneer(_ index: Int) throws {
-        try start("auctioneer-\(index)", ["auctioneer", "--nats", componentsURL, "--blobstore-url", blobstoreURL,
+        try start("auctioneer-\(index)", ["auctioneer", "--nats", componentURL(.auctioneer), "--blobstore-url", blobstoreURL,
                                           "--converge-interval", "1", "--lock-ttl", "3", "--startup-grace", "2", "--crash-backoff-min", "2"])
     }
 
@@ -71,7 +75,7 @@ final class AppPlatform: @unchecked Sendable {
     func startCell(_ id: String) throws {
         guard let cell = cellSpecs[id] else { return }
         try start(id, ["cell", "--id", id, "--zone", cell.zone, "--stacks", cell.stacks.joined(separator: ","),
-                       "--max-containers", "6", "--nats", componentsURL, "--heartbeat-ms", "1000",
+                       "--max-containers", "6", "--nats", componentURL(.cell), "--heartbeat-ms", "1000",
                        "--health-interval", "2", "--evacuation-timeout", "10", "--domain", "localhost",
                        "--workspace-dir", work.url.path])
     }
@@ -89,7 +93,7 @@ final class AppPlatform: @unchecked Sendable {
     func pipette(_ arguments: String...) async throws -> ShellResult {
         try await shell(Self.pipette, arguments, cwd: ProjectPaths.root,
                         environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
-                            .merging(["PIPETTE_NATS_URL": nats.url]) { $1 })
+                            .merging(["PIPETTE_NATS_URL": clientURL]) { $1 })
     }
 
     /// `pipette app NAME --json`'s record.

@@ -4,13 +4,14 @@ import Testing
 import TestSupport
 
 /// Apps on a three-node NATS cluster: the node every process talks to is SIGKILLed while
-/// instances run; they keep running and serving, and the platform keeps converging.
+/// instances run; they keep running and serving, and the platform keeps converging. Every
+/// process connects as its own NATS user, so this also shows their permissions suffice.
 @Suite("Apps on a NATS cluster", .serialized)
 struct ClusterAppsTests {
     static let cell = "apps-cluster-\(UUID().uuidString.prefix(6).lowercased())"
 
     @Test func instancesKeepRunningAndTheConvergerKeepsWorkingWhenANodeIsKilled() async throws {
-        let cluster = try await NATSCluster()
+        let cluster = try await NATSCluster(authorization: NATSCluster.usersPerRole())
         let platform = try await AppPlatform(cells: [AppPlatform.CellSpec(id: Self.cell, zone: "z1", stacks: ["tiny-amd64"])],
                                              auctioneers: 2, cluster: cluster)
         do {
@@ -49,5 +50,6 @@ struct ClusterAppsTests {
         #expect(Set(try await platform.instances("kept").map(\.instanceGUID)).isSuperset(of: before), "the first two kept running")
         #expect(try await platform.record("kept")?.releases.count == 1)
         #expect(try await platform.throughRouter("kept")?.contains("Hello") == true)
+        #expect(cluster.nodes.flatMap(\.violations).isEmpty, "no component was denied a subject")
     }
 }

@@ -39,8 +39,9 @@ struct NATSClusterTests {
         #expect(try await Self.replicas(alone)["KV_\(AppStore.bucketName)"] == 1)
     }
 
+    /// Each component connects as its own NATS user, so this also shows their permissions suffice.
     @Test func aNodeKilledMidBurstLosesNoRequestAndNoState() async throws {
-        let cluster = try await NATSCluster()
+        let cluster = try await NATSCluster(authorization: NATSCluster.usersPerRole())
         let platform = try await Platform(cells: [
             StagingOnCellsTests.cell("cluster-a", stacks: ["tiny-amd64"]),
             StagingOnCellsTests.cell("cluster-b", stacks: ["tiny-amd64"]),
@@ -98,6 +99,7 @@ struct NATSClusterTests {
         }
         #expect(streams["KV_\(AppStore.bucketName)"] == 3 && streams["KV_pipette_staging"] == 3, "\(streams)")
         #expect(streams.filter { $0.key != "KV_cluster_ready" }.allSatisfy { $0.value == 3 }, "\(streams)")
+        #expect(cluster.nodes.flatMap(\.violations).isEmpty, "no component was denied a subject")
         await platform.stop()
     }
 }

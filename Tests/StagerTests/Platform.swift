@@ -28,6 +28,8 @@ final class Platform: Sendable {
     }
 
     let nats: NATSServer
+    /// Where the test's own client connects (as admin on a cluster with users).
+    let clientURL: String
     let work: TemporaryDirectory
     let ccURL: String
     let blobstoreURL: String
@@ -43,14 +45,16 @@ final class Platform: Sendable {
     ///   - natsArguments: extra nats-server arguments (e.g. `-c` with a small `max_payload`).
     ///   - cluster: a NATS cluster to use instead of one server: stagers get every node's URL,
     ///     the auctioneer and cells only the first node's (they learn the rest from it), and the
-    ///     test's own client talks to the last node.
+    ///     test's own client talks to the last node; each as its own user if the cluster has users.
     init(stagers count: Int = 1, failUploads: Int = 0, cells: [CellConfig] = [],
          home: PipetteHome = PipetteHome(root: ProjectPaths.root, cache: TestStacks.cache),
          natsArguments: [String] = [], cluster: NATSCluster? = nil,
          configure: (inout StagerConfig) -> Void = { _ in }) async throws {
         self.home = home
         nats = try cluster?.nodes.last ?? NATSServer(arguments: natsArguments)
-        let componentsURL = cluster?.nodes[0].url ?? nats.url
+        let single = nats.url
+        let componentURL = { (role: BusRole) in cluster?.url(0, as: role) ?? single }
+        clientURL = cluster.map { $0.url($0.nodes.count - 1) } ?? single
         work = try TemporaryDirectory("platform")
         let apps = work.file("apps")
         try FileManager.default.createDirectory(at: apps, withIntermediateDirectories: true)
@@ -70,13 +74,13 @@ final class Platform: Sendable {
             BlobstoreService(config: BlobstoreConfig(directory: work.file("blobs"), secret: Self.secret, port: 0),
                              logger: Self.quiet("test.blobstore"), onListening: { blobPort.set($0) }),
         ] + (cells.isEmpty ? [] : [
-            AuctioneerService(config: AuctioneerConfig(natsURI: componentsURL), logger: Self.quiet("test.auctioneer"),
+            AuctioneerService(config: AuctioneerConfig(natsURI: componentURL(.auctioneer)), logger: Self.quiet("test.auctioneer"),
                               onReady: { auctioneerReady.set(true) }),
         ]))
         if !cells.isEmpty { _ = await auctioneerReady.value }
         var harnesses: [String: ServiceHarness] = [:]
         for var cell in cells {
-            cell.natsURI = componentsURL
+            cell.natsURI = componentURL(.cell)
             let stacks = CellStacks(cell.stacks, store: StackStore(directory: home.stacks))
             harnesses[cell.id] = ServiceHarness([CellService(config: cell, home: home, stacks: stacks,
                                                              logger: Self.quiet("test.cell.\(cell.id)"))])
@@ -86,7 +90,7 @@ final class Platform: Sendable {
         blobstoreURL = "http://127.0.0.1:\(await blobPort.value)"
 
         var config = StagerConfig()
-        config.natsURI = cluster?.urls ?? nats.url
+        config.natsURI = cluster?.urls(as: .stager) ?? nats.url
         config.blobstoreURL = blobstoreURL
         config.blobstoreSecret = Self.secret
         config.maxStagingDuration = 300
@@ -150,7 +154,7 @@ final class Platform: Sendable {
         return request
     }
 
-    func client() async throws -> NATSConnection { try await NATSConnection.connect(nats.url) }
+    func client() async throws -> NATSConnection { try await NATSConnection.connect(clientURL) }
 
     /// Sends a request (any JSON object or raw text) and decodes the reply.
     func stage(_ request: [String: Any], timeout: Duration = .seconds(300)) async throws -> StagingReply {

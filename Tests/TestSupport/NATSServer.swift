@@ -4,6 +4,7 @@ import Foundation
 /// that outlives restarts and goes with the server), stopped by `stop()`.
 public final class NATSServer: @unchecked Sendable {
     public let port: Int
+    private let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-nats-\(UUID().uuidString.prefix(8)).log")
     private var process: Process?
     private let extraArguments: [String]
     /// JetStream's store; nil when started without JetStream.
@@ -29,8 +30,11 @@ public final class NATSServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/nats-server")
         process.arguments = ["-a", "127.0.0.1", "-p", String(port)] + extraArguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let output = try FileHandle(forWritingTo: logFile)
+        output.seekToEndOfFile()
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         self.process = process
         for _ in 0..<200 {
@@ -41,6 +45,14 @@ public final class NATSServer: @unchecked Sendable {
     }
 
     public func stop() { end(SIGTERM) }
+
+    /// What the server logged (across restarts).
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// The permission violations it logged: a component denied a subject it tried to use.
+    public var violations: [String] {
+        log.split(separator: "\n").filter { $0.contains("Violation") }.map(String.init)
+    }
 
     /// Ends the server with SIGKILL: no goodbye to clients or to the cluster's other nodes.
     public func kill() { end(SIGKILL) }
@@ -54,6 +66,7 @@ public final class NATSServer: @unchecked Sendable {
 
     deinit {
         stop()
+        try? FileManager.default.removeItem(at: logFile)
         if let storeDirectory { try? FileManager.default.removeItem(at: storeDirectory) }
     }
 
