@@ -31,6 +31,16 @@ struct NATSClusterTests {
         _ = try await AppStore.open(connection)
         #expect(try await Self.replicas(connection)["KV_\(AppStore.bucketName)"] == 3)
 
+        // Its node SIGKILLed, the client is on another within moments.
+        let killed = ContinuousClock.now
+        cluster.nodes[0].kill()
+        let back = await eventually(within: .seconds(10)) {
+            guard connection.isConnected else { return false }
+            return (try? await connection.flush(timeout: .seconds(1))) != nil
+        }
+        #expect(back, "reconnected to a surviving node")
+        print("NATS node SIGKILLed: its client was connected to another node \(killed.duration(to: .now)) later")
+
         let single = try NATSServer()
         let alone = try await NATSConnection.connect(single.url)
         defer { alone.close() }
