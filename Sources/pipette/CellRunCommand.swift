@@ -60,7 +60,7 @@ struct CellRunCommand: AsyncParsableCommand {
     /// The file's settings with the flags (and $PIPETTE_NATS_URL, $PIPETTE_NATS_NKEY) laid over them.
     func settings() throws -> CellFile {
         var file = try config.map { path in
-            do { return try CellFile.load(path) } catch { throw ValidationError(error.description) }
+            do { return try CellFile.load(path) } catch { throw ValidationError("\(error)") }
         } ?? CellFile()
         if let logFormat { file.logFormat = logFormat }
         if let level = bus.logLevel { file.logLevel = level }

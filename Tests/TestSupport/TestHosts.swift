@@ -41,5 +41,7 @@ public final class TestHosts: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public let message: String
         public var description: String { message }
+
+        public init(message: String) { self.message = message }
     }
 }
