@@ -5,7 +5,8 @@ import TestSupport
 
 /// The platform on three test hosts (network namespaces on one bridge, `scripts/hosts.sh`):
 /// host 1 the controller, host 2 an amd64 cell, host 3 an arm64 cell (qemu). Everything is
-/// reached by address; nothing crosses hosts through 127.0.0.1 or a shared folder.
+/// reached by address (each host has its own loopback, so a component that used 127.0.0.1 for
+/// another host would fail here), and each process has its own folder.
 @Suite("Multi-host", .serialized)
 struct MultiHostTests {
     /// Cell ids unique per run (a restarted cell removes every container its id left).
@@ -64,6 +65,13 @@ struct MultiHostTests {
         }
         #expect(answered, "the arm64 instance answers on \(url) from host 2")
         #expect(try await platform.instances("armweb").first?.cellID == Self.arm)
+
+        // Host 3's cell fetched the droplet into its own folder, over HTTP; host 2's has none.
+        let cached = { (host: Int) in
+            try await shell("/usr/bin/find", [platform.work.file("host-\(host)").path, "-path", "*droplets*", "-name", "*.tgz"]).output
+        }
+        let (onArm, onAmd) = (try await cached(3), try await cached(2))
+        #expect(onArm.contains(".tgz") && !onAmd.contains(".tgz"), "only the arm64 host's cell holds the droplet: \(onArm) \(onAmd)")
     }
 
     /// `label: value` rows of the CLI's table output (printed last, so they win over log lines).

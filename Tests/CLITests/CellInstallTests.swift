@@ -100,6 +100,11 @@ struct CellInstallTests {
         let bad = try root.write("bad.yml", "max_containers: 0\n")
         let badRun = try await Self.pipette(["cell", "--config", bad.path])
         #expect(badRun.status == 64 && badRun.output.contains("--max-containers (max_containers) must be at least 1"), "\(badRun.output)")
+        // A flag overrides the file: the run gets past validation to the (unbuildable) stack.
+        let overridden = try await Self.pipette(["cell", "--config", bad.path, "--max-containers", "2", "--id", "c1",
+                                                 "--stacks", "tiny-riscv64", "--nats", "nats://127.0.0.1:1"])
+        #expect(overridden.status == 1 && overridden.output.contains("cell c1 has no stack it can run (asked for: tiny-riscv64)"),
+                "\(overridden.output)")
     }
 
     /// The unit's command line, as systemd would run it: ExecStart with Environment= and the
