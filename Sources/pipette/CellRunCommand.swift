@@ -90,6 +90,9 @@ struct CellRunCommand: AsyncParsableCommand {
                                  diskMB: settings.diskMB ?? Self.freeDiskMB(home.stacks), containers: settings.maxContainers)
         let natsURL = bus.nats ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? settings.nats ?? BusOptions.resolve(nil)
+        if let warning = Loopback.advertiseWarning(cell: id, advertise: settings.advertise, natsURLs: natsURL) {
+            Output.status(warning)
+        }
         var config = CellConfig(
             id: id, zone: settings.zone, stacks: checked.usable.map(\.stack.name), capacity: capacity,
             tags: settings.tags, natsURI: natsURL, heartbeatInterval: .milliseconds(settings.heartbeatMs),
