@@ -21,11 +21,14 @@ struct CellInstallCommand: AsyncParsableCommand {
             runs this machine. Running it again updates the files; `pipette cell uninstall`
             removes them.
 
-            Give NATS credentials in PIPETTE_NATS_URL, not --nats: arguments show in `ps`.
+            --stacks, --advertise and a NATS URL are required; --workspace-dir is
+            /var/lib/pipette/work unless given. Give NATS credentials in
+            PIPETTE_NATS_URL, not --nats: arguments show in `ps`.
 
             Example (a Raspberry Pi joining a controller at 198.18.0.11):
-              sudo PIPETTE_NATS_URL=nats://cell:s3cret@198.18.0.11:4222 pipette cell install \\
-                --id pi-3 --zone rack2 --stacks bookworm-arm64 --advertise 198.18.0.13
+              export PIPETTE_NATS_URL=nats://cell:s3cret@198.18.0.11:4222
+              sudo -E pipette cell install --id pi-3 --zone rack2 \\
+                --stacks bookworm-arm64 --advertise 198.18.0.13
             """)
 
     @OptionGroup var cell: CellOptions

@@ -105,6 +105,9 @@ struct CellInstallTests {
         let bad = try root.write("bad.yml", "max_containers: 0\n")
         let badRun = try await Self.pipette(["cell", "--config", bad.path])
         #expect(badRun.status == 64 && badRun.output.contains("--max-containers (max_containers) must be at least 1"), "\(badRun.output)")
+        let badFormat = try await Self.pipette(["cell", "--log-format", "xml"])
+        #expect(badFormat.status == 64 && badFormat.output.contains("--log-format (log_format) must be one of: text, journal"),
+                "\(badFormat.output)")
         // A flag overrides the file: the run gets past validation to the (unbuildable) stack.
         let overridden = try await Self.pipette(["cell", "--config", bad.path, "--max-containers", "2", "--id", "c1",
                                                  "--stacks", "tiny-riscv64", "--nats", "nats://127.0.0.1:1"])
