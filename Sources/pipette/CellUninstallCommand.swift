@@ -52,8 +52,7 @@ struct CellUninstallCommand: AsyncParsableCommand {
         let settings = try? CellFile.load(installation.file(CellInstallation.configPath).path)
         let unit = (try? String(contentsOf: installation.file(CellInstallation.unitPath), encoding: .utf8)) ?? ""
         guard let cache = unit.split(separator: "\"").first(where: { $0.hasPrefix("PIPETTE_CACHE=") })
-            .map({ String($0.dropFirst("PIPETTE_CACHE=".count)).replacingOccurrences(of: "%%", with: "%")
-                .replacingOccurrences(of: "$$", with: "$") })
+            .map({ String($0.dropFirst("PIPETTE_CACHE=".count)).replacingOccurrences(of: "%%", with: "%") })
         else { return [] }
         return (settings?.stacks ?? []).filter { !$0.contains("/") && !$0.hasPrefix(".") }
             .map { URL(fileURLWithPath: cache).appendingPathComponent("stacks/\($0)") }

@@ -65,14 +65,15 @@ struct CellUnit {
         "\"" + value.map { "\\\"$`".contains($0) ? "\\\($0)" : String($0) }.joined() + "\""
     }
 
-    /// A word for a unit file: double-quoted, with `\` and `"` escaped, and `%` and
-    /// `$` doubled so systemd takes them literally (no specifiers, no variable expansion).
+    /// A word for `Environment=` or ExecStart's program path: double-quoted, with `\` and `"`
+    /// escaped and `%` doubled, so systemd takes it literally (no specifiers; neither place
+    /// expands `$` variables).
     static func quoted(_ word: String) -> String {
         var escaped = ""
         for character in word {
             switch character {
             case "\\", "\"": escaped += "\\\(character)"
-            case "%", "$": escaped += "\(character)\(character)"
+            case "%": escaped += "%%"
             default: escaped.append(character)
             }
         }
