@@ -76,6 +76,7 @@ let package = Package(
             "NATS", "PipetteCore", "Staging", "Transfer", "Archive", "Container",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         // Apps' desired state (JetStream KV): what push records and the converger will read.
         .target(name: "Apps", dependencies: ["NATS", "PipetteCore"], swiftSettings: strict),

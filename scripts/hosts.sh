@@ -2,8 +2,10 @@
 # Test hosts on one machine: `up N` makes N network namespaces (pipette-host-1 … N), each a "host"
 # with its own address 198.18.0.(10+i)/24 on a bridge pipette-hosts (198.18.0.1 on this machine),
 # so components reach each other by address, never 127.0.0.1. Nothing is routed off the machine
-# (no default route, no NAT). `down` removes them; `list` shows them. Run a process on a host with
-# `ip netns exec pipette-host-2 COMMAND`. Usage: bash scripts/hosts.sh up 3 | down | list
+# (no default route, no NAT). `down` removes them; `list` shows them; `run I COMMAND…` runs a
+# process on host I. `run` joins only the host's network namespace (nsenter --net): `ip netns exec`
+# also remounts /sys, which hides /sys/fs/cgroup, and runc (a cell's containers) needs it.
+# Usage: bash scripts/hosts.sh up 3 | down | list | run 2 COMMAND…
 set -euo pipefail
 bridge=pipette-hosts
 prefix=198.18.0
@@ -42,9 +44,17 @@ list() {
   done
 }
 
+run() {
+  local ns=pipette-host-$1
+  shift
+  [ -e "/run/netns/$ns" ] || { echo "no test host $ns; make it with: bash scripts/hosts.sh up N" >&2; exit 1; }
+  exec nsenter --net="/run/netns/$ns" "$@"
+}
+
 case "${1:-}" in
   up) up "${2:?how many hosts? e.g. up 3}" ;;
   down) down ;;
   list) list ;;
-  *) echo "usage: bash scripts/hosts.sh up N | down | list" >&2; exit 64 ;;
+  run) shift; run "${1:?which host? e.g. run 2 COMMAND}" "${@:2}" ;;
+  *) echo "usage: bash scripts/hosts.sh up N | down | list | run I COMMAND…" >&2; exit 64 ;;
 esac

@@ -9,6 +9,7 @@ packages=(
   busybox-static debootstrap ruby-foreman zip unzip curl python3-pip
   pigz  # ArchiveWriter: droplets and stacks gzip'd on every core
   haproxy wrk  # pipette router: the proxy on the request path (runtime API); wrk: scripts/bench-rollout.sh
+  systemd  # systemd-analyze verify: the unit `pipette cell install` writes (CellInstallTests)
   libyaml-dev libyaml-dev:arm64 libxxhash-dev libxxhash-dev:arm64  # lifecycle/: linked statically for both arches
 )
 dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64

@@ -100,6 +100,9 @@ struct AuctioneerCommand: AsyncParsableCommand {
         config.startupGrace = .milliseconds(Int(startupGrace * 1000))
         config.crashPolicy = crashPolicy
         config.maxStartsPerPass = maxStartsPerPass
+        if let url = blobstoreURL, let warning = Loopback.blobstoreWarning(url: url, natsURLs: bus.natsURL) {
+            Output.status(warning)
+        }
         let nats = NATSURL.redacted(bus.natsURL)
         let service = AuctioneerService(config: config, logger: logger) {
             Output.status("auctioneer ready on \(nats)")

@@ -11,8 +11,8 @@ struct BusOptions: ParsableArguments {
                                valueName: "file"))
     var natsNkey: String?
 
-    @Option(help: "Log level: trace, debug, info, warning, error.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace, debug, info, warning, error (default: info).")
+    var logLevel: String?
 
     /// The NATS URL to use: `--nats`, else `$PIPETTE_NATS_URL`, else the local default.
     var natsURL: String { Self.resolve(nats) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PipetteCore
 import Stager
 import Staging
 
@@ -103,6 +104,9 @@ struct StagerCommand: AsyncParsableCommand {
             try settings.validate()
         } catch {
             throw ValidationError(error.description)
+        }
+        if let url = settings.blobstoreURL, let warning = Loopback.blobstoreWarning(url: url, natsURLs: settings.natsURI) {
+            Output.status(warning)
         }
         _ = LogSetup.bootstrap(level: logLevel ?? settings.logging?.level)
         let logger = Logger(label: "pipette.stager")

@@ -1,19 +1,25 @@
 import Foundation
 
-/// A real nats-server on a free loopback port, with JetStream (its store in a temporary folder
-/// that outlives restarts and goes with the server), stopped by `stop()`.
+/// A real nats-server on a free loopback port (or on a test host's address), with JetStream (its
+/// store in a temporary folder that outlives restarts and goes with the server), stopped by `stop()`.
 public final class NATSServer: @unchecked Sendable {
     public let port: Int
     private let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-nats-\(UUID().uuidString.prefix(8)).log")
+    /// The address it listens on (127.0.0.1, or a test host's).
+    public let address: String
+    /// The test host it runs on (`TestHosts`), or nil for this machine's loopback.
+    public let host: Int?
     private var process: Process?
     private let extraArguments: [String]
     /// JetStream's store; nil when started without JetStream.
     public let storeDirectory: URL?
 
-    public var url: String { "nats://127.0.0.1:\(port)" }
+    public var url: String { "nats://\(address):\(port)" }
 
-    public init(arguments: [String] = [], port: Int = freePort(), jetStream: Bool = true) throws {
+    public init(arguments: [String] = [], port: Int = freePort(), jetStream: Bool = true, onHost host: Int? = nil) throws {
         self.port = port
+        self.host = host
+        address = host.map(TestHosts.address) ?? "127.0.0.1"
         if jetStream {
             let store = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-js-\(UUID().uuidString.prefix(8))")
             storeDirectory = store
@@ -28,8 +34,9 @@ public final class NATSServer: @unchecked Sendable {
     /// Starts (again) on the same port and waits until it accepts connections.
     public func start() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nats-server")
-        process.arguments = ["-a", "127.0.0.1", "-p", String(port)] + extraArguments
+        let command = (host.map(TestHosts.enter) ?? []) + ["/usr/sbin/nats-server", "-a", address, "-p", String(port)]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst()) + extraArguments
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: logFile)
         output.seekToEndOfFile()
@@ -38,7 +45,7 @@ public final class NATSServer: @unchecked Sendable {
         try process.run()
         self.process = process
         for _ in 0..<200 {
-            if Self.accepts(port) { return }
+            if Self.accepts(port, address: address) { return }
             usleep(25_000)
         }
         throw Failure(message: "nats-server did not start on port \(port)")
@@ -70,12 +77,12 @@ public final class NATSServer: @unchecked Sendable {
         if let storeDirectory { try? FileManager.default.removeItem(at: storeDirectory) }
     }
 
-    static func accepts(_ port: Int) -> Bool {
+    static func accepts(_ port: Int, address text: String = "127.0.0.1") -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(text)
         address.sin_port = UInt16(port).bigEndian
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -8,11 +8,15 @@ public final class ServiceProcess: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `pipette ARGUMENTS` (or `executable`), on test host `host` when given (its network
+    /// namespace, through `nsenter`, which execs: the pid is the program's own).
+    public init(_ arguments: [String], environment: [String: String] = [:], onHost host: Int? = nil,
+                executable: String = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path) throws {
         output = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-svc-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.executableURL = ProjectPaths.root.appendingPathComponent(".build/debug/pipette")
-        process.arguments = arguments
+        let command = (host.map(TestHosts.enter) ?? []) + [executable] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = ProjectPaths.root
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let handle = try FileHandle(forWritingTo: output)
