@@ -110,4 +110,43 @@ struct TLSServiceTests {
         #expect(status != nil && status != 0, "\(auctioneer.log)")
         #expect(auctioneer.log.contains("cannot use the NATS TLS CA file \(missing): there is no such file"), "\(auctioneer.log)")
     }
+
+    @Test(.timeLimit(.minutes(5)))
+    func theSeedsStagingRequestGoesThroughWithTLSEverywhere() async throws {
+        let pki = try TestCertificates()
+        let work = try TemporaryDirectory("tls-e2e")
+        defer { pki.remove(); work.remove() }
+        let nats = try NATSServer(arguments: pki.natsServerArguments(pki.server, verifyClients: true))
+        defer { nats.stop() }
+        let ccPort = freePort(), blobPort = freePort()
+        let tls = ["--tls-cert", pki.server.certificate, "--tls-key", pki.server.key]
+        let environment = ["PIPETTE_NATS_URL": "tls://localhost:\(nats.port)", "PIPETTE_NATS_CA": pki.ca,
+                           "PIPETTE_NATS_CERT": pki.client.certificate, "PIPETTE_NATS_KEY": pki.client.key,
+                           "PIPETTE_CA_FILE": pki.ca, "PIPETTE_BLOBSTORE_SECRET": "tls-e2e-secret"]
+        let services = [
+            try ServiceProcess(["fake-cc", "--port", String(ccPort), "--apps", ProjectPaths.apps.path,
+                                "--droplets", work.file("droplets").path] + tls, environment: environment),
+            try ServiceProcess(["blobstore", "--port", String(blobPort), "--dir", work.file("blobs").path] + tls,
+                               environment: environment),
+            try ServiceProcess(["auctioneer"], environment: environment),
+            try ServiceProcess(["cell", "--id", "tls-e2e-1", "--stacks", "tiny-amd64"], environment: environment),
+            try ServiceProcess(["stager", "--blobstore", "https://localhost:\(blobPort)"], environment: environment),
+        ]
+        defer { services.forEach { $0.stop() } }
+        #expect(await services[0].waitFor("listening on https://"), "\(services[0].log)")
+        #expect(await services[1].waitFor("listening on https://"), "\(services[1].log)")
+        for service in services.dropFirst(2) { #expect(await service.waitFor("ready"), "\(service.log)") }
+        let client = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let joined = await eventually(within: .seconds(30)) {
+            (try? await shell(Self.pipette, ["cells"], environment: client).output.contains("tls-e2e-1")) == true
+        }
+        #expect(joined)
+        let staged = try await shell(Self.pipette, ["stage", "static", "--cc", "https://localhost:\(ccPort)"], environment: client)
+        #expect(staged.status == 0, "\(staged.output)\n\(services.map(\.log).joined(separator: "\n---\n"))")
+        #expect(staged.output.contains("buildpack:     staticfile"), "\(staged.output)")
+        #expect(!((try? FileManager.default.subpathsOfDirectory(atPath: work.file("droplets").path)) ?? []).isEmpty,
+                "the droplet reached the fake cloud controller over HTTPS")
+        services.forEach { $0.signal(SIGTERM) }
+        for service in services { _ = await service.exitStatus(within: .seconds(10)) }
+    }
 }

@@ -138,13 +138,13 @@ struct NATSTLSTests {
         defer { pki.remove() }
         var server = try NATSServer(arguments: pki.natsServerArguments(pki.expired), jetStream: false)
         let port = server.port
-        let told = Mutex<[String]>([])
+        let told = Notes()
         try await withThrowingTaskGroup(of: NATSConnection.self) { group in
             group.addTask {
                 try await NATSConnection.connect("tls://localhost:\(port)", options: Self.options(ca: pki.ca), patience: .seconds(30),
-                                                 maxBackoff: .milliseconds(500)) { error in told.withLock { $0.append(error.description) } }
+                                                 maxBackoff: .milliseconds(500)) { error in told.add(error.description) }
             }
-            #expect(await eventually(within: .seconds(20)) { told.withLock { !$0.isEmpty } })
+            #expect(await eventually(within: .seconds(20)) { !told.all.isEmpty })
             server.stop()
             server = try NATSServer(arguments: pki.natsServerArguments(pki.server), port: port, jetStream: false)
             let nats = try #require(try await group.next())
@@ -153,8 +153,15 @@ struct NATSTLSTests {
         }
         // Told once per distinct error, though it tried many times (a restart in between may add
         // "No server available").
-        let expiredNotes = told.withLock { $0.filter { $0.contains("out of its validity period") } }
-        #expect(expiredNotes.count == 1, "\(told.withLock { $0 })")
+        let expiredNotes = told.all.filter { $0.contains("out of its validity period") }
+        #expect(expiredNotes.count == 1, "\(told.all)")
         server.stop()
     }
+}
+
+/// What a patient connect was told, collected across tasks.
+final class Notes: Sendable {
+    private let notes = Mutex<[String]>([])
+    func add(_ note: String) { notes.withLock { $0.append(note) } }
+    var all: [String] { notes.withLock { $0 } }
 }

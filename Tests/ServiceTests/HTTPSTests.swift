@@ -37,8 +37,8 @@ struct HTTPSTests {
 
     /// The error a download of `url` ends with.
     func downloadFailure(_ url: String, trusting ca: String?) async throws -> TransferError? {
-        try await withTransfer(trusting: ca) { transfer in
-            do {
+        try await withTransfer(trusting: ca) { transfer -> TransferError? in
+            do throws(TransferError) {
                 _ = try await transfer.download(url, to: dir.file("never"), limit: 1 << 20, timeout: .seconds(20), attempts: 1)
                 return nil
             } catch {
@@ -78,7 +78,8 @@ struct HTTPSTests {
     @Test func anExpiredCertificateIsNotTrusted() async throws {
         try await withBlobstore(pki.expired) { port in
             let url = "https://localhost:\(port)/healthz"
-            #expect(try await downloadFailure(url, trusting: pki.ca) == .untrustedCertificate(url: url))
+            let error = try await downloadFailure(url, trusting: pki.ca)
+            #expect(error == .untrustedCertificate(url: url), "\(String(describing: error))")
         }
     }
 
