@@ -71,9 +71,7 @@ extension NATSError {
         guard case .connectFailed(_, let reason) = self else { return false }
         return reason.contains("No server available")
     }
-}
 
-extension NATSError {
     /// What a service waiting to connect logs with this error.
     public var waitNote: String {
         isServerRefusal ? "NATS refuses this connection; retrying until that is mended" : "waiting for NATS (up to 30 s)"

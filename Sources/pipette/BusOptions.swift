@@ -52,7 +52,9 @@ struct BusOptions: ParsableArguments {
     static let natsHelp = """
         NATS server URL(s), comma-separated (default: $PIPETTE_NATS_URL, else nats://127.0.0.1:4222). \
         Put credentials (nats://user:password@host:4222) in PIPETTE_NATS_URL, not here: \
-        arguments show in `ps`.
+        arguments show in `ps`. tls://host:4222 (or $PIPETTE_NATS_CA) means TLS, the server \
+        verified with the CA in $PIPETTE_NATS_CA; $PIPETTE_NATS_CERT and $PIPETTE_NATS_KEY give \
+        a client certificate.
         """
 
     static func resolve(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
