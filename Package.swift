@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -47,11 +48,15 @@ let package = Package(
         .target(name: "Transfer", dependencies: [
             "Archive",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], swiftSettings: strict),
 
         // Services: each talks to the others over NATS or HTTP only.
         .target(name: "HTTPServing", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "Blobstore", dependencies: [
@@ -95,7 +100,8 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "pipette", dependencies: [
-            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Cell", "Auctioneer", "Router", "Blobstore", "FakeCC", "Transfer", "Apps",
+            "Staging", "Archive", "Container", "PipetteCore", "NATS", "Stager", "Cell", "Auctioneer", "Router", "Blobstore", "FakeCC",
+            "HTTPServing", "Transfer", "Apps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -8,6 +8,7 @@ packages=(
   qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   busybox-static debootstrap ruby-foreman zip unzip curl python3-pip
   pigz  # ArchiveWriter: droplets and stacks gzip'd on every core
+  openssl  # TLS tests and scripts/bench-tls.sh make their CA and certificates with it
   haproxy wrk  # pipette router: the proxy on the request path (runtime API); wrk: scripts/bench-rollout.sh
   systemd  # systemd-analyze verify: the unit `pipette cell install` writes (CellInstallTests)
   libyaml-dev libyaml-dev:arm64 libxxhash-dev libxxhash-dev:arm64  # lifecycle/: linked statically for both arches

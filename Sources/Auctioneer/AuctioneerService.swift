@@ -26,7 +26,7 @@ public struct AuctioneerService: Service {
 
     public func run() async throws {
         let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.auctioneer.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
+            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
         }
         let registry = CellRegistry(missedHeartbeats: config.missedHeartbeats)
         let pending = PendingPlacements(limit: config.maxPending)

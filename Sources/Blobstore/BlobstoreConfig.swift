@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServing
 
 /// Where and how the blobstore keeps blobs and listens.
 public struct BlobstoreConfig: Sendable {
@@ -9,6 +10,8 @@ public struct BlobstoreConfig: Sendable {
     public var host: String
     /// 0 picks a free port; `BlobstoreService`'s `onListening` reports the real one.
     public var port: Int
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    public var tls: ServerTLS?
     public var maxBlobBytes: Int64
 
     public init(directory: URL, secret: String? = nil, host: String = "127.0.0.1", port: Int,

@@ -44,7 +44,7 @@ public struct CellService: Service {
 
     public func run() async throws {
         let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.cell.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
+            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
         }
         let executor = TaskExecutor(cellID: config.id, home: home, stacks: stacks, transfer: HTTPTransfer(),
                                     maxDownloadBytes: config.maxDownloadBytes, workspaceDirectory: config.workspaceDirectory)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServing
 
 /// What the fake cloud controller serves and where it keeps what it receives.
 public struct FakeCCConfig: Sendable {
@@ -9,6 +10,8 @@ public struct FakeCCConfig: Sendable {
     public var host: String
     /// 0 picks a free port; `FakeCCService`'s `onListening` reports the real one.
     public var port: Int
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    public var tls: ServerTLS?
     /// Test hook: answer the first N droplet uploads with 500 (to exercise uploaders' retries).
     public var failUploads: Int
 

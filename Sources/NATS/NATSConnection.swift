@@ -23,6 +23,7 @@ public final class NATSConnection: Sendable {
     public static func connect(_ url: String, options: NATSOptions = NATSOptions()) async throws(NATSError) -> NATSConnection {
         // A bad seed file is the caller's to fix, not a connection problem: said as it is.
         let nkey = try options.nkeySeedFile.map { file throws(NATSError) in (publicKey: try nkeyPublicKey(seedFile: file), file: file) }
+        try NATSError.checkTLSFiles(options)
         let pointer = try await Blocking.run { () throws(NATSError) -> UInt in
             var opts: OpaquePointer?
             try check(natsOptions_Create(&opts), "options")
@@ -34,6 +35,7 @@ public final class NATSConnection: Sendable {
                 }
                 if let token = options.token { try check(natsOptions_SetToken(opts, token), "set token") }
                 if let nkey { try check(natsOptions_SetNKeyFromSeed(opts, nkey.publicKey, nkey.file), "set nkey") }
+                try setTLS(opts, options, url: url)
                 try check(natsOptions_SetName(opts, options.name), "set name")
                 try check(natsOptions_SetCustomInboxPrefix(opts, options.inboxPrefix), "set inbox prefix \(options.inboxPrefix)")
                 try check(natsOptions_SetTimeout(opts, options.connectTimeout.milliseconds), "set timeout")
@@ -41,12 +43,14 @@ public final class NATSConnection: Sendable {
                 try check(natsOptions_SetReconnectWait(opts, options.reconnectWait.milliseconds), "set reconnect wait")
                 try check(natsOptions_SetReconnectBufSize(opts, Int32(options.reconnectBufferBytes)), "set reconnect buffer")
             } catch {
+                if case .badTLSFile = error { throw error }
                 throw NATSError.connectFailed(url: url, reason: error.description)
             }
             var connection: OpaquePointer?
             let status = natsConnection_Connect(&connection, opts)
             guard status == NATS_OK, let connection else {
-                throw NATSError.connectFailed(url: url, reason: statusText(status))
+                throw NATSError.connectFailure(url: url, status: status, lastError: nats_GetLastError(nil).map { String(cString: $0) },
+                                               options: options)
             }
             return UInt(bitPattern: Int(bitPattern: connection))
         }
@@ -71,6 +75,30 @@ public final class NATSConnection: Sendable {
         }
     }
 
+    /// TLS when `options` or the URL asks for it: the server's certificate is verified against the
+    /// CA file given (its names included); a client certificate when given.
+    private static func setTLS(_ opts: OpaquePointer?, _ options: NATSOptions, url: String) throws(NATSError) {
+        guard options.wantsTLS(url) else { return }
+        try check(natsOptions_SetSecure(opts, true), "set secure")
+        if let ca = options.tlsCAFile, natsOptions_LoadCATrustedCertificates(opts, ca) != NATS_OK {
+            throw .badTLSFile(path: ca, what: .ca, reason: lastErrorReason(or: "it holds no PEM certificate"))
+        }
+        if let certificate = options.tlsCertificateFile, let key = options.tlsKeyFile,
+           natsOptions_LoadCertificatesChain(opts, certificate, key) != NATS_OK {
+            throw .badTLSFile(path: "\(certificate) (key \(key))", what: .certificate,
+                              reason: lastErrorReason(or: "they hold no matching PEM certificate and key"))
+        }
+    }
+
+    /// libnats' last error on this thread without its source location ("no certificate or crl
+    /// found"), or `fallback` when it has nothing useful.
+    private static func lastErrorReason(or fallback: String) -> String {
+        guard let text = nats_GetLastError(nil).map({ NATSError.withoutSourceLocation(String(cString: $0)) }),
+              let colon = text.range(of: ": ", options: .backwards) else { return fallback }
+        let reason = String(text[colon.upperBound...])
+        return reason.isEmpty || reason == "(null)" ? fallback : reason
+    }
+
     /// One URL, or a comma-separated list (`nats://a:4222,nats://b:4222`, the NATS convention):
     /// the client tries them and learns the rest of a cluster from the server.
     private static func setServers(_ opts: OpaquePointer?, _ url: String) throws(NATSError) {
@@ -86,22 +114,28 @@ public final class NATSConnection: Sendable {
         try check(status, "set servers \(NATSURL.redacted(url))")
     }
 
-    /// Connects like ``connect(_:options:)``, but while no server answers keeps trying for up to
-    /// `patience` (a service started together with its nats-server, as foreman does, must not
-    /// exit because it won the race). `onWait` is told once, with the first error.
+    /// Connects like ``connect(_:options:)``, for a service: while no server answers it keeps
+    /// trying for up to `patience` (a service started together with its nats-server, as foreman
+    /// does, must not exit because it won the race); while the server refuses it (its certificate,
+    /// TLS, credentials: ``NATSError/isServerRefusal``) it keeps trying until cancelled, since the
+    /// server's side can be mended, backing off to `maxBackoff`. `onWait` is told each distinct
+    /// error once. A bad local file (a CA that cannot be read) is thrown at once.
     public static func connect(_ url: String, options: NATSOptions = NATSOptions(), patience: Duration,
+                               maxBackoff: Duration = .seconds(5),
                                onWait: @Sendable (NATSError) -> Void) async throws(NATSError) -> NATSConnection {
         let deadline = ContinuousClock.now + patience
-        var told = false
+        var told: Set<String> = []
+        var backoff = Duration.milliseconds(250)
         while true {
             do {
                 return try await connect(url, options: options)
             } catch {
-                guard case .connectFailed(_, let reason) = error, reason.contains("No server available"),
-                      ContinuousClock.now < deadline else { throw error }
-                if !told { onWait(error) }
-                told = true
-                do { try await Task.sleep(for: .milliseconds(250)) } catch { throw NATSError.closed }
+                let waitable = (error.isNoServer && ContinuousClock.now < deadline) || error.isServerRefusal
+                guard waitable else { throw error }
+                if told.insert(error.description).inserted { onWait(error) }
+                if !error.isServerRefusal { backoff = .milliseconds(250) }
+                do { try await Task.sleep(for: backoff) } catch { throw NATSError.closed }
+                if error.isServerRefusal { backoff = min(backoff * 2, maxBackoff) }
             }
         }
     }

@@ -1,4 +1,4 @@
-/// How to connect: credentials, reconnect behaviour, a client name for the server's monitor.
+/// How to connect: credentials, TLS, reconnect behaviour, a client name for the server's monitor.
 public struct NATSOptions: Sendable {
     public var user: String?
     public var password: String?
@@ -6,6 +6,15 @@ public struct NATSOptions: Sendable {
     /// A file holding a NATS user nkey seed (`SU…`): the connection authenticates by signing the
     /// server's nonce with it (the seed never leaves this host).
     public var nkeySeedFile: String?
+    /// Refuse a server that does not offer TLS. Also implied by a `tls://` URL, a CA file or a
+    /// client certificate.
+    public var requireTLS = false
+    /// PEM file of the CA(s) that signed the server's certificate, trusted besides none other.
+    /// The server's certificate must be valid, unexpired and name the host of the URL.
+    public var tlsCAFile: String?
+    /// PEM client certificate (and its key, `tlsKeyFile`) for a server that verifies clients.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
     public var name = "pipette"
     public var connectTimeout: Duration = .seconds(2)
     /// Reconnect forever by default: a platform component should outlive a NATS restart.
@@ -24,6 +33,12 @@ public struct NATSOptions: Sendable {
         var options = self
         options.inboxPrefix = prefix
         return options
+    }
+
+    /// Whether this connection must be TLS for `url`.
+    func wantsTLS(_ url: String) -> Bool {
+        requireTLS || tlsCAFile != nil || tlsCertificateFile != nil
+            || url.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("tls://") }
     }
 }
 

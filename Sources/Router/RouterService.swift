@@ -37,7 +37,7 @@ public struct RouterService: Service {
         let haproxy = HAProxyProcess(executable: config.haproxy, configFile: files.configFile.path,
                                      masterSocket: files.masterSocket.path, pidFile: files.pidFile.path, logger: logger)
         let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.router.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
+            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
         }
         defer { nats.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -17,7 +17,8 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     public var maxActiveTasks: Int = 10
     public var maxQueuedTasks: Int = 10
     public var queues: [String] = ["staging"]
-    /// Accepted for the seed's config files; Pipette's secure mode is the blobstore secret.
+    /// The seed's switch: NATS only over TLS (a server without TLS is refused). With TLS the
+    /// server's certificate is verified against `nats_ca_file`, names included.
     public var secure: Bool = false
     public var blobstoreURL: String?
     public var blobstoreSecret: String?
@@ -34,6 +35,11 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     /// A NATS user nkey seed file (`SU…`) to authenticate with, besides or instead of credentials
     /// in `nats_uri`.
     public var natsNKeyFile: String?
+    /// The CA (PEM) that signed the NATS server's certificate; setting it means TLS.
+    public var natsCAFile: String?
+    /// A client certificate and its key (PEM), for a NATS server that verifies clients.
+    public var natsCertFile: String?
+    public var natsKeyFile: String?
     /// Where staging workspaces go (the app package, the unpacked app, the droplet on its way to
     /// the cloud controller); the system's temporary folder when not set.
     public var workspaceDir: String?
@@ -60,6 +66,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         case stagingResultTTL = "staging_result_ttl"
         case workspaceDir = "workspace_dir"
         case natsNKeyFile = "nats_nkey_file"
+        case natsCAFile = "nats_ca_file"
+        case natsCertFile = "nats_cert_file"
+        case natsKeyFile = "nats_key_file"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,6 +93,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         stagingResultTTL = try c.decodeIfPresent(Int.self, forKey: .stagingResultTTL) ?? defaults.stagingResultTTL
         workspaceDir = try c.decodeIfPresent(String.self, forKey: .workspaceDir)
         natsNKeyFile = try c.decodeIfPresent(String.self, forKey: .natsNKeyFile)
+        natsCAFile = try c.decodeIfPresent(String.self, forKey: .natsCAFile)
+        natsCertFile = try c.decodeIfPresent(String.self, forKey: .natsCertFile)
+        natsKeyFile = try c.decodeIfPresent(String.self, forKey: .natsKeyFile)
     }
 
     /// Reads a YAML config file; errors name the file and the problem.
@@ -102,6 +114,10 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     var natsOptions: NATSOptions {
         var options = NATSOptions()
         options.nkeySeedFile = natsNKeyFile
+        options.requireTLS = secure
+        options.tlsCAFile = natsCAFile
+        options.tlsCertificateFile = natsCertFile
+        options.tlsKeyFile = natsKeyFile
         return options
     }
 

@@ -42,7 +42,7 @@ public struct StagerService: Service {
         let transfer = HTTPTransfer()
         let blobstore = config.blobstoreURL.map { BlobstoreClient(base: $0, secret: config.blobstoreSecret, transfer: transfer) }
         let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.stager.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("waiting for NATS (up to 30 s)", metadata: ["error": "\(error)"])
+            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
         }
         guard let backend = backend ?? blobstore.map({ CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30)) })
         else {

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Streamed HTTP transfers on the shared AsyncHTTPClient: downloads to disk with a size limit
 /// and a deadline, uploads from disk, multipart form posts with retries.
@@ -16,14 +17,37 @@ public struct HTTPTransfer: Sendable {
 
     public init(client: HTTPClient = HTTPTransfer.sharedClient) { self.client = client }
 
-    /// One client for the process. Failed connects are not retried inside the client (which
-    /// would hide "connection refused" until the deadline); callers retry what is transient.
-    public static let sharedClient: HTTPClient = {
+    /// One client for the process, trusting the CA in `$PIPETTE_CA_FILE` besides the system's.
+    public static let sharedClient = makeClient(extraCAFile: ProcessInfo.processInfo.environment["PIPETTE_CA_FILE"]
+        .flatMap { $0.isEmpty ? nil : $0 })
+
+    /// A client for HTTP and HTTPS; https servers' certificates are verified (names included)
+    /// against the system's roots and `extraCAFile`. Failed connects are not retried inside the
+    /// client (which would hide "connection refused" until the deadline); callers retry what is
+    /// transient. Whoever makes one (but the shared) shuts it down.
+    public static func makeClient(extraCAFile: String?) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
+        if let extraCAFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(extraCAFile)]
+            configuration.tlsConfiguration = tls
+        }
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    }
+
+    /// A problem with `$PIPETTE_CA_FILE` (unreadable, no certificate in it), said so a service
+    /// can refuse to start instead of failing every HTTPS transfer.
+    public static func extraCAProblem(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let file = environment["PIPETTE_CA_FILE"], !file.isEmpty else { return nil }
+        do {
+            if try NIOSSLCertificate.fromPEMFile(file).isEmpty { return "PIPETTE_CA_FILE \(file) holds no PEM certificate" }
+            return nil
+        } catch {
+            return "cannot use PIPETTE_CA_FILE \(file) (\(error)); set it to a readable PEM file of the CA that signed the servers' certificates"
+        }
+    }
 
     /// Downloads `url` into `file`, refusing more than `limit` bytes; returns the bytes written.
     /// Connection failures and 5xx answers are tried again, three times in all; a failing local
@@ -168,6 +192,7 @@ public struct HTTPTransfer: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw .timedOut(url: url, seconds: Int(timeout.components.seconds))
         } catch {
+            if let tls = Self.tlsFailure(error, url: url) { throw tls }
             throw .unreachable(url: url, reason: Self.reason(error))
         }
     }
@@ -191,6 +216,24 @@ public struct HTTPTransfer: Sendable {
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let clean = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(300))
         return clean.isEmpty ? nil : clean
+    }
+
+    /// What a TLS error means for `url`: an untrusted or misnamed certificate, or no TLS at all.
+    static func tlsFailure(_ error: any Error, url: String) -> TransferError? {
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
+            return tlsFailure(first.error, url: url)
+        }
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return .certificateNameMismatch(url: url)
+        }
+        guard let ssl = error as? NIOSSLError else { return nil }
+        guard case .handshakeFailed(let failure) = ssl else { return .tlsFailed(url: url, reason: "\(ssl)") }
+        let text = "\(failure)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") { return .untrustedCertificate(url: url) }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG") {
+            return .tlsFailed(url: url, reason: "the server does not speak TLS; is it an http:// URL?")
+        }
+        return .tlsFailed(url: url, reason: text)
     }
 
     /// "connection refused" rather than NIO's full error dump.

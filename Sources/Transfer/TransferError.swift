@@ -15,6 +15,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
         case localIO
         /// A size limit was passed.
         case limit
+        /// The server's certificate was not accepted, or TLS failed.
+        case tls
     }
 
     case invalidURL(String)
@@ -28,6 +30,12 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case localWrite(what: String, code: Int32)
     /// Reading `what` from this host's disk failed with errno `code`.
     case localRead(what: String, code: Int32)
+    /// The server's certificate is expired or signed by a CA this host does not trust.
+    case untrustedCertificate(url: String)
+    /// The server's certificate does not name the host of the URL.
+    case certificateNameMismatch(url: String)
+    /// Another TLS failure (a plain-HTTP server behind an https URL, say).
+    case tlsFailed(url: String, reason: String)
 
     public var kind: Kind {
         switch self {
@@ -36,6 +44,7 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
         case .httpStatus: .httpStatus
         case .localWrite, .localRead: .localIO
         case .tooLarge: .limit
+        case .untrustedCertificate, .certificateNameMismatch, .tlsFailed: .tls
         }
     }
 
@@ -49,6 +58,13 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timedOut(let url, let seconds): "no complete response from \(Self.display(url)) within \(seconds) seconds"
         case .localWrite(let what, let code): "cannot write \(what) to local disk: \(String(cString: strerror(code)))"
         case .localRead(let what, let code): "cannot read \(what) from local disk: \(String(cString: strerror(code)))"
+        case .untrustedCertificate(let url):
+            "the certificate of \(Self.display(url)) is not trusted (expired, or signed by a CA this host does not "
+                + "trust); set PIPETTE_CA_FILE to the CA that signed it"
+        case .certificateNameMismatch(let url):
+            "the certificate of \(Self.display(url)) does not name \(URL(string: url)?.host ?? "its host"); use a "
+                + "name the certificate lists, or give the server a certificate for this one"
+        case .tlsFailed(let url, let reason): "TLS with \(Self.display(url)) failed: \(reason)"
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Blobstore
 import Foundation
+import HTTPServing
 import Logging
 
 struct BlobstoreCommand: AsyncParsableCommand {
@@ -46,11 +47,18 @@ struct BlobstoreCommand: AsyncParsableCommand {
     @Option(help: "Refuse blobs larger than this many MiB.")
     var maxBlobMb = 4096
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
+    var tlsKey: String?
+
     @Option(help: "Log level: trace (or debug2), debug, info, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together: give both or neither") }
         if maxBlobMb <= 0 { throw ValidationError("--max-blob-mb must be a positive number of MiB") }
         if secret?.isEmpty == true { throw ValidationError("--secret must not be empty") }
     }
@@ -60,11 +68,13 @@ struct BlobstoreCommand: AsyncParsableCommand {
         let logger = Logger(label: "pipette.blobstore")
         let secret = self.secret ?? ProcessInfo.processInfo.environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         let directory = URL(fileURLWithPath: dir).standardizedFileURL
-        let config = BlobstoreConfig(directory: directory, secret: secret, host: host, port: port,
+        var config = BlobstoreConfig(directory: directory, secret: secret, host: host, port: port,
                                      maxBlobBytes: Int64(maxBlobMb) << 20)
+        config.tls = tlsCert.map { ServerTLS(certificateFile: $0, keyFile: tlsKey ?? "") }
         let host = self.host
+        let scheme = config.tls == nil ? "http" : "https"
         let service = BlobstoreService(config: config, logger: logger) { port in
-            Output.line("blobstore listening on http://\(host):\(port) (dir \(directory.path), "
+            Output.line("blobstore listening on \(scheme)://\(host):\(port) (dir \(directory.path), "
                 + (secret == nil ? "unsigned URLs accepted" : "signed URLs required") + ")")
         }
         try await ServiceRun.untilSignalled(service, logger: logger)

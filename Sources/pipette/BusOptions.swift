@@ -11,22 +11,40 @@ struct BusOptions: ParsableArguments {
                                valueName: "file"))
     var natsNkey: String?
 
+    @Option(help: ArgumentHelp("The CA (PEM) that signed the NATS server's certificate: connect over TLS and verify "
+                               + "the server with it, names included (default: $PIPETTE_NATS_CA).", valueName: "file"))
+    var natsCa: String?
+
+    @Option(help: ArgumentHelp("A client certificate (PEM) for a NATS server that verifies clients (default: $PIPETTE_NATS_CERT).",
+                               valueName: "file"))
+    var natsCert: String?
+
+    @Option(help: ArgumentHelp("The client certificate's key (PEM) (default: $PIPETTE_NATS_KEY).", valueName: "file"))
+    var natsKey: String?
+
     @Option(help: "Log level: trace, debug, info, warning, error (default: info).")
     var logLevel: String?
 
     /// The NATS URL to use: `--nats`, else `$PIPETTE_NATS_URL`, else the local default.
     var natsURL: String { Self.resolve(nats) }
 
-    /// Credentials beyond the URL: `--nats-nkey`, else `$PIPETTE_NATS_NKEY`.
-    var natsOptions: NATSOptions { Self.options(nkey: natsNkey) }
+    /// Credentials and TLS beyond the URL: each flag, else its environment variable.
+    var natsOptions: NATSOptions { Self.options(nkey: natsNkey, ca: natsCa, certificate: natsCert, key: natsKey) }
 
-    static func options(nkey: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> NATSOptions {
+    static func options(nkey: String? = nil, ca: String? = nil, certificate: String? = nil, key: String? = nil,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) -> NATSOptions {
+        func setting(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         var options = NATSOptions()
-        options.nkeySeedFile = nkey ?? environment["PIPETTE_NATS_NKEY"].flatMap { $0.isEmpty ? nil : $0 }
+        options.nkeySeedFile = setting(nkey, "PIPETTE_NATS_NKEY")
+        options.tlsCAFile = setting(ca, "PIPETTE_NATS_CA")
+        options.tlsCertificateFile = setting(certificate, "PIPETTE_NATS_CERT")
+        options.tlsKeyFile = setting(key, "PIPETTE_NATS_KEY")
         return options
     }
 
-    /// Connects a client command to `--nats` (or `$PIPETTE_NATS_URL`), with `$PIPETTE_NATS_NKEY`.
+    /// Connects a client command to `--nats` (or `$PIPETTE_NATS_URL`), with `$PIPETTE_NATS_NKEY`
+    /// and TLS from `$PIPETTE_NATS_CA`, `$PIPETTE_NATS_CERT`, `$PIPETTE_NATS_KEY`. A refusal
+    /// (an untrusted certificate, wrong credentials) fails at once with its sentence.
     static func connect(_ flag: String?) async throws -> NATSConnection {
         try await NATSConnection.connect(resolve(flag), options: options())
     }
@@ -34,7 +52,9 @@ struct BusOptions: ParsableArguments {
     static let natsHelp = """
         NATS server URL(s), comma-separated (default: $PIPETTE_NATS_URL, else nats://127.0.0.1:4222). \
         Put credentials (nats://user:password@host:4222) in PIPETTE_NATS_URL, not here: \
-        arguments show in `ps`.
+        arguments show in `ps`. tls://host:4222 (or $PIPETTE_NATS_CA) means TLS, the server \
+        verified with the CA in $PIPETTE_NATS_CA; $PIPETTE_NATS_CERT and $PIPETTE_NATS_KEY give \
+        a client certificate.
         """
 
     static func resolve(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FakeCC
 import Foundation
+import HTTPServing
 import Logging
 import Staging
 
@@ -37,11 +38,18 @@ struct FakeCCCommand: AsyncParsableCommand {
     @Option(help: "Answer the first N droplet uploads with HTTP 500 (to test uploaders' retries).")
     var failUploads = 0
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
+    var tlsKey: String?
+
     @Option(help: "Log level: trace (or debug2), debug, info, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together: give both or neither") }
         if failUploads < 0 { throw ValidationError("--fail-uploads must be 0 or more") }
         var isFolder: ObjCBool = false
         if !FileManager.default.fileExists(atPath: apps, isDirectory: &isFolder) || !isFolder.boolValue {
@@ -55,11 +63,13 @@ struct FakeCCCommand: AsyncParsableCommand {
         let appsURL = URL(fileURLWithPath: apps).standardizedFileURL
         let dropletsURL = droplets.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? PipetteHome.locate().cache.appendingPathComponent("fake-cc")
-        let config = FakeCCConfig(appsDirectory: appsURL, dropletsDirectory: dropletsURL, host: host, port: port,
+        var config = FakeCCConfig(appsDirectory: appsURL, dropletsDirectory: dropletsURL, host: host, port: port,
                                   failUploads: failUploads)
+        config.tls = tlsCert.map { ServerTLS(certificateFile: $0, keyFile: tlsKey ?? "") }
         let host = self.host
+        let scheme = config.tls == nil ? "http" : "https"
         let service = FakeCCService(config: config, logger: logger) { port in
-            Output.line("fake-cc listening on http://\(host):\(port) (apps \(appsURL.path), droplets \(dropletsURL.path))")
+            Output.line("fake-cc listening on \(scheme)://\(host):\(port) (apps \(appsURL.path), droplets \(dropletsURL.path))")
         }
         try await ServiceRun.untilSignalled(service, logger: logger)
     }

@@ -14,8 +14,11 @@ struct StagerCommand: AsyncParsableCommand {
             max_staging_duration, max_active_tasks, queues, secure) and Pipette's own
             (max_queued_tasks, blobstore_url, blobstore_secret, default_stack,
             max_download_mb, upload_attempts, staging_memory_mb, staging_disk_mb,
-            staging_result_ttl, workspace_dir, nats_nkey_file, local_staging); flags
-            override the file.
+            staging_result_ttl, workspace_dir, nats_nkey_file, nats_ca_file,
+            nats_cert_file, nats_key_file, local_staging); flags override the file.
+            secure: true means NATS only over TLS; nats_ca_file (or a tls:// URL) turns
+            TLS on too, and the server's certificate is verified with that CA, its
+            names included.
             NATS credentials: put them in nats_uri or PIPETTE_NATS_URL, not on the
             command line.
 
@@ -68,6 +71,16 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A NATS user nkey seed file (nats_nkey_file; or $PIPETTE_NATS_NKEY).", valueName: "file"))
     var natsNkey: String?
 
+    @Option(help: ArgumentHelp("The CA (PEM) of the NATS server's certificate; means TLS (nats_ca_file; or $PIPETTE_NATS_CA).",
+                               valueName: "file"))
+    var natsCa: String?
+
+    @Option(help: ArgumentHelp("A client certificate (PEM) for NATS (nats_cert_file; or $PIPETTE_NATS_CERT).", valueName: "file"))
+    var natsCert: String?
+
+    @Option(help: ArgumentHelp("The client certificate's key (PEM) (nats_key_file; or $PIPETTE_NATS_KEY).", valueName: "file"))
+    var natsKey: String?
+
     @Option(help: ArgumentHelp("Where staging workspaces go (workspace_dir; default: the system's temporary folder).", valueName: "dir"))
     var workspaceDir: String?
 
@@ -96,9 +109,11 @@ struct StagerCommand: AsyncParsableCommand {
         if let defaultStack { settings.defaultStack = defaultStack }
         if let pidFile { settings.pidFilename = pidFile }
         if let workspaceDir { settings.workspaceDir = workspaceDir }
-        if let nkey = natsNkey ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_NKEY"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            settings.natsNKeyFile = nkey
-        }
+        let bus = BusOptions.options(nkey: natsNkey, ca: natsCa, certificate: natsCert, key: natsKey)
+        settings.natsNKeyFile = bus.nkeySeedFile ?? settings.natsNKeyFile
+        settings.natsCAFile = bus.tlsCAFile ?? settings.natsCAFile
+        settings.natsCertFile = bus.tlsCertificateFile ?? settings.natsCertFile
+        settings.natsKeyFile = bus.tlsKeyFile ?? settings.natsKeyFile
         if local { settings.localStaging = true }
         do {
             try settings.validate()

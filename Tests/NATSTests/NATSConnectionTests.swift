@@ -113,8 +113,8 @@ struct NATSConnectionTests {
     @Test func userAndPasswordAuth() async throws {
         let server = try NATSServer(arguments: ["--user", "stager", "--pass", "s3cret"])
         await #expect(performing: { _ = try await NATSConnection.connect(server.url) }, throws: { error in
-            guard case .connectFailed(_, let reason) = error as? NATSError else { return false }
-            return reason.lowercased().contains("auth")
+            guard case .authorizationViolation = error as? NATSError else { return false }
+            return "\(error)".contains("Authorization Violation")
         })
         let nats = try await NATSConnection.connect("nats://stager:s3cret@127.0.0.1:\(server.port)")
         try await nats.flush()
