@@ -8,8 +8,13 @@ public struct BusPermissions: Sendable, Equatable {
     public var publishDenied: [String] = []
     public var subscribe: [String]
     /// May reply once to each request it received (NATS `allow_responses`), whatever its reply
-    /// subject: how cells answer perform requests and stagers answer staging requests.
+    /// subject: how stagers answer staging requests and the auctioneer `pipette cells`. The server
+    /// forgets a connection's requests when it reconnects, so replies between components (which
+    /// can come after a node was lost) are allowed by the asker's inbox (``replies(to:)``) too.
     public var allowResponses = true
+
+    /// Publishing to `roles`' reply inboxes.
+    static func replies(to roles: BusRole...) -> [String] { roles.map { $0.inboxPrefix + ".>" } }
 
     /// What `role` needs; `stagingQueues` are the subjects stagers take requests on.
     public static func of(_ role: BusRole, stagingQueues: [String] = ["staging"]) -> BusPermissions {
@@ -20,7 +25,8 @@ public struct BusPermissions: Sendable, Equatable {
             return BusPermissions(
                 publish: [Subjects.heartbeat, Subjects.cellGone, Subjects.instanceChanged, Subjects.allTaskEvents,
                           LogStream.subjects(source: .app),
-                          RouterSubjects.register, RouterSubjects.unregister, RouterSubjects.greet],
+                          RouterSubjects.register, RouterSubjects.unregister, RouterSubjects.greet]
+                    + replies(to: .auctioneer),
                 subscribe: cellInputs + [RouterSubjects.start, inbox])
         case .stager:
             // Log lines go to whatever `log_subject` a request names, so a stager may publish
@@ -29,20 +35,20 @@ public struct BusPermissions: Sendable, Equatable {
             let others = JetStreamNames.apiSubjects(buckets: [JetStreamNames.appsBucket, JetStreamNames.lockBucket])
             return BusPermissions(
                 publish: [">"],
-                publishDenied: ["pipette.cell.>", "pipette.instance.>", "pipette.converger.>", "router.>", "_INBOX.>"] + others,
+                publishDenied: ["pipette.cell.>", "pipette.instance.>", "pipette.converger.>", "router.>"] + others,
                 subscribe: stagingQueues + [Subjects.allTaskEvents, Subjects.cellLost,
                                             Subjects.allStagingFinished, inbox]
                     + JetStreamNames.watchSubjects(buckets: [JetStreamNames.stagingBucket]))
         case .auctioneer:
             return BusPermissions(
-                publish: [Subjects.cellLost, Subjects.allTaskEvents] + cellInputs
+                publish: [Subjects.cellLost, Subjects.allTaskEvents] + cellInputs + replies(to: .stager)
                     + JetStreamNames.accountSubjects
                     + JetStreamNames.apiSubjects(buckets: [JetStreamNames.appsBucket, JetStreamNames.lockBucket]),
                 subscribe: [Subjects.heartbeat, Subjects.cellGone, Subjects.placeTask, Subjects.cancelPlacement,
                             Subjects.cells, Subjects.instanceChanged, Subjects.convergerStatus, inbox]
                     + JetStreamNames.watchSubjects(buckets: [JetStreamNames.appsBucket, JetStreamNames.lockBucket]))
         case .router:
-            return BusPermissions(publish: [RouterSubjects.start],
+            return BusPermissions(publish: [RouterSubjects.start] + replies(to: .cell),
                                   subscribe: [RouterSubjects.register, RouterSubjects.unregister, RouterSubjects.greet, inbox])
         case .admin:
             return BusPermissions(publish: [">"], subscribe: [">"], allowResponses: false)

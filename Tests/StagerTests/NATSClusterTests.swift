@@ -96,7 +96,8 @@ struct NATSClusterTests {
 
         // Desired state and every bucket and stream survived, each kept on three nodes. JetStream
         // takes writes again once the streams the killed node led have elected new leaders.
-        #expect(try await store.get("kept")?.instances == 3)
+        let kept = await eventually(within: .seconds(30)) { (try? await store.get("kept"))?.instances == 3 }
+        #expect(kept, "the record written before the kill is there")
         let writable = await eventually(within: .seconds(30)) {
             (try? await store.update("written-after") { $0 = AppRecord(name: "written-after", guid: "g2", stack: "tiny-amd64") }) != nil
         }
