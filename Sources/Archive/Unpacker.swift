@@ -58,7 +58,21 @@ public enum Unpacker {
         }
     }
 
-    private static func extract(_ archivePath: URL, into root: String, limits: UnpackLimits,
+    /// Checks `archivePath` by every rule ``unpack(_:into:limits:owner:naming:)`` applies (names,
+    /// entry types, links, sizes, compression ratio) and writes nothing: for a package that is
+    /// unpacked elsewhere (on the cell that builds it).
+    public static func validate(_ archivePath: URL, limits: UnpackLimits = .appPackage,
+                                naming: Naming? = nil) throws(ArchiveError) -> Summary {
+        let naming = naming ?? .paths(archivePath, URL(fileURLWithPath: "/"))
+        try checkEntryCount(archivePath, limits: limits)
+        return try UTF8Names.using { () throws(ArchiveError) -> Summary in
+            try extract(archivePath, into: nil, limits: limits, owner: nil, naming: naming)
+        }
+    }
+
+    /// Reads every entry of `archivePath`, checking it, and writes it under `root` (nothing is
+    /// written when `root` is nil).
+    private static func extract(_ archivePath: URL, into root: String?, limits: UnpackLimits,
                                 owner: (uid: UInt32, gid: UInt32)?, naming: Naming) throws(ArchiveError) -> Summary {
         guard FileManager.default.isReadableFile(atPath: archivePath.path) else {
             throw .unreadable(path: naming.archive, reason: "no such readable file")
@@ -69,17 +83,17 @@ public enum Unpacker {
             throw .corrupt(reason: archiveMessage(reader).replacingOccurrences(of: archivePath.path, with: naming.archive))
         }
 
-        let writer = archive_write_disk_new()
-        defer { archive_write_free(writer) }
+        let writer = root == nil ? nil : archive_write_disk_new()
+        defer { if let writer { archive_write_free(writer) } }
         // Names are checked and rebased onto `root` below; libarchive's own guards stay on as a
         // second line (no writing through symlinks, no `..`), except for absolute paths, which
         // the rebased names are.
         var flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS
             | ARCHIVE_EXTRACT_SECURE_NODOTDOT
         if owner != nil { flags |= ARCHIVE_EXTRACT_OWNER }
-        archive_write_disk_set_options(writer, flags)
+        if let writer { archive_write_disk_set_options(writer, flags) }
 
-        var context = WriteContext(writer: writer, root: root, naming: naming)
+        var context = WriteContext(writer: writer, root: root ?? "", naming: naming)
         var links = LinkTree()
         var entries = 0
         var written: Int64 = 0
@@ -100,6 +114,11 @@ public enum Unpacker {
             let parts = try EntryPath.components(of: name)
             if parts.isEmpty { continue }
             try check(entry, name: name, parts: parts, links: &links, declaredTotal: written, limits: limits)
+            context.entry = name
+            guard let root else {
+                written = try copyData(reader, &context, entry: name, written: written, limits: limits)
+                continue
+            }
 
             archive_entry_set_pathname(entry, root + "/" + parts.joined(separator: "/"))
             if let target = String(archiveString: archive_entry_hardlink(entry)) {
@@ -110,7 +129,6 @@ public enum Unpacker {
                 archive_entry_set_uid(entry, la_int64_t(owner.uid))
                 archive_entry_set_gid(entry, la_int64_t(owner.gid))
             }
-            context.entry = name
             try context.check(archive_write_header(writer, entry))
             written = try copyData(reader, &context, entry: name, written: written, limits: limits)
             try context.check(archive_write_finish_entry(writer))
@@ -198,7 +216,7 @@ public enum Unpacker {
             if written > limits.ratioGraceBytes, written / consumed > limits.maxCompressionRatio {
                 throw .compressionRatio(entry: entry, ratio: Int(written / consumed), limit: limits.maxCompressionRatio)
             }
-            try context.check(archive_write_data_block(context.writer, buffer, size, offset))
+            if let writer = context.writer { try context.check(archive_write_data_block(writer, buffer, size, offset)) }
         }
     }
 

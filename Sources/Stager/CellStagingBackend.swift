@@ -13,6 +13,8 @@ struct CellStagingBackend: StagingBackend {
     let blobstore: BlobstoreClient
     let placementTimeout: Duration
 
+    var needsUnpackedApp: Bool { false }
+
     /// How one attempt ended.
     private enum Attempt {
         case completed(TaskCompletion, cellID: String)

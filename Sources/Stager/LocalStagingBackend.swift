@@ -9,6 +9,8 @@ public struct LocalStagingBackend: StagingBackend {
     public let cellID: String
     let transfer = HTTPTransfer()
 
+    public var needsUnpackedApp: Bool { true }
+
     public init(home: PipetteHome, cellID: String = "local-" + ProcessInfo.processInfo.hostName) {
         self.home = home
         self.cellID = cellID

@@ -7,6 +7,10 @@ import Staging
 public protocol StagingBackend: Sendable {
     /// Stages `job`; streams builder output to `onLine`.
     func stage(_ job: StagingJob, onLine: @escaping @Sendable (String) -> Void) async throws -> StagedDroplet
+
+    /// Whether the builder works on the app unpacked in the job's workspace (`app/`). A backend
+    /// whose cell fetches and unpacks the package itself has the stager only validate it.
+    var needsUnpackedApp: Bool { get }
 }
 
 /// A droplet a backend produced, and where.

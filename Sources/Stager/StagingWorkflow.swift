@@ -56,7 +56,13 @@ struct StagingWorkflow: Sendable {
         reply.durationsMs["download"] = (clock.now - started).wholeMilliseconds
 
         progress.begin(.unpack, "Unpacking application")
-        try AppSource.materialize(package, into: workspace.url.appendingPathComponent("app"))
+        if backend.needsUnpackedApp {
+            try AppSource.materialize(package, into: workspace.url.appendingPathComponent("app"))
+        } else {
+            // The cell unpacks the package where it builds; here it is only checked (headers,
+            // links, sizes and ratio, as an unpack would), so a bad package fails before placement.
+            try AppSource.validate(package)
+        }
 
         progress.begin(.compile, "Staging application")
         started = clock.now

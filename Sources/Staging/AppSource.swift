@@ -11,7 +11,7 @@ public enum AppSource {
 
     /// Puts the app's files into `destination` (a new directory), owned by the container user.
     /// A package the rules refuse is an `invalidPackage`; a failing local disk (full, read-only)
-    /// is thrown as the `ArchiveError.disk` it is, since no other package would fare better.
+    /// is thrown as it is.
     public static func materialize(_ path: URL, into destination: URL,
                                    limits: UnpackLimits = .appPackage,
                                    naming: Unpacker.Naming = AppSource.workspaceNaming) throws -> Void {
@@ -24,8 +24,23 @@ public enum AppSource {
             Ownership.giveTree(destination)
             return
         }
-        do {
+        try refusing { () throws(ArchiveError) in
             _ = try Unpacker.unpack(path, into: destination, limits: limits, owner: Ownership.vcap, naming: naming)
+        }
+    }
+
+    /// Checks the package at `path` by the same rules as ``materialize(_:into:limits:naming:)``
+    /// without writing it out: for a package a cell unpacks where it builds.
+    public static func validate(_ path: URL, limits: UnpackLimits = .appPackage,
+                                naming: Unpacker.Naming = AppSource.workspaceNaming) throws {
+        try refusing { () throws(ArchiveError) in _ = try Unpacker.validate(path, limits: limits, naming: naming) }
+    }
+
+    /// A package the rules refuse becomes an `invalidPackage`; a failing local disk stays the
+    /// `ArchiveError.disk` it is, since no other package would fare better.
+    private static func refusing(_ body: () throws(ArchiveError) -> Void) throws {
+        do {
+            try body()
         } catch {
             if case .disk = error { throw error }
             throw StagingError.invalidPackage(reason: error.description)

@@ -13,7 +13,10 @@ struct UnpackerTests {
         return (target, try Unpacker.unpack(archive, into: target, limits: limits))
     }
 
+    /// Refused by `unpack`, leaving nothing, and refused alike by `validate` (what the stager
+    /// runs on a package a cell unpacks).
     private func expectRefused(_ archive: URL, limits: UnpackLimits = .appPackage, _ expected: ArchiveError) {
+        #expect(throws: expected) { _ = try Unpacker.validate(archive, limits: limits) }
         #expect(throws: expected) { _ = try unpack(archive, limits: limits) }
         #expect(!FileManager.default.fileExists(atPath: dir.file("out").path), "a refused archive leaves nothing behind")
     }
@@ -26,8 +29,11 @@ struct UnpackerTests {
             try w.addSymlink("app/current", target: "bin/run")
             try w.addSymlink("app/bin/up", target: "../app.rb")
         }
+        let checked = try Unpacker.validate(zip)
+        #expect(checked.entries == 5 && checked.bytes == 28, "validating counts as unpacking does: \(checked)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("out").path))
         let (out, summary) = try unpack(zip)
-        #expect(summary.entries == 5)
+        #expect(summary == checked)
         #expect(try String(contentsOf: out.appendingPathComponent("app/app.rb"), encoding: .utf8) == "require 'sinatra'\n")
         let mode = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("app/bin/run").path)[.posixPermissions] as? Int
         #expect(mode == 0o755)
