@@ -6,7 +6,7 @@ import TestSupport
 /// A whole platform of real processes, as the Procfile starts it: nats-server with JetStream, the
 /// blobstore, a stager, auctioneers (each also a converger candidate) and cells, so a test can
 /// SIGKILL any of them and drive it all with the `pipette` CLI as a user would.
-final class AppPlatform: @unchecked Sendable {
+final class AppPlatform: PlatformQueries, @unchecked Sendable {
     static let secret = "apps-test-secret"
     static let pipette = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path
 
@@ -90,29 +90,12 @@ final class AppPlatform: @unchecked Sendable {
     }
 
     /// Runs the CLI against this platform.
-    func pipette(_ arguments: String...) async throws -> ShellResult {
+    func pipette(_ arguments: String...) async throws -> ShellResult { try await runPipette(arguments) }
+
+    func runPipette(_ arguments: [String]) async throws -> ShellResult {
         try await shell(Self.pipette, arguments, cwd: ProjectPaths.root,
                         environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
                             .merging(["PIPETTE_NATS_URL": clientURL]) { $1 })
-    }
-
-    /// `pipette app NAME --json`'s record.
-    func record(_ app: String) async throws -> AppRecord? {
-        struct Shown: Decodable { var app: AppRecord }
-        let result = try await pipette("app", app, "--json")
-        return (try? JSONDecoder().decode(Shown.self, from: Data(result.output.utf8)))?.app
-    }
-
-    func cells() async throws -> [CellState] {
-        let result = try await pipette("cells", "--json")
-        return (try? JSONDecoder().decode([CellState].self, from: Data(result.output.utf8))) ?? []
-    }
-
-    /// `pipette app NAME --json`'s instances.
-    func instances(_ app: String) async throws -> [InstanceReport] {
-        struct Shown: Decodable { var instances: [InstanceReport] }
-        let result = try await pipette("app", app, "--json")
-        return (try? JSONDecoder().decode(Shown.self, from: Data(result.output.utf8)))?.instances ?? []
     }
 
     func waitForCells(_ ids: [String]) async throws {

@@ -7,7 +7,7 @@ import TestSupport
 /// reaching the others by address only: host 1 is the controller (nats-server, blobstore,
 /// fake cloud controller, auctioneer, stager), each further host runs one cell that advertises
 /// its host's address. Each process has its own folder (no host reads another's files).
-final class HostsPlatform: @unchecked Sendable {
+final class HostsPlatform: PlatformQueries, @unchecked Sendable {
     static let secret = "hosts-test-secret"
     static let pipette = ProjectPaths.root.appendingPathComponent(".build/debug/pipette").path
     static let controller = TestHosts.address(1)
@@ -66,23 +66,15 @@ final class HostsPlatform: @unchecked Sendable {
     }
 
     /// Runs the CLI on `host` (0: this machine, outside the test hosts) against the platform.
-    func pipette(on host: Int = 0, _ arguments: String...) async throws -> ShellResult {
+    func runPipette(_ arguments: [String]) async throws -> ShellResult { try await pipette(on: 0, arguments) }
+
+    func pipette(on host: Int = 0, _ arguments: String...) async throws -> ShellResult { try await pipette(on: host, arguments) }
+
+    func pipette(on host: Int, _ arguments: [String]) async throws -> ShellResult {
         let environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
         return host == 0
             ? try await shell(Self.pipette, arguments, cwd: ProjectPaths.root, environment: environment)
             : try await TestHosts.run(on: host, Self.pipette, arguments, environment: environment)
-    }
-
-    func cells() async throws -> [CellState] {
-        let result = try await pipette("cells", "--json")
-        return (try? JSONDecoder().decode([CellState].self, from: Data(result.output.utf8))) ?? []
-    }
-
-    /// `pipette app NAME --json`'s instances.
-    func instances(_ app: String) async throws -> [InstanceReport] {
-        struct Shown: Decodable { var instances: [InstanceReport] }
-        let result = try await pipette("app", app, "--json")
-        return (try? JSONDecoder().decode(Shown.self, from: Data(result.output.utf8)))?.instances ?? []
     }
 
     /// Stops the cells first (SIGTERM: they evacuate and remove their containers), then the rest;
