@@ -55,7 +55,7 @@ struct TaskExecutor: Sendable {
             let options = StagingOptions(
                 buildpacks: task.buildpacks.isEmpty ? StagingOptions.defaultOrder : task.buildpacks,
                 skipDetect: task.skipDetect, environment: task.environment, startCommand: task.startCommand,
-                timeout: timeout, memoryLimitBytes: max(Int64(task.memoryMB) << 20, 1 << 30))
+                timeout: timeout, memoryLimitBytes: StagingOptions.memoryLimit(reservedMB: task.memoryMB))
             let outcome = try await StagingTask(home: home).stage(
                 workspace: workspace, stack: usable.stack, rootfs: usable.rootfs, options: options,
                 cacheArchive: cache, onLine: onLine)

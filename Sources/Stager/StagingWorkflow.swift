@@ -87,27 +87,25 @@ struct StagingWorkflow: Sendable {
     private func job(for request: StagingRequest, taskID: String, attemptID: String, workspace: URL,
                      deadline: ContinuousClock.Instant) -> StagingJob {
         let resources = request.properties?.resources
+        let need = Resources(memoryMB: resources?.memory.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingMemoryMB,
+                             diskMB: resources?.disk.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingDiskMB, containers: 1)
         return StagingJob(
             workspace: workspace, taskID: taskID, attemptID: attemptID, appID: request.appID, stack: request.stack ?? config.defaultStack,
-            options: options(for: request),
-            need: Resources(memoryMB: resources?.memory.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingMemoryMB,
-                            diskMB: resources?.disk.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingDiskMB, containers: 1),
+            options: options(for: request, need: need), need: need,
             cacheDownloadURI: request.buildpackCacheDownloadURI, cacheUploadURI: request.buildpackCacheUploadURI,
             maxDownloadBytes: Int64(config.maxDownloadMB) << 20, deadline: deadline)
     }
 
-    private func options(for request: StagingRequest) -> StagingOptions {
+    /// `need` is what the Task reserves; the container's memory limit follows from it by
+    /// ``StagingOptions/memoryLimit(reservedMB:)``, the rule a cell applies too.
+    private func options(for request: StagingRequest, need: Resources) -> StagingOptions {
         var environment = request.environment ?? [:]
         environment["VCAP_SERVICES"] = environment["VCAP_SERVICES"] ?? request.vcapServices
         if let memory = request.properties?.resources?.memory { environment["MEMORY_LIMIT"] = "\(memory)m" }
-        var options = StagingOptions(
+        return StagingOptions(
             buildpacks: request.buildpacks.flatMap { $0.isEmpty ? nil : $0 } ?? StagingOptions.defaultOrder,
             skipDetect: request.skipDetect ?? false, environment: environment, startCommand: request.startCommand,
-            timeout: .seconds(config.maxStagingDuration))
-        if let memory = request.properties?.resources?.memory, memory > 0 {
-            options.memoryLimitBytes = max(Int64(memory) << 20, options.memoryLimitBytes)
-        }
-        return options
+            timeout: .seconds(config.maxStagingDuration), memoryLimitBytes: StagingOptions.memoryLimit(reservedMB: need.memoryMB))
     }
 
     /// Stores the droplet (and build cache) in the blobstore, then POSTs it to `upload_uri`.
