@@ -14,7 +14,7 @@ extension StagingRequest {
         if let taskID, let problem = SubjectRules.problem(inTaskID: taskID) { throw refuse("task_id", problem) }
         if let logSubject {
             if let problem = SubjectRules.problem(inSubject: logSubject) { throw refuse("log_subject", problem) }
-            if logSubject.hasPrefix("pipette.") || logSubject.hasPrefix("_INBOX.") || logSubject == "staging" {
+            if Subjects.isPlatforms(logSubject) {
                 throw refuse("log_subject", "names a subject the platform itself uses; choose another, e.g. logs.<task_id>")
             }
         }

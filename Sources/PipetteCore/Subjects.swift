@@ -42,6 +42,12 @@ public enum Subjects {
     /// Every Task's events.
     public static let allTaskEvents = "pipette.task.>"
 
+    /// Whether `subject` is one the platform itself uses (Pipette's, replies, gorouter's,
+    /// JetStream's, the default staging queue): a request may not have log lines sent there.
+    public static func isPlatforms(_ subject: String) -> Bool {
+        subject == "staging" || ["pipette.", "_INBOX.", "router.", "$"].contains { subject.hasPrefix($0) }
+    }
+
     /// A NATS subject token from any string: no dots, spaces or wildcards.
     public static func token(_ text: String) -> String {
         let cleaned = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-".contains($0)) ? $0 : "_" })

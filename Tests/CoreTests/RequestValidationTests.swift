@@ -80,6 +80,9 @@ struct RequestValidationTests {
         (".logs", "log_subject has an empty token"),
         ("pipette.cell.heartbeat", "log_subject names a subject the platform itself uses"),
         ("staging", "log_subject names a subject the platform itself uses"),
+        ("router.register", "log_subject names a subject the platform itself uses"),
+        ("$KV.pipette_apps.web", "log_subject names a subject the platform itself uses"),
+        ("_INBOX.cell.x", "log_subject names a subject the platform itself uses"),
     ])
     func badLogSubjects(subject: String, expected: String) {
         let error = Self.decode(Self.request { $0["log_subject"] = subject })
