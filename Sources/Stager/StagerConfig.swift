@@ -1,5 +1,6 @@
 import Foundation
 import NATS
+import PipetteCore
 import Yams
 
 /// The stager's settings: the seed's `config/stager.yml` keys plus Pipette's own. Every key is
@@ -19,7 +20,11 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     public var queues: [String] = ["staging"]
     /// Accepted for the seed's config files; Pipette's secure mode is the blobstore secret.
     public var secure: Bool = false
+    /// Where packages and droplets go: `http(s)://host:port` (Pipette's blobstore) or
+    /// `s3://bucket?endpoint=http://host:port&region=us-east-1` (an S3-compatible store, keys from
+    /// the environment or `PIPETTE_S3_CREDENTIALS`; see ``BlobstoreLocation``).
     public var blobstoreURL: String?
+    /// Secret of Pipette's blobstore, for signing its URLs (also `PIPETTE_BLOBSTORE_SECRET`).
     public var blobstoreSecret: String?
     public var defaultStack: String = "tiny-amd64"
     public var maxDownloadMB: Int = 1024
@@ -103,6 +108,16 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         var options = NATSOptions()
         options.nkeySeedFile = natsNKeyFile
         return options
+    }
+
+    /// The parsed `blobstore_url` (nil: none), S3 keys from this process's environment.
+    public func blobstoreLocation() throws(StagerConfigError) -> BlobstoreLocation? {
+        guard let blobstoreURL else { return nil }
+        do {
+            return try BlobstoreLocation.resolve(blobstoreURL, secret: blobstoreSecret.flatMap { $0.isEmpty ? nil : $0 })
+        } catch {
+            throw StagerConfigError(message: error.description)
+        }
     }
 
     /// Checks values a stager cannot work with.

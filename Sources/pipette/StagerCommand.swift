@@ -55,7 +55,11 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a whole task may take (max_staging_duration).")
     var maxStagingDuration: Int?
 
-    @Option(help: "Blobstore base URL where droplets are stored, e.g. http://127.0.0.1:8081.")
+    @Option(name: [.customLong("blobstore"), .customLong("blobstore-url")],
+            help: ArgumentHelp("Where packages and droplets are stored (blobstore_url): Pipette's blobstore, "
+                               + "http://127.0.0.1:8081, or an S3 bucket, s3://BUCKET?endpoint=http://HOST:PORT&region=REGION "
+                               + "(keys: $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, or $PIPETTE_S3_CREDENTIALS).",
+                               valueName: "url"))
     var blobstore: String?
 
     @Option(help: "Secret for signing blobstore URLs (or PIPETTE_BLOBSTORE_SECRET).")
@@ -101,6 +105,7 @@ struct StagerCommand: AsyncParsableCommand {
         if local { settings.localStaging = true }
         do {
             try settings.validate()
+            _ = try settings.blobstoreLocation()
         } catch {
             throw ValidationError(error.description)
         }

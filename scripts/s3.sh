@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A real S3 store on this host for Pipette's S3 blobstore backend:
+#   scripts/s3.sh up      one-node Ceph (a mon, an osd on memstore) and radosgw on 127.0.0.1:$S3_PORT,
+#                         a user and the bucket $S3_BUCKET; prints the exports to use
+#   scripts/s3.sh down    stops it and removes its folder
+#   scripts/s3.sh moto    the fallback: moto's S3 server (PyPI moto[server]) on the same port
+# Settings: S3_DIR (/tmp/pipette-s3), S3_PORT (7480), S3_BUCKET (pipette), MON_PORT (6789).
+set -euo pipefail
+dir=${S3_DIR:-/tmp/pipette-s3}
+port=${S3_PORT:-7480}
+bucket=${S3_BUCKET:-pipette}
+monport=${MON_PORT:-6789}
+access=PIPETTEACCESSKEY0001
+secret=pipette-s3-secret-key-for-tests-only
+conf=$dir/ceph.conf
+
+stop() {
+  for f in "$dir"/*.pid; do
+    [ -e "$f" ] || continue
+    pid=$(cat "$f"); kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$dir"
+}
+
+wait_http() {
+  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0; sleep 0.2; done
+  echo "S3 endpoint did not answer on 127.0.0.1:$port; logs in $dir" >&2; return 1
+}
+
+exports() {
+  echo "export AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret"
+  echo "export PIPETTE_BLOBSTORE_URL='s3://$bucket?endpoint=http://127.0.0.1:$port&region=us-east-1'"
+}
+
+up_ceph() {
+  mkdir -p "$dir"/{mon,osd,run,log}
+  fsid=$(cat /proc/sys/kernel/random/uuid)
+  cat > "$conf" <<CONF
+[global]
+fsid = $fsid
+mon host = v1:127.0.0.1:$monport
+auth cluster required = none
+auth service required = none
+auth client required = none
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg autoscale mode = off
+osd pool default pg num = 8
+osd pool default pgp num = 8
+mon allow pool size one = true
+mon allow pool delete = true
+mon warn on pool no redundancy = false
+osd objectstore = memstore
+memstore device bytes = 1073741824
+osd max object name len = 460
+osd max object namespace len = 64
+run dir = $dir/run
+log file = $dir/log/\$name.log
+admin socket = $dir/run/\$name.asok
+[mon.a]
+mon data = $dir/mon
+[osd.0]
+osd data = $dir/osd
+[client.rgw]
+rgw frontends = beast endpoint=127.0.0.1:$port
+rgw data = $dir/rgw
+CONF
+  mkdir -p "$dir/rgw"
+  monmaptool --create --add a "127.0.0.1:$monport" --fsid "$fsid" "$dir/monmap" >/dev/null
+  ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap"
+  ceph-mon -c "$conf" -i a -f & echo $! > "$dir/mon.a.pid"
+  ceph -c "$conf" --connect-timeout 30 osd create >/dev/null
+  ceph-osd -c "$conf" -i 0 --mkfs
+  ceph-osd -c "$conf" -i 0 -f >"$dir/log/osd.out" 2>&1 & echo $! > "$dir/osd.0.pid"
+  for _ in $(seq 150); do ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break; sleep 0.2; done
+  radosgw -c "$conf" -n client.rgw -f >"$dir/log/rgw.out" 2>&1 & echo $! > "$dir/client.rgw.pid"
+  wait_http
+  radosgw-admin -c "$conf" user create --uid=pipette --display-name=Pipette --access-key=$access --secret-key=$secret >/dev/null
+  AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret \
+    python3 -c "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').create_bucket(Bucket=sys.argv[2])" \
+    "http://127.0.0.1:$port" "$bucket"
+}
+
+up_moto() {
+  mkdir -p "$dir"
+  moto_server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 & echo $! > "$dir/moto.pid"
+  wait_http
+  AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret \
+    python3 -c "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').create_bucket(Bucket=sys.argv[2])" \
+    "http://127.0.0.1:$port" "$bucket"
+}
+
+case "${1:-}" in
+  up) stop; up_ceph; exports ;;
+  moto) stop; up_moto; exports ;;
+  down) stop ;;
+  *) echo "usage: $0 up|moto|down" >&2; exit 2 ;;
+esac
