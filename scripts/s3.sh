@@ -4,14 +4,15 @@
 #                         a user and the bucket $S3_BUCKET; prints the exports to use
 #   scripts/s3.sh down    stops it and removes its folder
 #   scripts/s3.sh moto    the fallback: moto's S3 server (PyPI moto[server]) on the same port
-# Settings: S3_DIR (/tmp/pipette-s3), S3_PORT (7480), S3_BUCKET (pipette), MON_PORT (6789).
+# Settings: S3_DIR (/tmp/pipette-s3), S3_PORT (7480), S3_BUCKET (pipette), MON_PORT (6789),
+# S3_ACCESS_KEY and S3_SECRET_KEY (the user's keys; test values by default).
 set -euo pipefail
 dir=${S3_DIR:-/tmp/pipette-s3}
 port=${S3_PORT:-7480}
 bucket=${S3_BUCKET:-pipette}
 monport=${MON_PORT:-6789}
-access=PIPETTEACCESSKEY0001
-secret=pipette-s3-secret-key-for-tests-only
+access=${S3_ACCESS_KEY:-PIPETTEACCESSKEY0001}
+secret=${S3_SECRET_KEY:-pipette-s3-secret-key-for-tests-only}
 conf=$dir/ceph.conf
 
 stop() {
@@ -68,7 +69,7 @@ rgw frontends = beast endpoint=127.0.0.1:$port
 rgw data = $dir/rgw
 CONF
   mkdir -p "$dir/rgw"
-  monmaptool --create --add a "127.0.0.1:$monport" --fsid "$fsid" "$dir/monmap" >/dev/null
+  monmaptool --create --addv a "[v1:127.0.0.1:$monport]" --fsid "$fsid" "$dir/monmap" >/dev/null
   ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap"
   ceph-mon -c "$conf" -i a -f & echo $! > "$dir/mon.a.pid"
   ceph -c "$conf" --connect-timeout 30 osd create >/dev/null

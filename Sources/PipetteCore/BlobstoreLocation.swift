@@ -15,8 +15,10 @@ public enum BlobstoreLocation: Sendable, Equatable {
 
     /// Parses `value`, reading keys from `environment` and files through `readFile` (nil: cannot
     /// be read). `secret` is the embedded blobstore's, when it was given another way than
-    /// `PIPETTE_BLOBSTORE_SECRET` (a config file).
-    public static func parse(_ value: String, secret: String? = nil, environment: [String: String],
+    /// `PIPETTE_BLOBSTORE_SECRET` (a config file); `credentialsFile`, an S3 shared-credentials
+    /// file given another way than `PIPETTE_S3_CREDENTIALS` (a config file), read before either.
+    public static func parse(_ value: String, secret: String? = nil, credentialsFile: String? = nil,
+                             environment: [String: String],
                              readFile: (String) -> String?) throws(BlobstoreLocationError) -> BlobstoreLocation {
         let text = value.trimmingCharacters(in: .whitespaces)
         guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased() else {
@@ -35,7 +37,8 @@ public enum BlobstoreLocation: Sendable, Equatable {
             let secret = secret ?? environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
             return .embedded(base: text, secret: secret)
         case "s3":
-            return try parseS3(parts, text: text, environment: environment, readFile: readFile)
+            return try parseS3(parts, text: text, credentialsFile: credentialsFile, environment: environment,
+                               readFile: readFile)
         default:
             throw BlobstoreLocationError("blobstore \(text) has scheme \(scheme): give http(s)://host:port (Pipette's "
                                          + "blobstore) or s3://bucket?endpoint=http://host:port&region=us-east-1")
@@ -64,7 +67,8 @@ public enum BlobstoreLocation: Sendable, Equatable {
         + "keys) in the environment, or PIPETTE_S3_CREDENTIALS to an AWS shared-credentials file"
     static let embeddedSecretHelp = "set the blobstore's secret in PIPETTE_BLOBSTORE_SECRET"
 
-    private static func parseS3(_ parts: URLComponents, text: String, environment: [String: String],
+    private static func parseS3(_ parts: URLComponents, text: String, credentialsFile: String?,
+                                environment: [String: String],
                                 readFile: (String) -> String?) throws(BlobstoreLocationError) -> BlobstoreLocation {
         guard let bucket = parts.host, !bucket.isEmpty else {
             throw BlobstoreLocationError("blobstore \(text) names no bucket: give it like "
@@ -112,24 +116,24 @@ public enum BlobstoreLocation: Sendable, Equatable {
         guard !region.isEmpty, region.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }) else {
             throw BlobstoreLocationError("region \"\(region)\" of s3://\(bucket) is not a region name like us-east-1")
         }
-        let credentials = try credentials(environment: environment, profile: profile, readFile: readFile)
+        let credentials = try credentials(file: credentialsFile, environment: environment, profile: profile, readFile: readFile)
         return .s3(endpoint: "\(scheme)://\(url.percentEncodedHost ?? host)" + (url.port.map { ":\($0)" } ?? ""),
                    bucket: bucket, region: region, credentials: credentials)
     }
 
-    /// Keys from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, else from the file named by
-    /// `PIPETTE_S3_CREDENTIALS`.
-    private static func credentials(environment: [String: String], profile: String,
+    /// Keys from the shared-credentials `file` (else the one `PIPETTE_S3_CREDENTIALS` names),
+    /// else from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`.
+    private static func credentials(file: String?, environment: [String: String], profile: String,
                                     readFile: (String) -> String?) throws(BlobstoreLocationError) -> S3Credentials {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        if let file = value("PIPETTE_S3_CREDENTIALS") {
+        if let file = file ?? value("PIPETTE_S3_CREDENTIALS") {
             guard let text = readFile(file) else {
-                throw BlobstoreLocationError("cannot read the S3 credentials file \(file) (PIPETTE_S3_CREDENTIALS)")
+                throw BlobstoreLocationError("cannot read the S3 credentials file \(file)")
             }
             guard let credentials = S3Credentials.parse(sharedCredentials: text, profile: profile,
                                                         source: "profile \(profile) of \(file)") else {
-                throw BlobstoreLocationError("the S3 credentials file \(file) (PIPETTE_S3_CREDENTIALS) has no profile "
-                                             + "[\(profile)] with aws_access_key_id and aws_secret_access_key")
+                throw BlobstoreLocationError("the S3 credentials file \(file) has no profile [\(profile)] with "
+                                             + "aws_access_key_id and aws_secret_access_key")
             }
             return credentials
         }

@@ -26,6 +26,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     public var blobstoreURL: String?
     /// Secret of Pipette's blobstore, for signing its URLs (also `PIPETTE_BLOBSTORE_SECRET`).
     public var blobstoreSecret: String?
+    /// An AWS shared-credentials file with the keys of an `s3://` blobstore (also
+    /// `PIPETTE_S3_CREDENTIALS`; else `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`).
+    public var s3CredentialsFile: String?
     public var defaultStack: String = "tiny-amd64"
     public var maxDownloadMB: Int = 1024
     public var uploadAttempts: Int = 5
@@ -56,6 +59,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         case maxQueuedTasks = "max_queued_tasks"
         case blobstoreURL = "blobstore_url"
         case blobstoreSecret = "blobstore_secret"
+        case s3CredentialsFile = "s3_credentials_file"
         case defaultStack = "default_stack"
         case maxDownloadMB = "max_download_mb"
         case uploadAttempts = "upload_attempts"
@@ -80,6 +84,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         secure = try c.decodeIfPresent(Bool.self, forKey: .secure) ?? defaults.secure
         blobstoreURL = try c.decodeIfPresent(String.self, forKey: .blobstoreURL)
         blobstoreSecret = try c.decodeIfPresent(String.self, forKey: .blobstoreSecret)
+        s3CredentialsFile = try c.decodeIfPresent(String.self, forKey: .s3CredentialsFile)
         defaultStack = try c.decodeIfPresent(String.self, forKey: .defaultStack) ?? defaults.defaultStack
         maxDownloadMB = try c.decodeIfPresent(Int.self, forKey: .maxDownloadMB) ?? defaults.maxDownloadMB
         uploadAttempts = try c.decodeIfPresent(Int.self, forKey: .uploadAttempts) ?? defaults.uploadAttempts
@@ -114,7 +119,8 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     public func blobstoreLocation() throws(StagerConfigError) -> BlobstoreLocation? {
         guard let blobstoreURL else { return nil }
         do {
-            return try BlobstoreLocation.resolve(blobstoreURL, secret: blobstoreSecret.flatMap { $0.isEmpty ? nil : $0 })
+            return try BlobstoreLocation.resolve(blobstoreURL, secret: blobstoreSecret.flatMap { $0.isEmpty ? nil : $0 },
+                                                 credentialsFile: s3CredentialsFile)
         } catch {
             throw StagerConfigError(message: error.description)
         }

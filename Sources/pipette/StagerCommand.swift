@@ -11,7 +11,7 @@ struct StagerCommand: AsyncParsableCommand {
         discussion: """
             Reads the seed's config keys (logging.level, pid_filename, nats_uri,
             max_staging_duration, max_active_tasks, queues, secure) and Pipette's own
-            (max_queued_tasks, blobstore_url, blobstore_secret, default_stack,
+            (max_queued_tasks, blobstore_url, blobstore_secret, s3_credentials_file, default_stack,
             max_download_mb, upload_attempts, staging_memory_mb, staging_disk_mb,
             staging_result_ttl, workspace_dir, nats_nkey_file, local_staging); flags
             override the file.
