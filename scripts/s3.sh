@@ -5,7 +5,8 @@
 #   scripts/s3.sh down    stops it and removes its folder
 #   scripts/s3.sh moto    the fallback: moto's S3 server (PyPI moto[server]) on the same port
 # Settings: S3_DIR (/tmp/pipette-s3), S3_PORT (7480), S3_BUCKET (pipette), MON_PORT (6789),
-# S3_ACCESS_KEY and S3_SECRET_KEY (the user's keys; test values by default).
+# S3_ACCESS_KEY and S3_SECRET_KEY (the user's keys; test values by default), S3_OWNER_PID (stop
+# when that process ends).
 set -euo pipefail
 dir=${S3_DIR:-/tmp/pipette-s3}
 port=${S3_PORT:-7480}
@@ -16,6 +17,7 @@ secret=${S3_SECRET_KEY:-pipette-s3-secret-key-for-tests-only}
 conf=$dir/ceph.conf
 
 stop() {
+  if [ -e "$dir/watcher" ] && [ "$(cat "$dir/watcher")" != "${BASHPID:-}" ]; then kill "$(cat "$dir/watcher")" 2>/dev/null || true; fi
   for f in "$dir"/*.pid; do
     [ -e "$f" ] || continue
     pid=$(cat "$f"); kill "$pid" 2>/dev/null || true
@@ -71,12 +73,12 @@ CONF
   mkdir -p "$dir/rgw"
   monmaptool --create --addv a "[v1:127.0.0.1:$monport]" --fsid "$fsid" "$dir/monmap" >/dev/null
   ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap"
-  ceph-mon -c "$conf" -i a -f & echo $! > "$dir/mon.a.pid"
+  ceph-mon -c "$conf" -i a -f </dev/null >"$dir/log/mon.out" 2>&1 & echo $! > "$dir/mon.a.pid"
   ceph -c "$conf" --connect-timeout 30 osd create >/dev/null
   ceph-osd -c "$conf" -i 0 --mkfs
-  ceph-osd -c "$conf" -i 0 -f >"$dir/log/osd.out" 2>&1 & echo $! > "$dir/osd.0.pid"
+  ceph-osd -c "$conf" -i 0 -f </dev/null >"$dir/log/osd.out" 2>&1 & echo $! > "$dir/osd.0.pid"
   for _ in $(seq 150); do ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break; sleep 0.2; done
-  radosgw -c "$conf" -n client.rgw -f >"$dir/log/rgw.out" 2>&1 & echo $! > "$dir/client.rgw.pid"
+  radosgw -c "$conf" -n client.rgw -f </dev/null >"$dir/log/rgw.out" 2>&1 & echo $! > "$dir/client.rgw.pid"
   wait_http
   radosgw-admin -c "$conf" user create --uid=pipette --display-name=Pipette --access-key=$access --secret-key=$secret >/dev/null
   AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret \
@@ -86,16 +88,23 @@ CONF
 
 up_moto() {
   mkdir -p "$dir"
-  moto_server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 & echo $! > "$dir/moto.pid"
+  moto_server -H 127.0.0.1 -p "$port" </dev/null >"$dir/moto.log" 2>&1 & echo $! > "$dir/moto.pid"
   wait_http
   AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret \
     python3 -c "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').create_bucket(Bucket=sys.argv[2])" \
     "http://127.0.0.1:$port" "$bucket"
 }
 
+# With S3_OWNER_PID set, the store stops when that process ends (a test run that was killed).
+watch_owner() {
+  [ -n "${S3_OWNER_PID:-}" ] || return 0
+  ( while kill -0 "$S3_OWNER_PID" 2>/dev/null; do sleep 2; done; stop ) </dev/null >/dev/null 2>&1 &
+  echo $! > "$dir/watcher"
+}
+
 case "${1:-}" in
-  up) stop; up_ceph; exports ;;
-  moto) stop; up_moto; exports ;;
+  up) stop; up_ceph; watch_owner; exports ;;
+  moto) stop; up_moto; watch_owner; exports ;;
   down) stop ;;
   *) echo "usage: $0 up|moto|down" >&2; exit 2 ;;
 esac

@@ -54,6 +54,7 @@ public final class S3Server: Sendable {
         ProcessInfo.processInfo.environment.merging([
             "S3_DIR": directory.path, "S3_PORT": "\(port)", "MON_PORT": "\(freePort())",
             "S3_BUCKET": "pipette-default", "S3_ACCESS_KEY": accessKeyID, "S3_SECRET_KEY": secretAccessKey,
+            "S3_OWNER_PID": "\(getpid())",
         ]) { $1 }
     }
 
