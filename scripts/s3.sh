@@ -7,7 +7,7 @@
 # Settings: S3_DIR (/tmp/pipette-s3), S3_PORT (7480), S3_BUCKET (pipette), MON_PORT (6789),
 # S3_ACCESS_KEY and S3_SECRET_KEY (the user's keys; test values by default), S3_OWNER_PID (stop
 # when that process ends).
-set -euo pipefail
+set -Eeuo pipefail
 dir=${S3_DIR:-/tmp/pipette-s3}
 port=${S3_PORT:-7480}
 bucket=${S3_BUCKET:-pipette}
@@ -17,14 +17,31 @@ secret=${S3_SECRET_KEY:-pipette-s3-secret-key-for-tests-only}
 conf=$dir/ceph.conf
 
 stop() {
-  if [ -e "$dir/watcher" ] && [ "$(cat "$dir/watcher")" != "${BASHPID:-}" ]; then kill "$(cat "$dir/watcher")" 2>/dev/null || true; fi
-  for f in "$dir"/*.pid; do
-    [ -e "$f" ] || continue
-    pid=$(cat "$f"); kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  if [ -e "$dir/watcher" ] && [ "$(cat "$dir/watcher")" != "$$" ]; then kill "$(cat "$dir/watcher")" 2>/dev/null || true; fi
+  local pids=()
+  for f in "$dir"/*.pid; do [ -e "$f" ] && pids+=("$(cat "$f")"); done
+  if [ ${#pids[@]} -gt 0 ]; then
+    kill "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 50); do
+      local alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ $alive = 1 ] || break
+      sleep 0.1
+    done
+    kill -9 "${pids[@]}" 2>/dev/null || true
+  fi
   rm -rf "$dir"
+}
+
+# Runs a daemon in the background holding none of this script's descriptors but the ones
+# given: a caller that waits for the script's output (or, as Foundation's Process does, for a
+# socket its children inherit) is not kept waiting by the daemons.
+detached() {
+  local out=$1; shift
+  (
+    for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+    exec "$@"
+  ) </dev/null >"$out" 2>&1 &
 }
 
 wait_http() {
@@ -73,12 +90,13 @@ CONF
   mkdir -p "$dir/rgw"
   monmaptool --create --addv a "[v1:127.0.0.1:$monport]" --fsid "$fsid" "$dir/monmap" >/dev/null
   ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap"
-  ceph-mon -c "$conf" -i a -f </dev/null >"$dir/log/mon.out" 2>&1 & echo $! > "$dir/mon.a.pid"
-  ceph -c "$conf" --connect-timeout 30 osd create >/dev/null
-  ceph-osd -c "$conf" -i 0 --mkfs
-  ceph-osd -c "$conf" -i 0 -f </dev/null >"$dir/log/osd.out" 2>&1 & echo $! > "$dir/osd.0.pid"
+  detached "$dir/log/mon.out" ceph-mon -c "$conf" -i a -f; echo $! > "$dir/mon.a.pid"
+  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+  ceph -c "$conf" --connect-timeout 30 osd create "$osd_uuid" 0 >/dev/null
+  ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid"
+  detached "$dir/log/osd.out" ceph-osd -c "$conf" -i 0 -f; echo $! > "$dir/osd.0.pid"
   for _ in $(seq 150); do ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break; sleep 0.2; done
-  radosgw -c "$conf" -n client.rgw -f </dev/null >"$dir/log/rgw.out" 2>&1 & echo $! > "$dir/client.rgw.pid"
+  detached "$dir/log/rgw.out" radosgw -c "$conf" -n client.rgw -f; echo $! > "$dir/client.rgw.pid"
   wait_http
   radosgw-admin -c "$conf" user create --uid=pipette --display-name=Pipette --access-key=$access --secret-key=$secret >/dev/null
   AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret \
@@ -87,8 +105,8 @@ CONF
 }
 
 up_moto() {
-  mkdir -p "$dir"
-  moto_server -H 127.0.0.1 -p "$port" </dev/null >"$dir/moto.log" 2>&1 & echo $! > "$dir/moto.pid"
+  mkdir -p "$dir/log"
+  detached "$dir/log/moto.log" moto_server -H 127.0.0.1 -p "$port"; echo $! > "$dir/moto.pid"
   wait_http
   AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret \
     python3 -c "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').create_bucket(Bucket=sys.argv[2])" \
@@ -98,13 +116,20 @@ up_moto() {
 # With S3_OWNER_PID set, the store stops when that process ends (a test run that was killed).
 watch_owner() {
   [ -n "${S3_OWNER_PID:-}" ] || return 0
-  ( while kill -0 "$S3_OWNER_PID" 2>/dev/null; do sleep 2; done; stop ) </dev/null >/dev/null 2>&1 &
+  detached /dev/null bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 2; done; exec "$1" down' "$S3_OWNER_PID" "$0"
   echo $! > "$dir/watcher"
 }
 
+# A store that did not come up: what its daemons said, then nothing left running.
+failed() {
+  for f in "$dir"/log/*; do [ -s "$f" ] && { echo "--- $f" >&2; tail -n 5 "$f" >&2; }; done
+  stop
+  exit 1
+}
+
 case "${1:-}" in
-  up) stop; up_ceph; watch_owner; exports ;;
-  moto) stop; up_moto; watch_owner; exports ;;
+  up) stop; trap failed ERR; up_ceph; trap - ERR; watch_owner; exports ;;
+  moto) stop; trap failed ERR; up_moto; trap - ERR; watch_owner; exports ;;
   down) stop ;;
   *) echo "usage: $0 up|moto|down" >&2; exit 2 ;;
 esac
