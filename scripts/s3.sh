@@ -91,11 +91,25 @@ CONF
   monmaptool --create --addv a "[v1:127.0.0.1:$monport]" --fsid "$fsid" "$dir/monmap" >/dev/null
   ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap"
   detached "$dir/log/mon.out" ceph-mon -c "$conf" -i a -f; echo $! > "$dir/mon.a.pid"
-  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-  ceph -c "$conf" --connect-timeout 30 osd create "$osd_uuid" 0 >/dev/null
-  ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid"
-  detached "$dir/log/osd.out" ceph-osd -c "$conf" -i 0 -f; echo $! > "$dir/osd.0.pid"
-  for _ in $(seq 150); do ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break; sleep 0.2; done
+  # The osd registers itself (with the uuid its mkfs made) when it boots. About one start in
+  # three, on this machine, the monitor refuses that ("wrong fsid") and the osd exits: start a
+  # new one, up to three times.
+  ceph -c "$conf" --connect-timeout 30 status >/dev/null
+  local attempt
+  for attempt in 1 2 3; do
+    rm -rf "$dir/osd"; mkdir -p "$dir/osd"
+    if [ "$attempt" -gt 1 ]; then timeout 15 ceph -c "$conf" osd purge 0 --yes-i-really-mean-it >/dev/null 2>&1 || true; fi
+    ceph-osd -c "$conf" -i 0 --mkfs 2>/dev/null
+    detached "$dir/log/osd.out" ceph-osd -c "$conf" -i 0 -f; echo $! > "$dir/osd.0.pid"
+    for _ in $(seq 150); do
+      kill -0 "$(cat "$dir/osd.0.pid")" 2>/dev/null || break
+      ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break 2
+      sleep 0.2
+    done
+    echo "osd start $attempt of 3 failed: $(tail -n 1 "$dir/log/osd.out")" >&2
+    kill "$(cat "$dir/osd.0.pid")" 2>/dev/null || true
+    [ "$attempt" = 3 ] && return 1
+  done
   detached "$dir/log/rgw.out" radosgw -c "$conf" -n client.rgw -f; echo $! > "$dir/client.rgw.pid"
   wait_http
   radosgw-admin -c "$conf" user create --uid=pipette --display-name=Pipette --access-key=$access --secret-key=$secret >/dev/null
