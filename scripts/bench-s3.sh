@@ -5,7 +5,7 @@
 # backend (queues `staging` and `staging-s3`). Bursts of BURST requests for apps/static alternate
 # A B A B … (ROUNDS pairs after one warm-up pair); prints each pair's ratio and the median.
 # With HOLD=1 it instead prints the two burst commands and keeps the platform up until Ctrl-C
-# (to time them with another tool). Loopback only; bounded by ROUNDS × BURST requests.
+# (to time them with another tool; SIGTERM or Ctrl-C ends it). Loopback only; bounded by ROUNDS × BURST requests.
 # Usage: bash scripts/bench-s3.sh [path to pipette]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +51,7 @@ s3_cmd="python3 scripts/bench_stager.py $nats $cc burst $burst staging-s3"
 if [ "${HOLD:-0}" = 1 ]; then
   echo "embedded: $embedded_cmd"
   echo "s3:       $s3_cmd"
-  echo "platform up (log $log); Ctrl-C ends it"
+  echo "platform up (log $log); SIGTERM (kill $$) or Ctrl-C ends it"
   while sleep 3600; do :; done
 fi
 
