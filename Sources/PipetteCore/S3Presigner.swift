@@ -46,7 +46,7 @@ public struct S3Presigner: BlobURLSigning {
                 + "and that they may \(method) in bucket \(bucket)"
         case 404 where method == "PUT":
             "bucket \(bucket) does not exist at \(endpoint): create it with "
-                + "`aws --endpoint-url \(endpoint) s3 mb s3://\(bucket)` (or `radosgw-admin bucket create`)"
+                + "`aws --endpoint-url \(endpoint) s3 mb s3://\(bucket)`"
         default:
             nil
         }

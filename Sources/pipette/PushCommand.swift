@@ -134,9 +134,10 @@ struct PushCommand: AsyncParsableCommand {
             packageURL = try await blobs.put(package.url, key: packageKey,
                                              sha256: try FileDigest.sha256(of: package.url).sha256, timeout: .seconds(timeout))
         } catch {
-            let hint = if case .s3 = blobs.location {
-                "the blobstore is \(blobs.location.description)"
-            } else if environment["PIPETTE_BLOBSTORE_SECRET"].map({ $0.isEmpty }) ?? true {
+            if case .s3 = blobs.location {
+                throw CommandFailure("cannot store the app package in \(blobs.location.description): \(error)")
+            }
+            let hint = if environment["PIPETTE_BLOBSTORE_SECRET"].map({ $0.isEmpty }) ?? true {
                 "PIPETTE_BLOBSTORE_SECRET is not set: set it to the blobstore's secret (the Procfile's is pipette-dev-secret)"
             } else {
                 "is `pipette blobstore` running, and PIPETTE_BLOBSTORE_SECRET set to its secret?"

@@ -17,7 +17,7 @@ struct ReleaseBlobs {
         do {
             client = BlobstoreClient(location: try BlobstoreLocation.resolve(value), transfer: HTTPTransfer())
         } catch {
-            throw CommandFailure("blobstore: \(error)")
+            throw CommandFailure(error.description)
         }
     }
 
