@@ -78,7 +78,8 @@ struct S3BackendTests {
             ("no-such-bucket-\(UUID().uuidString.prefix(6).lowercased())", try server.credentialsFile(in: work),
              ["Failed storing the app package in the blobstore", "HTTP 404", "does not exist", "s3 mb s3://no-such-bucket-"]),
         ]
-        for (index, item) in cases.enumerated() {
+        // moto's server (the fallback store) accepts any signature, so refused keys are radosgw's case only.
+        for (index, item) in cases.enumerated() where server.kind == "radosgw" || index > 0 {
             let platform = try await Self.platform(server, bucket: item.bucket, credentials: item.credentials,
                                                    cell: "s3-bad-\(index)")
             for _ in 0..<2 {

@@ -15,6 +15,11 @@ public final class S3Server: Sendable {
 
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
     /// The one store of this test process, started on first use.
     public static func shared() async throws -> S3Server {
         // Started on a thread of its own: the script takes seconds, the cooperative pool must not wait.
@@ -46,7 +51,7 @@ public final class S3Server: Sendable {
                                              kind == "moto" ? "moto" : "up"],
                                environment: environment)
         guard result.status == 0 else {
-            throw NATSServer.Failure(message: "scripts/s3.sh could not start \(kind) on port \(port):\n\(result.output)")
+            throw Failure(message: "scripts/s3.sh could not start \(kind) on port \(port):\n\(result.output)")
         }
     }
 
@@ -87,7 +92,7 @@ public final class S3Server: Sendable {
             \(code)
             """
         let result = try await shell("/usr/bin/env", ["python3", "-c", script] + arguments)
-        guard result.status == 0 else { throw NATSServer.Failure(message: "boto3 failed: \(result.output)") }
+        guard result.status == 0 else { throw Failure(message: "boto3 failed: \(result.output)") }
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
