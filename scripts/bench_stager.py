@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Stager benchmarks with an independent client (nats-py).
 
-usage: bench_stager.py NATS_URL CC_URL latency N | burst N
+usage: bench_stager.py NATS_URL CC_URL latency N | burst N [QUEUE]
   latency: N sequential requests whose download 404s (the task ends after its first lines);
            time from publishing the request to the first live log line: p50/p99.
-  burst:   N requests for the tiny static app at once; counts answers, busy, lost; throughput.
+  burst:   N requests for the tiny static app at once (on QUEUE, default staging); counts answers,
+           busy, lost; throughput.
 """
 import asyncio
 import json
@@ -43,9 +44,9 @@ async def latency(nc, cc, n):
     print(f"first live log line: p50 {p(0.5):.2f} ms, p99 {p(0.99):.2f} ms, max {samples[-1]:.2f} ms ({n} requests)")
 
 
-async def burst(nc, cc, n):
+async def burst(nc, cc, n, queue="staging"):
     start = time.perf_counter()
-    results = await asyncio.gather(*[nc.request("staging", json.dumps(request(cc, "static", str(uuid.uuid4()))).encode(), timeout=3600)
+    results = await asyncio.gather(*[nc.request(queue, json.dumps(request(cc, "static", str(uuid.uuid4()))).encode(), timeout=3600)
                                      for _ in range(n)], return_exceptions=True)
     elapsed = time.perf_counter() - start
     replies = [json.loads(r.data) for r in results if not isinstance(r, Exception)]
@@ -64,7 +65,10 @@ async def burst(nc, cc, n):
 async def main():
     nats_url, cc, mode, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     nc = await nats.connect(nats_url)
-    await (latency if mode == "latency" else burst)(nc, cc, n)
+    if mode == "latency":
+        await latency(nc, cc, n)
+    else:
+        await burst(nc, cc, n, *sys.argv[5:6])
     await nc.close()
 
 

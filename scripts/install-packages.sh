@@ -11,6 +11,7 @@ packages=(
   openssl  # TLS tests and scripts/bench-tls.sh make their CA and certificates with it
   haproxy wrk  # pipette router: the proxy on the request path (runtime API); wrk: scripts/bench-rollout.sh
   systemd  # systemd-analyze verify: the unit `pipette cell install` writes (CellInstallTests)
+  radosgw ceph-mon ceph-osd  # scripts/s3.sh: a real S3 store (radosgw on one-node Ceph) for the S3 blobstore's tests
   libyaml-dev libyaml-dev:arm64 libxxhash-dev libxxhash-dev:arm64  # lifecycle/: linked statically for both arches
 )
 dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
@@ -41,3 +42,7 @@ fi
 echo "==> installing nats-py and nkeys (an independent NATS client and nkey maker for tests)"
 python3 -c "import nats, nkeys" 2>/dev/null || python3 -m pip install -q nats-py nkeys 2>/dev/null \
   || python3 -m pip install -q --break-system-packages nats-py nkeys
+
+echo "==> installing boto3 and moto[server] (an independent S3 client and SigV4 oracle; moto: scripts/s3.sh moto)"
+python3 -c "import boto3, moto.server" 2>/dev/null || python3 -m pip install -q boto3 'moto[server]' 2>/dev/null \
+  || python3 -m pip install -q --break-system-packages boto3 'moto[server]'

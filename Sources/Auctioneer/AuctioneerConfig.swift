@@ -24,13 +24,12 @@ public struct AuctioneerConfig: Sendable {
     /// acts, so instances of cells it has not heard yet do not look missing.
     public var startupGrace: Duration = .seconds(6)
 
-    // The converger (runs only with `blobstoreURL` set).
+    // The converger (runs only with `blobstore` set).
 
-    /// Base URL of the blobstore holding the droplets (`http://127.0.0.1:8081`). Set, it turns the
-    /// converger on: it keeps the apps of the `pipette_apps` bucket running on cells.
-    public var blobstoreURL: String?
-    /// Secret for signing droplet URLs (`PIPETTE_BLOBSTORE_SECRET`); nil: unsigned URLs.
-    public var blobstoreSecret: String?
+    /// The blobstore holding the droplets: Pipette's (`http://127.0.0.1:8081`, signing with
+    /// `PIPETTE_BLOBSTORE_SECRET`) or an S3 bucket (presigned URLs). Set, it turns the converger
+    /// on: it keeps the apps of the `pipette_apps` bucket running on cells.
+    public var blobstore: BlobstoreLocation?
     /// How long a signed droplet URL handed to a cell stays valid.
     public var dropletURLLifetime: Duration = .seconds(3600)
     /// Time between convergence passes (a pass also runs soon after a cell reports a change).

@@ -7,7 +7,7 @@ import Synchronization
 /// `pipette auctioneer`: keeps the cell registry from heartbeats, drops cells that miss three,
 /// and places Tasks: requests arriving close together are placed as one batch with `Placement`,
 /// then offered to the chosen cells; work a cell rejects is placed again on the next best.
-/// With `config.blobstoreURL` set it also runs the ``Converger``, which keeps apps running.
+/// With `config.blobstore` set it also runs the ``Converger``, which keeps apps running.
 public struct AuctioneerService: Service {
     /// Rounds of place → perform → re-place a batch gets before the leftovers are refused.
     static let rounds = 4
@@ -37,7 +37,7 @@ public struct AuctioneerService: Service {
         let placements = try nats.subscribe(Subjects.placeTask, queue: "auctioneers", bufferSize: 4096)
         let listings = try nats.subscribe(Subjects.cells, bufferSize: 64)
         let cancels = try nats.subscribe(Subjects.cancelPlacement, bufferSize: 1024)
-        let converger = config.blobstoreURL == nil ? nil : Converger(config: config, logger: logger, nats: nats, registry: registry)
+        let converger = config.blobstore == nil ? nil : Converger(config: config, logger: logger, nats: nats, registry: registry)
         try await nats.flush()
         logger.info("auctioneer ready", metadata: ["nats": "\(NATSURL.redacted(config.natsURI))"])
         await onReady()

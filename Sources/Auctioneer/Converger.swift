@@ -331,14 +331,10 @@ final class Converger: Sendable {
             crashCount: start.crashCount)
     }
 
-    /// A GET URL for the droplet at `key`: signed when the blobstore has a secret.
+    /// A GET URL for the droplet at `key`: signed when the blobstore has a secret, presigned on S3.
     func dropletURL(_ key: String) -> String {
-        let base = config.blobstoreURL ?? ""
-        guard let secret = config.blobstoreSecret else {
-            return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/blobs/" + key
-        }
-        return BlobURLSigner(secret: secret).signedURL(base: base, method: "GET", key: key,
-                                                       validFor: Int(config.dropletURLLifetime.components.seconds))
+        guard let blobstore = config.blobstore else { return key }
+        return blobstore.signer.url("GET", key: key, validFor: Int(config.dropletURLLifetime.components.seconds))
     }
 }
 

@@ -24,10 +24,7 @@ public struct BlobURLSigner: Sendable {
     public func signature(method: String, key blobKey: String, expires: Int) -> String {
         let message = "\(method.uppercased())\n\(blobKey)\n\(expires)"
         let code = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: secret))
-        return code.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return Hex.string(code)
     }
 
     /// A URL for `method` on `key` that stops working `seconds` after `now`.

@@ -2,52 +2,78 @@ import Foundation
 import PipetteCore
 import Transfer
 
-/// Stores blobs in a Pipette blobstore (or anything speaking its URLs), signing each URL when a
-/// secret is configured.
+/// Stores blobs in the blobstore — Pipette's own or an S3-compatible store — through expiring
+/// URLs made by its ``BlobURLSigning``; the same URLs are what cells get, so no cell holds a key.
 public struct BlobstoreClient: Sendable {
-    let base: String
-    let signer: BlobURLSigner?
+    public let location: BlobstoreLocation
+    let signer: any BlobURLSigning
     let transfer: HTTPTransfer
 
-    public init(base: String, secret: String?, transfer: HTTPTransfer) {
-        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
-        signer = secret.map(BlobURLSigner.init(secret:))
+    public init(location: BlobstoreLocation, transfer: HTTPTransfer) {
+        self.location = location
+        signer = location.signer
         self.transfer = transfer
     }
 
-    public func url(_ method: String, key: String, validFor seconds: Int) -> String {
-        guard let signer else { return "\(base)/blobs/\(key)" }
-        return signer.signedURL(base: base, method: method, key: key, validFor: seconds)
+    /// Pipette's own blobstore at `base`, signing with `secret` when there is one.
+    public init(base: String, secret: String?, transfer: HTTPTransfer) {
+        self.init(location: .embedded(base: base, secret: secret), transfer: transfer)
     }
 
-    /// PUTs `file` under `key`, asking the blobstore to verify `sha256`; returns a GET URL.
+    public func url(_ method: String, key: String, validFor seconds: Int) -> String {
+        signer.url(method, key: key, validFor: seconds)
+    }
+
+    /// PUTs `file` under `key` (the embedded blobstore verifies `sha256`; cells verify it again
+    /// on every download); returns a GET URL.
     public func put(_ file: URL, key: String, sha256: String, timeout: Duration) async throws(TransferError) -> String {
-        _ = try await transfer.upload(file, to: url("PUT", key: key, validFor: 3600),
-                                      headers: [("X-Checksum-Sha256", sha256)], timeout: timeout)
+        do {
+            _ = try await transfer.upload(file, to: url("PUT", key: key, validFor: 3600),
+                                          headers: [("X-Checksum-Sha256", sha256)], timeout: timeout)
+        } catch {
+            throw explained(error, method: "PUT")
+        }
         return getURL(key)
     }
 
-    /// Deletes the blob under `key`; false when there was none.
+    /// Deletes the blob under `key`; false when there was none (S3 does not say: true).
     @discardableResult
     public func delete(_ key: String, timeout: Duration = .seconds(30)) async throws(TransferError) -> Bool {
-        try await transfer.delete(url("DELETE", key: key, validFor: 300), timeout: timeout)
+        do {
+            return try await transfer.delete(url("DELETE", key: key, validFor: 300), timeout: timeout)
+        } catch {
+            throw explained(error, method: "DELETE")
+        }
     }
 
-    /// The GET URL a reply hands out for a stored blob: valid for a week.
-    public func getURL(_ key: String) -> String { url("GET", key: key, validFor: 7 * 24 * 3600) }
+    /// Downloads the blob under `key` into `file`.
+    public func download(_ key: String, to file: URL, what: String, timeout: Duration) async throws(TransferError) {
+        do {
+            _ = try await transfer.download(url("GET", key: key, validFor: 600), to: file, what: what, limit: Int64.max,
+                                            timeout: timeout)
+        } catch {
+            throw explained(error, method: "GET")
+        }
+    }
+
+    /// The GET URL a reply hands out for a stored blob: valid for a week (S3's longest).
+    public func getURL(_ key: String) -> String { url("GET", key: key, validFor: S3Presigner.maxValidity) }
+
+    /// The blob key in one of this blobstore's URLs, or nil.
+    public func key(in url: String) -> String? { signer.key(in: url) }
+
+    /// `error` with the store's explanation of its HTTP status, when it has one.
+    func explained(_ error: TransferError, method: String) -> TransferError {
+        guard case .httpStatus(let code, let url, let message) = error,
+              let explanation = signer.explain(status: code, method: method) else { return error }
+        return .httpStatus(code: code, url: url, message: explanation + (message.map { " (\($0))" } ?? ""))
+    }
 
     /// Where an attempt's package is kept: `packages/<app>/<attempt>.zip`.
     public static func packageKey(appID: String, attemptID: String) -> String { "packages/\(segment(appID))/\(attemptID).zip" }
 
     /// Where an attempt's droplet is kept: `droplets/<app>/<attempt>.tgz`.
     static func dropletKey(appID: String, attemptID: String) -> String { "droplets/\(segment(appID))/\(attemptID).tgz" }
-
-    /// The blob key in one of this blobstore's URLs (`<base>/blobs/<key>?…`), or nil.
-    public static func key(in url: String) -> String? {
-        guard let range = url.range(of: "/blobs/") else { return nil }
-        let path = url[range.upperBound...].prefix { $0 != "?" && $0 != "#" }
-        return path.isEmpty ? nil : String(path).removingPercentEncoding
-    }
 
     /// A blob key segment from any string: letters, digits, `.`, `_` and `-` only.
     static func segment(_ text: String) -> String {

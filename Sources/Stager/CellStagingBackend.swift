@@ -152,8 +152,7 @@ struct CellStagingBackend: StagingBackend {
                               timeout: Duration) async throws -> URL {
         let file = workspace.appendingPathComponent("droplet.tgz")
         do {
-            _ = try await blobstore.transfer.download(blobstore.url("GET", key: key, validFor: 600), to: file,
-                                                      what: "the droplet", limit: Int64.max, timeout: timeout)
+            try await blobstore.download(key, to: file, what: "the droplet", timeout: timeout)
         } catch {
             throw StagingFailure("Failed fetching the droplet cell \(completion.cellID) stored: \(error)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import NATS
+import PipetteCore
 import Yams
 
 /// The stager's settings: the seed's `config/stager.yml` keys plus Pipette's own. Every key is
@@ -20,8 +21,15 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     /// The seed's switch: NATS only over TLS (a server without TLS is refused). With TLS the
     /// server's certificate is verified against `nats_ca_file`, names included.
     public var secure: Bool = false
+    /// Where packages and droplets go: `http(s)://host:port` (Pipette's blobstore) or
+    /// `s3://bucket?endpoint=http://host:port&region=us-east-1` (an S3-compatible store, keys from
+    /// the environment or `PIPETTE_S3_CREDENTIALS`; see ``BlobstoreLocation``).
     public var blobstoreURL: String?
+    /// Secret of Pipette's blobstore, for signing its URLs (also `PIPETTE_BLOBSTORE_SECRET`).
     public var blobstoreSecret: String?
+    /// An AWS shared-credentials file with the keys of an `s3://` blobstore (also
+    /// `PIPETTE_S3_CREDENTIALS`; else `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`).
+    public var s3CredentialsFile: String?
     public var defaultStack: String = "tiny-amd64"
     public var maxDownloadMB: Int = 1024
     public var uploadAttempts: Int = 5
@@ -57,6 +65,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         case maxQueuedTasks = "max_queued_tasks"
         case blobstoreURL = "blobstore_url"
         case blobstoreSecret = "blobstore_secret"
+        case s3CredentialsFile = "s3_credentials_file"
         case defaultStack = "default_stack"
         case maxDownloadMB = "max_download_mb"
         case uploadAttempts = "upload_attempts"
@@ -84,6 +93,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         secure = try c.decodeIfPresent(Bool.self, forKey: .secure) ?? defaults.secure
         blobstoreURL = try c.decodeIfPresent(String.self, forKey: .blobstoreURL)
         blobstoreSecret = try c.decodeIfPresent(String.self, forKey: .blobstoreSecret)
+        s3CredentialsFile = try c.decodeIfPresent(String.self, forKey: .s3CredentialsFile)
         defaultStack = try c.decodeIfPresent(String.self, forKey: .defaultStack) ?? defaults.defaultStack
         maxDownloadMB = try c.decodeIfPresent(Int.self, forKey: .maxDownloadMB) ?? defaults.maxDownloadMB
         uploadAttempts = try c.decodeIfPresent(Int.self, forKey: .uploadAttempts) ?? defaults.uploadAttempts
@@ -119,6 +129,17 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         options.tlsCertificateFile = natsCertFile
         options.tlsKeyFile = natsKeyFile
         return options
+    }
+
+    /// The parsed `blobstore_url` (nil: none), S3 keys from this process's environment.
+    public func blobstoreLocation() throws(StagerConfigError) -> BlobstoreLocation? {
+        guard let blobstoreURL else { return nil }
+        do {
+            return try BlobstoreLocation.resolve(blobstoreURL, secret: blobstoreSecret.flatMap { $0.isEmpty ? nil : $0 },
+                                                 credentialsFile: s3CredentialsFile)
+        } catch {
+            throw StagerConfigError(message: error.description)
+        }
     }
 
     /// Checks values a stager cannot work with.

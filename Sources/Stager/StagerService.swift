@@ -40,7 +40,7 @@ public struct StagerService: Service {
     public func run() async throws {
         try config.validate()
         let transfer = HTTPTransfer()
-        let blobstore = config.blobstoreURL.map { BlobstoreClient(base: $0, secret: config.blobstoreSecret, transfer: transfer) }
+        let blobstore = try config.blobstoreLocation().map { BlobstoreClient(location: $0, transfer: transfer) }
         let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.stager.inboxPrefix), patience: .seconds(30)) { error in
             logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
         }
@@ -62,6 +62,7 @@ public struct StagerService: Service {
         logger.info("stager ready", metadata: [
             "nats": "\(NATSURL.redacted(config.natsURI))", "queues": "\(config.queues.joined(separator: ","))",
             "max_active_tasks": "\(config.maxActiveTasks)", "max_queued_tasks": "\(config.maxQueuedTasks)",
+            "blobstore": "\(blobstore?.location.description ?? "none")",
         ])
         await onReady()
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NATS
 import PipetteCore
+import Stager
 
 struct AuctioneerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,8 +27,9 @@ struct AuctioneerCommand: AsyncParsableCommand {
             none after 200), stops extra ones, replaces instances of evacuating cells and
             old releases once the new one runs. With several auctioneers one converges
             at a time (lock in the pipette_locks bucket, --lock-ttl); droplet URLs are
-            signed with $PIPETTE_BLOBSTORE_SECRET. Status: request on
-            pipette.converger.status.
+            signed with $PIPETTE_BLOBSTORE_SECRET, or presigned for an s3:// blobstore
+            (keys from $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY or the shared-credentials
+            file $PIPETTE_S3_CREDENTIALS). Status: request on pipette.converger.status.
 
             Example (with nats-server running):
               PIPETTE_BLOBSTORE_SECRET=s3cret pipette auctioneer --blobstore-url http://127.0.0.1:8081 &
@@ -38,7 +40,9 @@ struct AuctioneerCommand: AsyncParsableCommand {
     @Option(help: "Extra milliseconds to gather placement requests into one batch (0: a batch is what arrived during the last auction).")
     var batchWindowMs = 0
 
-    @Option(name: .customLong("blobstore-url"), help: ArgumentHelp("Blobstore holding the droplets; turns the converger on (secret: $PIPETTE_BLOBSTORE_SECRET).",
+    @Option(name: [.customLong("blobstore-url"), .customLong("blobstore")],
+            help: ArgumentHelp("Blobstore holding the droplets, http(s)://HOST:PORT (secret: $PIPETTE_BLOBSTORE_SECRET) or "
+                               + "s3://BUCKET?endpoint=http://HOST:PORT&region=REGION; turns the converger on.",
                                valueName: "url"))
     var blobstoreURL: String?
 
@@ -83,8 +87,16 @@ struct AuctioneerCommand: AsyncParsableCommand {
         if startupGrace < 0 { throw ValidationError("--startup-grace must not be negative") }
         if maxStartsPerPass < 1 { throw ValidationError("--max-starts-per-pass must be at least 1") }
         if let problem = crashPolicy.problem { throw ValidationError("crash policy: \(problem)") }
-        if let url = blobstoreURL, URL(string: url)?.scheme?.hasPrefix("http") != true {
-            throw ValidationError("--blobstore-url must be an http(s) URL, like http://127.0.0.1:8081")
+        _ = try blobstore()
+    }
+
+    /// `--blobstore-url` parsed, keys from the environment; nil when not given.
+    func blobstore() throws -> BlobstoreLocation? {
+        guard let blobstoreURL else { return nil }
+        do {
+            return try BlobstoreLocation.resolve(blobstoreURL)
+        } catch {
+            throw ValidationError("--blobstore-url: \(error)")
         }
     }
 
@@ -93,8 +105,7 @@ struct AuctioneerCommand: AsyncParsableCommand {
         let logger = Logger(label: "pipette.auctioneer")
         var config = AuctioneerConfig(natsURI: bus.natsURL, batchWindow: .milliseconds(batchWindowMs))
         config.natsOptions = bus.natsOptions
-        config.blobstoreURL = blobstoreURL
-        config.blobstoreSecret = ProcessInfo.processInfo.environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        config.blobstore = try blobstore()
         config.convergeInterval = .milliseconds(Int(convergeInterval * 1000))
         config.lockTTL = .milliseconds(Int(lockTTL * 1000))
         config.startupGrace = .milliseconds(Int(startupGrace * 1000))

@@ -17,11 +17,12 @@ struct DeleteCommand: AsyncParsableCommand {
 
     @OptionGroup var change: AppChange
 
-    @Option(help: ArgumentHelp("Blobstore base URL (default: $PIPETTE_BLOBSTORE_URL, else http://127.0.0.1:8081).",
+    @Option(help: ArgumentHelp("Blobstore: http(s)://HOST:PORT or s3://BUCKET?endpoint=…&region=… (default: $PIPETTE_BLOBSTORE_URL, else http://127.0.0.1:8081).",
                                valueName: "url"))
     var blobstore: String?
 
     func run() async throws {
+        let blobs = try ReleaseBlobs(flag: blobstore)
         let connection = try await BusOptions.connect(change.nats)
         defer { connection.close() }
         let store = try await AppsCommand.store(connection)
@@ -30,7 +31,7 @@ struct DeleteCommand: AsyncParsableCommand {
         }
         try await store.update(change.name) { $0 = nil }
         Output.status("\(change.name): deleted")
-        await ReleaseBlobs(flag: blobstore).remove(app.releases.filter { !$0.pruned }, of: change.name, why: "the app is deleted")
+        await blobs.remove(app.releases.filter { !$0.pruned }, of: change.name, why: "the app is deleted")
         guard !change.noWait else { return }
         try await InstanceWait(connection: connection, app: change.name, release: nil, count: 0,
                                timeout: .seconds(change.timeout)).run()

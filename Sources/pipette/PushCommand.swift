@@ -66,7 +66,7 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: "Start command (default: the buildpack's or the Procfile's).")
     var startCommand: String?
 
-    @Option(help: ArgumentHelp("Blobstore base URL (default: $PIPETTE_BLOBSTORE_URL, else http://127.0.0.1:8081).",
+    @Option(help: ArgumentHelp("Blobstore: http(s)://HOST:PORT or s3://BUCKET?endpoint=…&region=… (default: $PIPETTE_BLOBSTORE_URL, else http://127.0.0.1:8081).",
                                valueName: "url"))
     var blobstore: String?
 
@@ -126,7 +126,7 @@ struct PushCommand: AsyncParsableCommand {
         }
         let existing = try await store.get(name)
 
-        let blobs = ReleaseBlobs(flag: blobstore).client
+        let blobs = try ReleaseBlobs(flag: blobstore).client
         let attempt = Workspace.newAttemptID()
         let packageURL: String
         let packageKey = BlobstoreClient.packageKey(appID: name, attemptID: attempt)
@@ -134,9 +134,14 @@ struct PushCommand: AsyncParsableCommand {
             packageURL = try await blobs.put(package.url, key: packageKey,
                                              sha256: try FileDigest.sha256(of: package.url).sha256, timeout: .seconds(timeout))
         } catch {
-            let hint = environment["PIPETTE_BLOBSTORE_SECRET"].map { $0.isEmpty } ?? true
-                ? "PIPETTE_BLOBSTORE_SECRET is not set: set it to the blobstore's secret (the Procfile's is pipette-dev-secret)"
-                : "is `pipette blobstore` running, and PIPETTE_BLOBSTORE_SECRET set to its secret?"
+            if case .s3 = blobs.location {
+                throw CommandFailure("cannot store the app package in \(blobs.location.description): \(error)")
+            }
+            let hint = if environment["PIPETTE_BLOBSTORE_SECRET"].map({ $0.isEmpty }) ?? true {
+                "PIPETTE_BLOBSTORE_SECRET is not set: set it to the blobstore's secret (the Procfile's is pipette-dev-secret)"
+            } else {
+                "is `pipette blobstore` running, and PIPETTE_BLOBSTORE_SECRET set to its secret?"
+            }
             throw CommandFailure("cannot store the app package in the blobstore: \(error) (\(hint))")
         }
 
@@ -155,7 +160,7 @@ struct PushCommand: AsyncParsableCommand {
         let reply = try await StagingClient.stage(request, on: connection, queue: queue, timeout: .seconds(timeout),
                                                   onLine: Output.line)
         if let error = reply.error { throw CommandFailure("staging \(name) failed: \(error)") }
-        guard let droplet = reply.droplet, let key = droplet.blobURL.flatMap(BlobstoreClient.key(in:)) else {
+        guard let droplet = reply.droplet, let key = droplet.blobURL.flatMap(blobs.key(in:)) else {
             throw CommandFailure("the stager answered without a droplet in the blobstore; nothing was recorded")
         }
 

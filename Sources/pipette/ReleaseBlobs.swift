@@ -10,12 +10,15 @@ struct ReleaseBlobs {
 
     init(client: BlobstoreClient) { self.client = client }
 
-    /// The blobstore at `--blobstore` (else $PIPETTE_BLOBSTORE_URL, else the local default),
-    /// signing with $PIPETTE_BLOBSTORE_SECRET.
-    init(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        client = BlobstoreClient(base: flag ?? environment["PIPETTE_BLOBSTORE_URL"] ?? "http://127.0.0.1:8081",
-                                 secret: environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
-                                 transfer: HTTPTransfer())
+    /// The blobstore at `--blobstore` (else $PIPETTE_BLOBSTORE_URL, else the local default):
+    /// Pipette's, signing with $PIPETTE_BLOBSTORE_SECRET, or an S3 bucket, keys from the environment.
+    init(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let value = flag ?? environment["PIPETTE_BLOBSTORE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081"
+        do {
+            client = BlobstoreClient(location: try BlobstoreLocation.resolve(value), transfer: HTTPTransfer())
+        } catch {
+            throw CommandFailure(error.description)
+        }
     }
 
     /// Removes each release's droplet and package; `why` ends the line that says so.

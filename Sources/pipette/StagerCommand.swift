@@ -12,7 +12,7 @@ struct StagerCommand: AsyncParsableCommand {
         discussion: """
             Reads the seed's config keys (logging.level, pid_filename, nats_uri,
             max_staging_duration, max_active_tasks, queues, secure) and Pipette's own
-            (max_queued_tasks, blobstore_url, blobstore_secret, default_stack,
+            (max_queued_tasks, blobstore_url, blobstore_secret, s3_credentials_file, default_stack,
             max_download_mb, upload_attempts, staging_memory_mb, staging_disk_mb,
             staging_result_ttl, workspace_dir, nats_nkey_file, nats_ca_file,
             nats_cert_file, nats_key_file, local_staging); flags override the file.
@@ -59,7 +59,11 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a whole task may take (max_staging_duration).")
     var maxStagingDuration: Int?
 
-    @Option(help: "Blobstore base URL where droplets are stored, e.g. http://127.0.0.1:8081.")
+    @Option(name: [.customLong("blobstore"), .customLong("blobstore-url")],
+            help: ArgumentHelp("Where packages and droplets are stored (blobstore_url): Pipette's blobstore, "
+                               + "http://127.0.0.1:8081, or an S3 bucket, s3://BUCKET?endpoint=http://HOST:PORT&region=REGION "
+                               + "(keys: $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, or $PIPETTE_S3_CREDENTIALS).",
+                               valueName: "url"))
     var blobstore: String?
 
     @Option(help: "Secret for signing blobstore URLs (or PIPETTE_BLOBSTORE_SECRET).")
@@ -117,6 +121,7 @@ struct StagerCommand: AsyncParsableCommand {
         if local { settings.localStaging = true }
         do {
             try settings.validate()
+            _ = try settings.blobstoreLocation()
         } catch {
             throw ValidationError(error.description)
         }

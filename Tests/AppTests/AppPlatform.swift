@@ -31,16 +31,30 @@ final class AppPlatform: PlatformQueries, @unchecked Sendable {
     private var processes: [String: ServiceProcess] = [:]
     private let cellSpecs: [String: CellSpec]
 
-    init(cells: [CellSpec], auctioneers: Int = 1, cluster: NATSCluster? = nil) async throws {
+    /// Keys of an S3 blobstore, for every process (empty with Pipette's own blobstore).
+    private let s3Keys: [String: String]
+
+    /// - Parameters:
+    ///   - s3: an S3 store and bucket to keep packages and droplets in, instead of a `pipette
+    ///     blobstore` of the platform's own; its keys go to every process's environment.
+    ///   - cluster: a NATS cluster instead of one server (see ``componentURL``).
+    init(cells: [CellSpec], auctioneers: Int = 1, s3: (server: S3Server, bucket: String)? = nil,
+         cluster: NATSCluster? = nil) async throws {
         nats = try cluster?.nodes.last ?? NATSServer()
         let single = nats.url
         componentURL = { role in cluster?.url(0, as: role) ?? single }
         clientURL = cluster.map { $0.url($0.nodes.count - 1) } ?? single
         work = try TemporaryDirectory("apps-platform")
         let blobPort = freePort()
-        blobstoreURL = "http://127.0.0.1:\(blobPort)"
         cellSpecs = Dictionary(uniqueKeysWithValues: cells.map { ($0.id, $0) })
-        try start("blobstore", ["blobstore", "--dir", work.file("blobs").path, "--port", "\(blobPort)"])
+        if let s3 {
+            blobstoreURL = "s3://\(s3.bucket)?endpoint=\(s3.server.endpoint)&region=us-east-1"
+            s3Keys = ["AWS_ACCESS_KEY_ID": s3.server.accessKeyID, "AWS_SECRET_ACCESS_KEY": s3.server.secretAccessKey]
+        } else {
+            blobstoreURL = "http://127.0.0.1:\(blobPort)"
+            s3Keys = [:]
+            try start("blobstore", ["blobstore", "--dir", work.file("blobs").path, "--port", "\(blobPort)"])
+        }
         try start("stager", ["stager", "--nats", componentURL(.stager), "--blobstore", blobstoreURL, "--default-stack", "tiny-amd64",
                              "--workspace-dir", work.url.path])
         for index in 0..<auctioneers { try startAuctioneer(index) }
@@ -54,13 +68,16 @@ final class AppPlatform: PlatformQueries, @unchecked Sendable {
         }
     }
 
-    /// Every process gets the platform's NATS URL and blobstore secret from the environment.
+    /// Every process gets the platform's NATS URL and blobstore secret from the environment, and
+    /// every one but the cells the S3 store's keys (cells only ever get presigned URLs).
     var environment: [String: String] {
         ["PIPETTE_NATS_URL": componentURL(.router), "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret,
-         "PIPETTE_ROUTER_URL": "http://{app}.localhost:\(routerPort)/"]
+         "PIPETTE_ROUTER_URL": "http://{app}.localhost:\(routerPort)/"].merging(s3Keys) { $1 }
     }
 
-    func start(_ name: String, _ arguments: [String]) throws {
+    func start(_ name: String, _ arguments: [String], withS3Keys: Bool = true) throws {
+        var environment = environment
+        if !withS3Keys { for key in s3Keys.keys { environment[key] = "" } }
         let process = try ServiceProcess(arguments + ["--log-level", "info"], environment: environment)
         lock.withLock { processes[name] = process }
     }
@@ -77,7 +94,7 @@ final class AppPlatform: PlatformQueries, @unchecked Sendable {
         try start(id, ["cell", "--id", id, "--zone", cell.zone, "--stacks", cell.stacks.joined(separator: ","),
                        "--max-containers", "6", "--nats", componentURL(.cell), "--heartbeat-ms", "1000",
                        "--health-interval", "2", "--evacuation-timeout", "10", "--domain", "localhost",
-                       "--workspace-dir", work.url.path])
+                       "--workspace-dir", work.url.path], withS3Keys: false)
     }
 
     func process(_ name: String) -> ServiceProcess? { lock.withLock { processes[name] } }

@@ -14,8 +14,7 @@ struct ConvergerTests {
     /// Short everything: cells heartbeat every 200 ms, passes every 300 ms, the lock lives 2 s.
     static func config(_ url: String, id: String, policy: CrashPolicy = CrashPolicy(minBackoff: 2, maxBackoff: 4)) -> AuctioneerConfig {
         var config = AuctioneerConfig(natsURI: url)
-        config.blobstoreURL = "http://127.0.0.1:8081"
-        config.blobstoreSecret = "test-secret"
+        config.blobstore = .embedded(base: "http://127.0.0.1:8081", secret: "test-secret")
         config.convergeInterval = .milliseconds(300)
         config.convergeDebounce = .milliseconds(50)
         config.lockTTL = .seconds(2)
