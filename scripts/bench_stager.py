@@ -5,7 +5,7 @@ usage: bench_stager.py NATS_URL CC_URL latency N | burst N [QUEUE]
   latency: N sequential requests whose download 404s (the task ends after its first lines);
            time from publishing the request to the first live log line: p50/p99.
   burst:   N requests for the tiny static app at once (on QUEUE, default staging); counts answers,
-           busy, lost; throughput.
+           busy, lost; throughput; time to reply p50/p99.
 """
 import asyncio
 import json
@@ -46,10 +46,20 @@ async def latency(nc, cc, n):
 
 async def burst(nc, cc, n, queue="staging"):
     start = time.perf_counter()
-    results = await asyncio.gather(*[nc.request(queue, json.dumps(request(cc, "static", str(uuid.uuid4()))).encode(), timeout=3600)
-                                     for _ in range(n)], return_exceptions=True)
+    waits = []
+
+    async def one():
+        reply = await nc.request(queue, json.dumps(request(cc, "static", str(uuid.uuid4()))).encode(), timeout=3600)
+        waits.append(time.perf_counter() - start)
+        return reply
+
+    results = await asyncio.gather(*[one() for _ in range(n)], return_exceptions=True)
     elapsed = time.perf_counter() - start
     replies = [json.loads(r.data) for r in results if not isinstance(r, Exception)]
+    waits.sort()
+    if waits:
+        q = lambda f: waits[min(len(waits) - 1, int(f * len(waits)))]
+        print(f"time to reply (all sent at once): p50 {q(0.5):.1f} s, p99 {q(0.99):.1f} s, max {waits[-1]:.1f} s")
     ok = sum(1 for r in replies if r.get("error") is None)
     busy = sum(1 for r in replies if (r.get("error") or "").startswith("Stager busy"))
     other = len(replies) - ok - busy
