@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The benchmark scripts in a short mode, with the debug build: they must keep running and
+/// printing their figures (no timing is asserted; BENCHMARKS.md has the real runs).
+@Suite("Benchmark scripts, short mode", .serialized)
+struct BenchScriptsTests {
+    static let debug = ProjectPaths.root.appendingPathComponent(".build/debug")
+
+    @Test func packingAndUnpackingRunAgainstTar() async throws {
+        let tree = ProjectPaths.root.appendingPathComponent("lifecycle")
+        let result = try await shell("/bin/bash", ["scripts/bench-pack.sh", "1"], cwd: ProjectPaths.root,
+                                     environment: ProcessInfo.processInfo.environment.merging([
+                                         "BENCH": Self.debug.appendingPathComponent("pipette-bench").path,
+                                         "TREE": tree.path, "UNPACK_TREE": tree.appendingPathComponent("src").path,
+                                     ]) { $1 })
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("round 1: pack") && result.output.contains("vs tar xzf"), "\(result.output)")
+    }
+
+    @Test func aShortBurstIsAnsweredAndTheFloorMeasured() async throws {
+        let result = try await shell("/bin/bash", ["scripts/bench-burst.sh", Self.debug.appendingPathComponent("pipette").path],
+                                     cwd: ProjectPaths.root,
+                                     environment: ProcessInfo.processInfo.environment.merging(["BURST": "5"]) { $1 })
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("burst of 5: 5 answered (5 staged, 0 busy, 0 other errors), 0 lost"), "\(result.output)")
+        #expect(result.output.contains("5 builds in"), "\(result.output)")
+    }
+}
