@@ -94,16 +94,17 @@ CONF
   # The osd registers itself (with the uuid its mkfs made) when it boots. About one start in
   # three, on this machine, the monitor refuses that ("wrong fsid") and the osd exits: start a
   # new one, up to three times.
-  ceph -c "$conf" --connect-timeout 30 status >/dev/null
+  # The ceph CLI ignores SIGTERM when it waits on the monitor: every call is bounded and killed.
+  timeout -k 2 40 ceph -c "$conf" --connect-timeout 30 status >/dev/null
   local attempt
   for attempt in 1 2 3; do
     rm -rf "$dir/osd"; mkdir -p "$dir/osd"
-    if [ "$attempt" -gt 1 ]; then timeout 15 ceph -c "$conf" osd purge 0 --yes-i-really-mean-it >/dev/null 2>&1 || true; fi
+    if [ "$attempt" -gt 1 ]; then timeout -k 2 15 ceph -c "$conf" --connect-timeout 10 osd purge 0 --yes-i-really-mean-it >/dev/null 2>&1 || true; fi
     ceph-osd -c "$conf" -i 0 --mkfs 2>/dev/null
     detached "$dir/log/osd.out" ceph-osd -c "$conf" -i 0 -f; echo $! > "$dir/osd.0.pid"
     for _ in $(seq 150); do
       kill -0 "$(cat "$dir/osd.0.pid")" 2>/dev/null || break
-      ceph -c "$conf" osd stat 2>/dev/null | grep -q "1 up" && break 2
+      timeout -k 2 10 ceph -c "$conf" --connect-timeout 5 osd stat 2>/dev/null | grep -q "1 up" && break 2
       sleep 0.2
     done
     echo "osd start $attempt of 3 failed: $(tail -n 1 "$dir/log/osd.out")" >&2
@@ -112,7 +113,7 @@ CONF
   done
   detached "$dir/log/rgw.out" radosgw -c "$conf" -n client.rgw -f; echo $! > "$dir/client.rgw.pid"
   wait_http
-  radosgw-admin -c "$conf" user create --uid=pipette --display-name=Pipette --access-key=$access --secret-key=$secret >/dev/null
+  timeout -k 2 60 radosgw-admin -c "$conf" user create --uid=pipette --display-name=Pipette --access-key=$access --secret-key=$secret >/dev/null
   AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret \
     python3 -c "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').create_bucket(Bucket=sys.argv[2])" \
     "http://127.0.0.1:$port" "$bucket"

@@ -46,16 +46,32 @@ public final class S3Server: Sendable {
     public init() throws {
         port = freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-s3-\(UUID().uuidString.prefix(8))")
-        kind = ProcessInfo.processInfo.environment["PIPETTE_TEST_S3"] == "moto" ? "moto" : "radosgw"
-        let result = try shell("/bin/bash", [ProjectPaths.root.appendingPathComponent("scripts/s3.sh").path,
-                                             kind == "moto" ? "moto" : "up"],
-                               environment: environment)
+        let wanted = ProcessInfo.processInfo.environment["PIPETTE_TEST_S3"] == "moto" ? "moto" : "radosgw"
+        let environment = Self.environment(port: port, directory: directory, accessKeyID: accessKeyID, secretAccessKey: secretAccessKey)
+        let run = { (command: String) in try Self.script(command, environment) }
+        var result = try run(wanted == "moto" ? "moto" : "up")
+        var started = wanted
+        if result.status != 0, wanted == "radosgw" {
+            // One-node Ceph now and then fails to start (its osd refused by the monitor); the tests
+            // then go on against moto instead of failing on the store, and say so.
+            FileHandle.standardError.write(Data("S3Server: radosgw did not start, using moto instead:\n\(result.output.suffix(1500))\n".utf8))
+            _ = try? run("down")
+            result = try run("moto")
+            started = "moto"
+        }
+        kind = started
         guard result.status == 0 else {
             throw Failure(message: "scripts/s3.sh could not start \(kind) on port \(port):\n\(result.output)")
         }
     }
 
-    private var environment: [String: String] {
+    /// `scripts/s3.sh COMMAND` for a store, bounded to 3 minutes.
+    private static func script(_ command: String, _ environment: [String: String]) throws -> ShellResult {
+        try shell("/usr/bin/timeout", ["-k", "5", "180", "/bin/bash", ProjectPaths.root.appendingPathComponent("scripts/s3.sh").path,
+                                       command], environment: environment)
+    }
+
+    private static func environment(port: Int, directory: URL, accessKeyID: String, secretAccessKey: String) -> [String: String] {
         ProcessInfo.processInfo.environment.merging([
             "S3_DIR": directory.path, "S3_PORT": "\(port)", "MON_PORT": "\(freePort())",
             "S3_BUCKET": "pipette-default", "S3_ACCESS_KEY": accessKeyID, "S3_SECRET_KEY": secretAccessKey,
@@ -64,8 +80,8 @@ public final class S3Server: Sendable {
     }
 
     public func stop() {
-        _ = try? shell("/bin/bash", [ProjectPaths.root.appendingPathComponent("scripts/s3.sh").path, "down"],
-                       environment: environment)
+        _ = try? Self.script("down", Self.environment(port: port, directory: directory, accessKeyID: accessKeyID,
+                                                      secretAccessKey: secretAccessKey))
     }
 
     /// Makes a new empty bucket, named `prefix-<random>`, and returns its name.
