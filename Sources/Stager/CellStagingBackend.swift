@@ -12,6 +12,8 @@ struct CellStagingBackend: StagingBackend {
     let nats: NATSConnection
     let blobstore: BlobstoreClient
     let placementTimeout: Duration
+    /// How long a staging keeps asking while no auctioneer is subscribed to `Subjects.placeTask`.
+    var auctioneerGrace: Duration = .seconds(10)
 
     var needsUnpackedApp: Bool { false }
 
@@ -91,7 +93,7 @@ struct CellStagingBackend: StagingBackend {
         }
         let outcome = try await withThrowingTaskGroup(of: Attempt?.self) { group in
             group.addTask {
-                let cellID = try await place(task, excluding: excluding, deadline: deadline)
+                let cellID = try await place(task, excluding: excluding, deadline: deadline, onLine: onLine)
                 placedOn.id = cellID
                 return nil
             }
@@ -126,19 +128,26 @@ struct CellStagingBackend: StagingBackend {
     }
 
     /// Asks the auctioneer for a cell, letting the Task wait for room until shortly before the
-    /// staging deadline; the auctioneer's error sentence becomes the staging error.
-    private func place(_ task: TaskDefinition, excluding: [String], deadline: ContinuousClock.Instant) async throws -> String {
-        let left = deadline - ContinuousClock.now
-        // The auctioneer answers "waited N seconds …" a little before the stager's own timeout.
-        let wait = max(0, Int(left.components.seconds) - 3)
+    /// staging deadline; the auctioneer's error sentence becomes the staging error. While no
+    /// auctioneer is subscribed (one reconnecting after its NATS node was lost, or still starting)
+    /// it asks again for up to `auctioneerGrace`.
+    private func place(_ task: TaskDefinition, excluding: [String], deadline: ContinuousClock.Instant,
+                       onLine: @Sendable (String) -> Void) async throws -> String {
         let answer: NATSMessage
         do {
-            answer = try await nats.request(Subjects.placeTask,
-                                            Wire.encode(TaskPlacementRequest(task: task, exclude: excluding, waitSeconds: wait)),
-                                            timeout: max(placementTimeout, .seconds(wait + 5)))
+            // The auctioneer answers "waited N seconds …" a little before the stager's own timeout.
+            let wait = { max(0, Int((deadline - ContinuousClock.now).components.seconds) - 3) }
+            answer = try await nats.request(
+                Subjects.placeTask, timeout: max(placementTimeout, .seconds(wait() + 5)), waitingForRespondersUpTo: auctioneerGrace,
+                onWaiting: {
+                    onLine("No auctioneer is answering on \(Subjects.placeTask) yet; asking again for up to "
+                           + "\(auctioneerGrace.components.seconds) s")
+                },
+                payload: { Wire.encode(TaskPlacementRequest(task: task, exclude: excluding, waitSeconds: wait())) })
         } catch {
             if case .noResponders = error {
-                throw StagingFailure("no auctioneer is answering on \(Subjects.placeTask); start one with `pipette auctioneer`")
+                throw StagingFailure("no auctioneer is answering on \(Subjects.placeTask) (asked for "
+                                     + "\(auctioneerGrace.components.seconds) s); start one with `pipette auctioneer`")
             }
             throw StagingFailure("the auctioneer did not place the task: \(error)")
         }

@@ -50,6 +50,6 @@ struct ClusterAppsTests {
         #expect(Set(try await platform.instances("kept").map(\.instanceGUID)).isSuperset(of: before), "the first two kept running")
         #expect(try await platform.record("kept")?.releases.count == 1)
         #expect(try await platform.throughRouter("kept")?.contains("Hello") == true)
-        #expect(cluster.nodes.flatMap(\.violations).isEmpty, "no component was denied a subject")
+        #expect(cluster.nodes.flatMap(\.violations).isEmpty, "no component was denied a subject: \(cluster.nodes.flatMap(\.violations))")
     }
 }

@@ -28,6 +28,21 @@ struct RunningAppsTests {
         await platform.stop()
     }
 
+    /// The page at the URL push printed. Should the instance have been restarted since (a machine
+    /// loaded enough to fail a liveness check), the page at its new port, saying so; nil, with
+    /// what the platform shows of the app, when neither answers.
+    private func answer(of app: String, at url: String, _ platform: AppPlatform) async throws -> String? {
+        if let page = try await httpGet(url, attempts: 20) { return page }
+        let now = try await platform.instances(app)
+        if let moved = now.first(where: { $0.state == .running && $0.crashCount > 0 }), let newURL = moved.url {
+            print("\(app)/\(moved.index) was restarted after push (\(moved.lastCrashReason ?? "no reason given")); now at \(newURL)")
+            return try await httpGet(newURL, attempts: 40)
+        }
+        print("\(app) does not answer at \(url); its instances: \(now)")
+        print(try await shell("/usr/sbin/iptables", ["-t", "nat", "-S"]).output)
+        return nil
+    }
+
     private func scenario(_ platform: AppPlatform) async throws {
 
         // Push → running → curl.
@@ -35,8 +50,8 @@ struct RunningAppsTests {
         #expect(push.status == 0, "\(push.output)\n\(platform.logs)")
         let url = try #require(push.output.split(separator: "\n").first { $0.hasPrefix("web/0: http://") }
             .map { String($0.dropFirst("web/0: ".count)) }, "push prints the instance's URL: \(push.output)")
-        let page = try await httpGet(url, attempts: 20)
-        #expect(page?.contains("Hello") == true, "the instance answers at \(url): \(page ?? "nothing")")
+        let page = try await answer(of: "web", at: url, platform)
+        #expect(page?.contains("Hello") == true, "the instance answers at \(url): \(page ?? "nothing")\n\(platform.logs)")
         let app = try await platform.pipette("app", "web")
         #expect(app.output.contains("1/1 running") && app.output.contains("running"), "\(app.output)")
 

@@ -72,6 +72,44 @@ struct NATSConnectionTests {
         }
     }
 
+    @Test func aRequestWaitsForAResponderThatSubscribesWithinTheGrace() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let responder = try await NATSConnection.connect(server.url)
+        let waiting = Reported<Bool>()
+        let asks = Mutex(0)
+        async let reply = nats.request("late", timeout: .seconds(5), waitingForRespondersUpTo: .seconds(30),
+                                       onWaiting: { waiting.set(true) },
+                                       payload: { asks.withLock { $0 += 1 }; return Array("ping".utf8) })
+        // It subscribes only once the asker has been refused: an auctioneer back after a reconnect.
+        _ = await waiting.value
+        let sub = try responder.subscribe("late")
+        try await responder.flush()
+        let answered = Task {
+            for await message in sub {
+                try responder.publish(message.replyTo!, "pong to " + message.string)
+                return
+            }
+        }
+        #expect(try await reply.string == "pong to ping")
+        try await answered.value
+        #expect(asks.withLock { $0 } >= 2, "asked again after nobody answered")
+    }
+
+    @Test func aRequestNobodyEverSubscribesToGivesUpAfterTheGrace() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let asks = Mutex(0)
+        let started = ContinuousClock.now
+        await #expect(throws: NATSError.noResponders(subject: "nobody")) {
+            _ = try await nats.request("nobody", timeout: .seconds(5), waitingForRespondersUpTo: .milliseconds(800),
+                                       payload: { asks.withLock { $0 += 1 }; return [UInt8]() })
+        }
+        // Pauses of 0.1, 0.2 and 0.4 s fit in 0.8 s; the next (0.8 s) would not. Fewer on a slow machine.
+        #expect((2...4).contains(asks.withLock { $0 }), "asked again, but not past the grace")
+        #expect(ContinuousClock.now - started < .seconds(5), "gave up after the grace, not at the request timeout")
+    }
+
     @Test func aQueueGroupDeliversEachMessageOnce() async throws {
         let server = try NATSServer()
         let a = try await NATSConnection.connect(server.url)

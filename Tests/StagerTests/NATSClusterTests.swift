@@ -110,7 +110,8 @@ struct NATSClusterTests {
         }
         #expect(streams["KV_\(AppStore.bucketName)"] == 3 && streams["KV_pipette_staging"] == 3, "\(streams)")
         #expect(streams.filter { $0.key != "KV_cluster_ready" }.allSatisfy { $0.value == 3 }, "\(streams)")
-        #expect(cluster.nodes.flatMap(\.violations).isEmpty, "no component was denied a subject")
+        let violations = cluster.nodes.flatMap(\.violations)
+        #expect(violations.isEmpty, "no component was denied a subject: \(violations)")
         await platform.stop()
     }
 }
