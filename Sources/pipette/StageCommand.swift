@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NATS
 import PipetteCore
+import Stager
 
 struct StageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

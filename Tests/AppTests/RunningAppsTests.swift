@@ -28,14 +28,16 @@ struct RunningAppsTests {
         await platform.stop()
     }
 
-    /// The page at the URL push printed. Should the instance have been restarted since (a machine
-    /// loaded enough to fail a liveness check), the page at its new port, saying so; nil, with
-    /// what the platform shows of the app, when neither answers.
+    /// The page at the URL push printed. Should the instance have moved since (restarted after a
+    /// liveness check failed on a loaded machine, or a duplicate stopped after a converger
+    /// handover), the page at its new URL, saying so; nil, with what the platform shows of the
+    /// app and the host's NAT rules, when neither answers.
     private func answer(of app: String, at url: String, _ platform: AppPlatform) async throws -> String? {
         if let page = try await httpGet(url, attempts: 20) { return page }
         let now = try await platform.instances(app)
-        if let moved = now.first(where: { $0.state == .running && $0.crashCount > 0 }), let newURL = moved.url {
-            print("\(app)/\(moved.index) was restarted after push (\(moved.lastCrashReason ?? "no reason given")); now at \(newURL)")
+        if let moved = now.first(where: { $0.index == 0 && $0.state == .running && $0.url != url }), let newURL = moved.url {
+            print("\(app)/0 moved after push from \(url) to \(newURL) (crashes: \(moved.crashCount), last: "
+                  + "\(moved.lastCrashReason ?? "none"))")
             return try await httpGet(newURL, attempts: 40)
         }
         print("\(app) does not answer at \(url); its instances: \(now)")

@@ -156,9 +156,17 @@ final class Platform: Sendable {
 
     func client() async throws -> NATSConnection { try await NATSConnection.connect(clientURL) }
 
-    /// Sends a request (any JSON object or raw text) and decodes the reply.
+    /// Sends a request (any JSON object) as `pipette stage` does, sent again after silence when it
+    /// names a task id, and decodes the reply.
     func stage(_ request: [String: Any], timeout: Duration = .seconds(300)) async throws -> StagingReply {
-        try await stage(raw: JSONSerialization.data(withJSONObject: request), timeout: timeout)
+        let taskID = request["task_id"] as? String
+        let connection = try await client()
+        defer { connection.close() }
+        let answer = try await StagingClient(connection: connection).send(
+            Array(try JSONSerialization.data(withJSONObject: request)),
+            logSubject: request["log_subject"] as? String ?? taskID.map { "staging.\($0).logs" },
+            resendable: taskID != nil, timeout: timeout)
+        return try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
     }
 
     /// Sends a request and runs `action` once, when a live log line contains `marker` (to kill or

@@ -1,0 +1,117 @@
+import Foundation
+import NATS
+import PipetteCore
+import Synchronization
+
+/// The client side of the seed's protocol (`pipette stage`, `pipette push`, tests): sends a
+/// staging request to a queue, hands each live log line to `onLine` as it comes, returns the reply.
+///
+/// Core NATS delivers at most once: a request or a reply passing through a NATS node as it dies
+/// is lost. A request naming a `task_id` is therefore sent again whenever nothing has been heard
+/// of it (no log line, no reply) for `resendAfterSilence`. Stagers recognise the task id
+/// (``TaskRecords``): a resend of a running task waits for that task's result, one of a finished
+/// task gets its recorded reply, and nothing stages twice. While no stager is subscribed at all
+/// (one restarting, or reconnecting after its node was lost) it asks again for up to
+/// `respondersGrace`, then says nobody listens.
+public struct StagingClient: Sendable {
+    public let connection: NATSConnection
+    /// The stagers' queue (the seed's `staging`).
+    public let queue: String
+    /// How long nothing may be heard of a request before it is sent again.
+    public var resendAfterSilence: Duration = .seconds(30)
+    /// How long to keep asking while no stager is subscribed.
+    public var respondersGrace: Duration = .seconds(10)
+
+    public init(connection: NATSConnection, queue: String = "staging") {
+        self.connection = connection
+        self.queue = queue
+    }
+
+    /// Stages `request`, giving it a task id and a log subject when it has none.
+    public func stage(_ request: StagingRequest, timeout: Duration,
+                      onLine: @escaping @Sendable (String) -> Void) async throws -> StagingReply {
+        var request = request
+        let taskID = request.taskID ?? UUID().uuidString.lowercased()
+        request.taskID = taskID
+        let subject = request.logSubject ?? "staging.\(taskID).logs"
+        request.logSubject = subject
+        let answer = try await send(Array(JSONEncoder().encode(request)), logSubject: subject, resendable: true,
+                                    timeout: timeout, onLine: onLine)
+        return try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
+    }
+
+    /// Sends an encoded request and returns the raw reply. `resendable` only when it names a
+    /// `task_id` (without one, a resend would stage it twice); `logSubject` is the one it names.
+    /// Throws `NATSError.noResponders` or `.timedOut`.
+    public func send(_ payload: [UInt8], logSubject: String?, resendable: Bool, timeout: Duration,
+                     onLine: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NATSMessage {
+        let clock = ContinuousClock()
+        let heard = LastHeard(clock.now)
+        let logs = try logSubject.map { try connection.subscribe($0) }
+        let inbox = connection.newInbox()
+        let replies = try connection.subscribe(inbox, bufferSize: 16)
+        defer { replies.unsubscribe() }
+        try await connection.flush()
+        async let printed: Void = {
+            guard let logs else { return }
+            for await line in logs {
+                heard.now()
+                onLine(line.string)
+            }
+        }()
+        let ask = { @Sendable () throws(NATSError) in
+            heard.now()
+            try connection.publish(queue, payload, replyTo: inbox)
+        }
+        let deadline = clock.now + timeout
+        do {
+            try ask()
+            let answer = try await withThrowingTaskGroup(of: NATSMessage?.self) { group in
+                group.addTask {
+                    var refusedSince: ContinuousClock.Instant?
+                    var pause = Duration.milliseconds(100)
+                    for await message in replies {
+                        guard message.isNoResponders, message.payload.isEmpty else { return message }
+                        let since = refusedSince ?? clock.now
+                        refusedSince = since
+                        guard clock.now - since + pause < respondersGrace else { throw NATSError.noResponders(subject: queue) }
+                        try await Task.sleep(for: pause)
+                        pause = min(pause * 2, .seconds(1))
+                        try ask()
+                    }
+                    return nil
+                }
+                group.addTask {
+                    while true {
+                        let wake = resendable ? min(heard.time + resendAfterSilence, deadline) : deadline
+                        try await Task.sleep(until: wake)
+                        if clock.now >= deadline {
+                            throw NATSError.timedOut(subject: queue, seconds: Double(timeout.components.seconds))
+                        }
+                        if clock.now - heard.time >= resendAfterSilence { try ask() }
+                    }
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let result { return result }
+                }
+                throw CancellationError()
+            }
+            logs?.drain()
+            await printed
+            return answer
+        } catch {
+            logs?.unsubscribe()
+            await printed
+            throw error
+        }
+    }
+}
+
+/// When something was last heard of a request (a log line, or the request itself sent).
+private final class LastHeard: Sendable {
+    private let value: Mutex<ContinuousClock.Instant>
+    init(_ time: ContinuousClock.Instant) { value = Mutex(time) }
+    var time: ContinuousClock.Instant { value.withLock { $0 } }
+    func now() { value.withLock { $0 = .now } }
+}
