@@ -38,6 +38,8 @@ public struct CellConfig: Sendable {
     public var healthInterval: Duration = .seconds(30)
     /// How often the startup health check is tried until it passes.
     public var startupCheckInterval: Duration = .milliseconds(200)
+    /// How long a finished task's completion is sent again until a stager acknowledges it.
+    public var completionDeliveryLimit: Duration = .seconds(60)
     /// How long a crashed instance's report is kept when nobody forgets it with an `InstanceStop`.
     public var crashedReportRetention: Duration = .seconds(30 * 60)
     /// Time between SIGTERM to an instance being stopped and SIGKILL (Diego's 10 s).

@@ -151,17 +151,47 @@ public struct CellService: Service {
     /// Runs one task, publishing its log lines and then its completion; releases its capacity.
     private func perform(_ task: TaskDefinition, _ parts: Parts) async {
         logger.info("task started", metadata: ["task": "\(task.taskID)", "app": "\(task.appID)", "stack": "\(task.stack)"])
+        let cancelled = "Staging was cancelled on cell \(config.id)"
         let completion = await parts.cancels.run(task.taskID) {
             await parts.executor.run(task) { line in try? parts.nats.publish(task.logSubject, line) }
         } onCancel: {
-            TaskCompletion(taskID: task.taskID, cellID: config.id, error: "Staging was cancelled on cell \(config.id)")
+            TaskCompletion(taskID: task.taskID, cellID: config.id, error: cancelled)
         }
-        try? parts.nats.publish(task.doneSubject, Wire.encode(completion))
         parts.ledger.release(task.taskID)
         heartbeat(parts)
         logger.info("task finished", metadata: [
             "task": "\(task.taskID)", "error": "\(completion.error ?? "none")",
         ])
+        // Whoever cancelled it is not waiting for an answer.
+        if completion.error == cancelled {
+            try? parts.nats.publish(task.doneSubject, Wire.encode(completion))
+        } else {
+            await deliver(completion, of: task, parts)
+        }
+    }
+
+    /// Sends a task's completion until the stager following it acknowledges it: a message passing
+    /// through a NATS node as it dies is lost, and a lost completion would keep the staging
+    /// waiting for its whole timeout. Gives up after `config.completionDeliveryLimit`, or sooner
+    /// when nobody follows the task any more (the stager took it and its acknowledgement was lost,
+    /// or it is gone).
+    private func deliver(_ completion: TaskCompletion, of task: TaskDefinition, _ parts: Parts) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + config.completionDeliveryLimit
+        let payload = Wire.encode(completion)
+        while clock.now < deadline {
+            do {
+                _ = try await parts.nats.request(task.doneSubject, timeout: .seconds(2), waitingForRespondersUpTo: .seconds(10),
+                                                 payload: { payload })
+                return
+            } catch .noResponders {
+                break
+            } catch {
+                guard (try? await Task.sleep(for: .milliseconds(500))) != nil else { break }
+            }
+        }
+        logger.warning("no stager acknowledged the completion of a task", metadata: [
+            "task": "\(task.taskID)", "subject": "\(task.doneSubject)"])
     }
 
     /// Runs one app instance until it crashes or is stopped, announcing each change of state.

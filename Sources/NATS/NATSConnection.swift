@@ -245,12 +245,26 @@ public final class NATSConnection: Sendable {
     /// A new unique subject to receive on (for log streams and replies).
     public func newInbox() -> String { inboxPrefix + "." + Self.unique() }
 
-    /// Waits until the server has processed everything published so far.
+    /// Waits until the server has processed everything published so far. While the connection
+    /// is reconnecting (its NATS node lost) it waits for it to come back within `timeout`: what
+    /// was published or subscribed meanwhile is sent on reconnecting, and then flushed.
     public func flush(timeout: Duration = .seconds(5)) async throws(NATSError) {
         let pointer = handle.address
-        let millis = timeout.milliseconds
-        try await Blocking.run { () throws(NATSError) in
-            try check(natsConnection_FlushTimeout(OpaquePointer(bitPattern: pointer), millis), "flush")
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let millis = max((deadline - clock.now).milliseconds, 1)
+            do {
+                try await Blocking.run { () throws(NATSError) in
+                    try check(natsConnection_FlushTimeout(OpaquePointer(bitPattern: pointer), millis), "flush")
+                }
+                return
+            } catch {
+                guard !isClosed, !Task.isCancelled, clock.now < deadline else { throw error }
+                while !isConnected, !isClosed, clock.now < deadline {
+                    guard (try? await Task.sleep(for: .milliseconds(20))) != nil else { throw error }
+                }
+            }
         }
     }
 

@@ -105,6 +105,8 @@ struct CellStagingBackend: StagingBackend {
                     case task.waitingSubject:
                         if let wait = try? Wire.decode(PlacementWait.self, from: message.payload) { onLine(wait.logLine) }
                     case task.doneSubject:
+                        // The cell sends it again until acknowledged (it may have been lost with a NATS node).
+                        if let replyTo = message.replyTo { try? nats.publish(replyTo, [UInt8]()) }
                         let completion = try Wire.decode(TaskCompletion.self, from: message.payload)
                         return .completed(completion, cellID: completion.cellID)
                     case Subjects.cellLost:

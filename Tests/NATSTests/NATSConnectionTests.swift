@@ -205,6 +205,34 @@ struct NATSConnectionTests {
         #expect(message?.string == "buffered while the server was down")
     }
 
+    @Test func aFlushWhileReconnectingWaitsForTheServerAndThenSubscriptionsWork() async throws {
+        let server = try NATSServer()
+        var options = NATSOptions()
+        options.reconnectWait = .milliseconds(50)
+        let nats = try await NATSConnection.connect(server.url, options: options)
+        try await nats.flush()
+        server.kill()
+        _ = await eventually(within: .seconds(10)) { !nats.isConnected }
+        // Subscribed while the server is gone (a stager following a task as its node dies).
+        let sub = try nats.subscribe("after-reconnect")
+        async let flushed: Void = nats.flush(timeout: .seconds(20))
+        try server.start()
+        try await flushed
+        try nats.publish("after-reconnect", "subscribed before the flush")
+        var iterator = sub.makeAsyncIterator()
+        #expect(await iterator.next()?.string == "subscribed before the flush")
+    }
+
+    @Test func aFlushWithTheServerGoneStillFailsAtItsTimeout() async throws {
+        let server = try NATSServer()
+        var options = NATSOptions()
+        options.reconnectWait = .milliseconds(50)
+        let nats = try await NATSConnection.connect(server.url, options: options)
+        server.kill()
+        _ = await eventually(within: .seconds(10)) { !nats.isConnected }
+        await #expect(throws: NATSError.self) { try await nats.flush(timeout: .milliseconds(500)) }
+    }
+
     @Test func drainingEndsTheSubscriptionAfterPendingMessages() async throws {
         let server = try NATSServer()
         let nats = try await NATSConnection.connect(server.url)

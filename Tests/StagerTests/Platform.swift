@@ -20,10 +20,11 @@ final class Platform: Sendable {
         let ids: [String]
     }
 
-    /// Services log only warnings and worse in tests, so failures stand out.
+    /// Services log only warnings and worse in tests, so failures stand out; more with
+    /// `PIPETTE_TEST_LOG_LEVEL=info` (or `debug`) when a test needs explaining.
     static func quiet(_ label: String) -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["PIPETTE_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         return logger
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import NATS
 import PipetteCore
 import Staging
+import Synchronization
 import Testing
 import TestSupport
 
@@ -161,6 +162,39 @@ struct StagingOnCellsTests {
         #expect(reply.rejected.map(\.taskID) == ["t2", "t4"])
         #expect(reply.rejected.first?.reason.contains("has no room (needs 600 MB memory") == true, "\(reply.rejected)")
         #expect(reply.rejected.last?.reason == "cell small does not have stack tiny-arm64")
+        await platform.stop()
+    }
+
+    /// A completion lost in flight (its NATS node died) would keep the staging waiting for its
+    /// whole timeout: the cell sends it again until the stager acknowledges it.
+    @Test func aCompletionIsSentAgainUntilAcknowledged() async throws {
+        let platform = try await Platform(cells: [Self.cell("acks", stacks: ["tiny-amd64"])])
+        let connection = try await platform.client()
+        let task = TaskDefinition(
+            taskID: "ack-me", appID: "x", stack: "tiny-amd64", memoryMB: 256, diskMB: 256,
+            packageURL: "\(platform.blobstoreURL)/no-such-package.zip", dropletUploadURL: "http://127.0.0.1:1/none",
+            buildpacks: [], timeoutSeconds: 60, eventsSubject: "pipette.task.ack-me.1")
+        let done = try connection.subscribe(task.doneSubject)
+        try await connection.flush()
+        let answer = try await connection.request(Subjects.perform(cell: "acks"), Wire.encode(PerformRequest(tasks: [task])),
+                                                  timeout: .seconds(5))
+        #expect(try Wire.decode(PerformReply.self, from: answer.payload).accepted == ["ack-me"])
+        // The first is "lost": not acknowledged; the second is.
+        let seen = Mutex<[NATSMessage]>([])
+        let follower = Task {
+            for await message in done {
+                let count = seen.withLock { $0.append(message); return $0.count }
+                if count == 2, let replyTo = message.replyTo { try? connection.publish(replyTo, [UInt8]()) }
+            }
+        }
+        defer { follower.cancel() }
+        #expect(await eventually(within: .seconds(30)) { seen.withLock { $0.count } >= 2 }, "sent again when not acknowledged")
+        let (first, second) = try #require(seen.withLock { $0.count >= 2 ? ($0[0], $0[1]) : nil })
+        #expect(try Wire.decode(TaskCompletion.self, from: first.payload).error?.isEmpty == false, "the package is missing")
+        #expect(second.payload == first.payload, "the same completion, sent again")
+        // Acknowledged: no third within three of its retry periods.
+        #expect(!(await eventually(within: .seconds(8)) { seen.withLock { $0.count } > 2 }), "sent no more once acknowledged")
+        done.unsubscribe()
         await platform.stop()
     }
 
