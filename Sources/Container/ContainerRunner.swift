@@ -54,12 +54,20 @@ public struct ContainerRunner: Sendable {
         } catch {
             result = .failure(.runcFailed(status: -1, lastLines: ["\(error)"]))
         }
-        // Cleanup must run to the end even when the caller was cancelled (Ctrl-C, a timeout),
-        // so it runs in a task of its own, which is awaited here.
-        await Task { _ = try? await Subprocess.run(runc, ["delete", "--force", id], onLine: { _ in }) }.value
+        // `runc run` removes a container whose process exited; one it left (killed, timed out,
+        // failed to start) still has its state folder and is deleted. Cleanup must run to the end
+        // even when the caller was cancelled (Ctrl-C, a timeout), so it runs in a task of its own,
+        // which is awaited here.
+        let left = if case .success = result { FileManager.default.fileExists(atPath: Self.stateFolder(id)) } else { true }
+        if left {
+            await Task { _ = try? await Subprocess.run(runc, ["delete", "--force", id], onLine: { _ in }) }.value
+        }
         try? FileManager.default.removeItem(at: bundle)
         return try result.get()
     }
+
+    /// Where runc (as root, default `--root`) keeps a container's state while it exists.
+    static func stateFolder(_ id: String) -> String { "/run/runc/\(id)" }
 
     private func writeBundle(_ spec: ContainerSpec, at bundle: URL) throws(ContainerError) {
         do {
