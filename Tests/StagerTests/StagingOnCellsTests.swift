@@ -165,20 +165,29 @@ struct StagingOnCellsTests {
         await platform.stop()
     }
 
+    /// Offers a staging task straight to `cell` (as the auctioneer would) and returns a
+    /// subscription to its completion; expects the cell to accept it.
+    private static func offer(_ taskID: String, packageURL: String, timeoutSeconds: Int, toCell cell: String,
+                              on connection: NATSConnection) async throws -> NATSSubscription {
+        let task = TaskDefinition(
+            taskID: taskID, appID: "x", stack: "tiny-amd64", memoryMB: 256, diskMB: 256, packageURL: packageURL,
+            dropletUploadURL: "http://127.0.0.1:1/none", buildpacks: [], timeoutSeconds: timeoutSeconds,
+            eventsSubject: "pipette.task.\(taskID).1")
+        let done = try connection.subscribe(task.doneSubject)
+        try await connection.flush()
+        let answer = try await connection.request(Subjects.perform(cell: cell), Wire.encode(PerformRequest(tasks: [task])),
+                                                  timeout: .seconds(5))
+        #expect(try Wire.decode(PerformReply.self, from: answer.payload).accepted == [taskID])
+        return done
+    }
+
     /// A completion lost in flight (its NATS node died) would keep the staging waiting for its
     /// whole timeout: the cell sends it again until the stager acknowledges it.
     @Test func aCompletionIsSentAgainUntilAcknowledged() async throws {
         let platform = try await Platform(cells: [Self.cell("acks", stacks: ["tiny-amd64"])])
         let connection = try await platform.client()
-        let task = TaskDefinition(
-            taskID: "ack-me", appID: "x", stack: "tiny-amd64", memoryMB: 256, diskMB: 256,
-            packageURL: "\(platform.blobstoreURL)/no-such-package.zip", dropletUploadURL: "http://127.0.0.1:1/none",
-            buildpacks: [], timeoutSeconds: 60, eventsSubject: "pipette.task.ack-me.1")
-        let done = try connection.subscribe(task.doneSubject)
-        try await connection.flush()
-        let answer = try await connection.request(Subjects.perform(cell: "acks"), Wire.encode(PerformRequest(tasks: [task])),
-                                                  timeout: .seconds(5))
-        #expect(try Wire.decode(PerformReply.self, from: answer.payload).accepted == ["ack-me"])
+        let done = try await Self.offer("ack-me", packageURL: "\(platform.blobstoreURL)/no-such-package.zip",
+                                        timeoutSeconds: 60, toCell: "acks", on: connection)
         // The first is "lost": not acknowledged; the second is.
         let seen = Mutex<[NATSMessage]>([])
         let follower = Task {
@@ -202,15 +211,8 @@ struct StagingOnCellsTests {
         let hanging = SilentServer()
         let platform = try await Platform(cells: [Self.cell("c", stacks: ["tiny-amd64"])])
         let connection = try await platform.client()
-        let task = TaskDefinition(
-            taskID: "cancel-me", appID: "x", stack: "tiny-amd64", memoryMB: 256, diskMB: 256,
-            packageURL: "http://127.0.0.1:\(hanging.port)/package.zip", dropletUploadURL: "http://127.0.0.1:1/none",
-            buildpacks: [], timeoutSeconds: 600, eventsSubject: "pipette.task.cancel-me.1")
-        let done = try connection.subscribe(task.doneSubject)
-        try await connection.flush()
-        let answer = try await connection.request(Subjects.perform(cell: "c"), Wire.encode(PerformRequest(tasks: [task])),
-                                                  timeout: .seconds(5))
-        #expect(try Wire.decode(PerformReply.self, from: answer.payload).accepted == ["cancel-me"])
+        let done = try await Self.offer("cancel-me", packageURL: "http://127.0.0.1:\(hanging.port)/package.zip",
+                                        timeoutSeconds: 600, toCell: "c", on: connection)
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await platform.registeredCells().first?.tasks == 1, "the task holds its reservation while it hangs")
 
