@@ -51,7 +51,8 @@ public struct StagerService: Service {
         }
         let workflow = StagingWorkflow(config: config, backend: backend, transfer: transfer, blobstore: blobstore, logger: logger)
         await ensureLogStream(nats)
-        let records = TaskRecords(store: await recordStore(nats), stager: "stager-\(ProcessInfo.processInfo.hostName)-\(getpid())")
+        let records = TaskRecords(store: await recordStore(nats), stager: "stager-\(ProcessInfo.processInfo.hostName)-\(getpid())",
+                                  ttl: .seconds(config.stagingResultTTL))
         let admission = Admission(capacity: config.maxActiveTasks + config.maxQueuedTasks)
         let busy = BusyReplier(nats: nats, admission: admission, config: config, logger: logger)
         let subscription = try nats.subscribe(config.queues, queue: Self.queueGroup, bufferSize: max(admission.capacity, 1),

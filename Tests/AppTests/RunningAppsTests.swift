@@ -166,7 +166,7 @@ struct RunningAppsTests {
                                              "--buildpack", "binary", "--start-timeout", "120")
         #expect(arm.status == 0, "\(arm.output)\n\(platform.logs)")
         let armURL = arm.output.split(separator: "\n").first { $0.hasPrefix("arm/0: http://") }.map { String($0.dropFirst("arm/0: ".count)) }
-        #expect(try await httpGet(armURL ?? "http://127.0.0.1:1", attempts: 20)?.contains("aarch64") == true)
+        #expect(try await answer(of: "arm", at: armURL ?? "http://127.0.0.1:1", platform)?.contains("aarch64") == true)
         #expect(try await platform.instances("arm").first?.cellID == Self.c2)
 
         // Bad input: each a sentence, exit 1 or 64.
