@@ -149,6 +149,7 @@ public struct StagerService: Service {
             let finished = try nats.subscribe(Subjects.stagingFinished(taskID: taskID), bufferSize: 4)
             defer { finished.unsubscribe() }
             try await nats.flush()
+            var toldWaiting = false
             while true {
                 let deadline = Int(Date().timeIntervalSince1970) + config.maxStagingDuration + 30
                 switch try await records.claim(taskID, fingerprint: fingerprint, deadline: deadline) {
@@ -169,15 +170,19 @@ public struct StagerService: Service {
                 case .conflict(let sentence):
                     return StagingReply(taskID: taskID, taskLog: "", error: sentence)
                 case .running(let stager, let until):
-                    logger.info("duplicate of a running task: waiting for its reply", metadata: ["task": "\(taskID)", "stager": "\(stager)"])
-                    try? nats.publish(logSubject(request, taskID: taskID), TaskLog().appending(
-                        "Task \(taskID) is already staging on \(stager); this request will get its result"))
-                    let wait = Duration.seconds(max(1, until - Int(Date().timeIntervalSince1970) + 1))
+                    if !toldWaiting {
+                        toldWaiting = true
+                        logger.info("duplicate of a running task: waiting for its reply", metadata: ["task": "\(taskID)", "stager": "\(stager)"])
+                        try? nats.publish(logSubject(request, taskID: taskID), TaskLog().appending(
+                            "Task \(taskID) is already staging on \(stager); this request will get its result"))
+                    }
+                    // The finished message may be lost with a NATS node: the record is read again
+                    // every few seconds, and taken over once its stager is silent past its deadline.
+                    let wait = Duration.seconds(min(5, max(1, until - Int(Date().timeIntervalSince1970) + 1)))
                     if let message = await first(finished, within: wait),
                        let reply = try? Wire.decode(StagingReply.self, from: message.payload) {
                         return reply
                     }
-                    // Its stager went silent past its deadline: claim again (and take it over).
                 }
             }
         } catch {
