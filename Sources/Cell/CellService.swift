@@ -179,7 +179,7 @@ public struct CellService: Service {
         let clock = ContinuousClock()
         let deadline = clock.now + config.completionDeliveryLimit
         let payload = Wire.encode(completion)
-        while clock.now < deadline {
+        while clock.now < deadline, !parts.nats.isClosed {
             do {
                 _ = try await parts.nats.request(task.doneSubject, timeout: .seconds(2), waitingForRespondersUpTo: .seconds(10),
                                                  payload: { payload })
