@@ -53,6 +53,7 @@ let package = Package(
 
         // Services: each talks to the others over NATS or HTTP only.
         .target(name: "HTTPServing", dependencies: [
+            "PipetteCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 pipette=${1:-.build/debug/pipette}
 count=${2:-2000}
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/ports.sh
 nats_port=$(free_port); cc_port=$(free_port)
 nats="nats://127.0.0.1:$nats_port"
 mkdir -p "$work/apps"; cp -r apps/static "$work/apps/static"

@@ -37,7 +37,7 @@ cd "$(dirname "$0")/.."
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc; }
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/ports.sh
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # One push of a new app (apps/static, 16 MB), as a user runs it: it returns once the instance is

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 pipette=${1:-.build/debug/pipette}
 seconds=${LOAD_SECONDS:-30}
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/ports.sh
 nats_port=$(free_port); blob_port=$(free_port); router_port=$(free_port)
 export PIPETTE_NATS_URL="nats://127.0.0.1:$nats_port" PIPETTE_BLOBSTORE_URL="http://127.0.0.1:$blob_port"
 export PIPETTE_BLOBSTORE_SECRET=bench-rollout

@@ -13,7 +13,7 @@ pipette=${1:-.build/debug/pipette}
 rounds=${ROUNDS:-5}
 burst=${BURST:-20}
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/ports.sh
 nats_port=$(free_port); cc_port=$(free_port); blob_port=$(free_port); s3_port=$(free_port); mon_port=$(free_port)
 export S3_DIR=$work/s3 S3_PORT=$s3_port MON_PORT=$mon_port S3_BUCKET=bench
 pids=()

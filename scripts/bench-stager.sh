@@ -8,7 +8,7 @@ pipette=${1:-.build/release/pipette}
 rounds=${2:-5}
 burst=${BURST:-1000}
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/ports.sh
 nats_port=$(free_port); cc_port=$(free_port); blob_port=$(free_port)
 nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$work/js" >/dev/null 2>&1 & pids=($!)
 "$pipette" blobstore --dir "$work/blobs" --port "$blob_port" --secret bench >/dev/null 2>&1 & pids+=($!)

@@ -9,7 +9,7 @@ pipette=${1:-.build/debug/pipette}
 shift || true
 bursts=("${@:-40:20 1000:1000}")
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/ports.sh
 nats_port=$(free_port); cc_port=$(free_port); blob_port=$(free_port)
 nats="nats://127.0.0.1:$nats_port"
 export PIPETTE_BLOBSTORE_SECRET=burst

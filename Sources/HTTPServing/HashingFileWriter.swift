@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import PipetteCore
 
 /// A new file filled chunk by chunk (writes on the thread pool), hashed with sha256 and counted
 /// as it goes. `discard()` (also run on release) removes the file unless it was moved away,

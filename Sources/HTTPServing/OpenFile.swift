@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import NIOCore
+import PipetteCore
 
 /// A file opened for sending. Holding the descriptor means a concurrent replace or delete
 /// (renames, unlinks) never changes what this reader sees. Closed when released.

@@ -24,7 +24,7 @@ public struct BlobURLSigner: Sendable {
     public func signature(method: String, key blobKey: String, expires: Int) -> String {
         let message = "\(method.uppercased())\n\(blobKey)\n\(expires)"
         let code = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: secret))
-        return Hex.string(code)
+        return code.lowercaseHex
     }
 
     /// A URL for `method` on `key` that stops working `seconds` after `now`.

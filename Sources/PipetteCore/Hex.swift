@@ -1,9 +1,10 @@
-/// Lowercase hexadecimal text of bytes (signatures, digests).
-enum Hex {
-    static func string(_ bytes: some Sequence<UInt8>) -> String {
+extension Sequence<UInt8> {
+    /// Lowercase hex, two digits a byte (how sha256 sums and signatures are written everywhere in
+    /// Pipette).
+    public var lowercaseHex: String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
-        for byte in bytes {
+        for byte in self {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0F)])
         }

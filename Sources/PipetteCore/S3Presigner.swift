@@ -72,13 +72,13 @@ public struct S3Presigner: BlobURLSigning {
             .joined(separator: "&")
         let canonicalRequest = [method.uppercased(), path, query, "host:\(host)", "", "host", "UNSIGNED-PAYLOAD"]
             .joined(separator: "\n")
-        let stringToSign = ["AWS4-HMAC-SHA256", time, scope, Hex.string(SHA256.hash(data: Data(canonicalRequest.utf8)))]
+        let stringToSign = ["AWS4-HMAC-SHA256", time, scope, SHA256.hash(data: Data(canonicalRequest.utf8)).lowercaseHex]
             .joined(separator: "\n")
         var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
         for part in [date, region, "s3", "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        let signature = Hex.string(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let signature = HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key).lowercaseHex
         return query + "&X-Amz-Signature=" + signature
     }
 
@@ -95,7 +95,7 @@ public struct S3Presigner: BlobURLSigning {
             case UInt8(ascii: "/") where keepSlash:
                 result.append("/")
             default:
-                result += "%" + Hex.string([byte]).uppercased()
+                result += "%" + [byte].lowercaseHex.uppercased()
             }
         }
         return result

@@ -68,15 +68,11 @@ public struct StagingClient: Sendable {
             try ask()
             let answer = try await withThrowingTaskGroup(of: NATSMessage?.self) { group in
                 group.addTask {
-                    var refusedSince: ContinuousClock.Instant?
-                    var pause = Duration.milliseconds(100)
+                    var wait = RespondersWait(grace: respondersGrace)
                     for await message in replies {
                         guard message.isNoResponders, message.payload.isEmpty else { return message }
-                        let since = refusedSince ?? clock.now
-                        refusedSince = since
-                        guard clock.now - since + pause < respondersGrace else { throw NATSError.noResponders(subject: queue) }
+                        guard let pause = wait.next() else { throw NATSError.noResponders(subject: queue) }
                         try await Task.sleep(for: pause)
-                        pause = min(pause * 2, .seconds(1))
                         try ask()
                     }
                     return nil
