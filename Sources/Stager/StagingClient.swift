@@ -21,6 +21,8 @@ public struct StagingClient: Sendable {
     public var resendAfterSilence: Duration = .seconds(30)
     /// How long to keep asking while no stager is subscribed.
     public var respondersGrace: Duration = .seconds(10)
+    /// Called once, when a request first finds no stager subscribed (before waiting for one).
+    public var onWaitingForStager: @Sendable () -> Void = {}
 
     public init(connection: NATSConnection, queue: String = "staging") {
         self.connection = connection
@@ -71,6 +73,7 @@ public struct StagingClient: Sendable {
                     var wait = RespondersWait(grace: respondersGrace)
                     for await message in replies {
                         guard message.isNoResponders, message.payload.isEmpty else { return message }
+                        if wait.isFirst { onWaitingForStager() }
                         guard let pause = wait.next() else { throw NATSError.noResponders(subject: queue) }
                         try await Task.sleep(for: pause)
                         try ask()

@@ -81,9 +81,12 @@ struct StagingClientTests {
     @Test func aStagerThatSubscribesWithinTheGraceIsWaitedFor() async throws {
         let server = try NATSServer()
         let connection = try await NATSConnection.connect(server.url)
-        let client = StagingClient(connection: connection)
+        var client = StagingClient(connection: connection)
+        let waiting = Reported<Bool>()
+        client.onWaitingForStager = { waiting.set(true) }
         async let reply = client.stage(Self.request("t3"), timeout: .seconds(30)) { _ in }
-        try await Task.sleep(for: .milliseconds(400))
+        // The stager subscribes only once the client has found nobody there.
+        _ = await waiting.value
         let (stagerConnection, stager) = try await Self.stager(on: server) { _, _, _ in Self.reply("t3") }
         defer { stager.cancel(); stagerConnection.close() }
         #expect(try await reply.taskID == "t3")
@@ -94,9 +97,12 @@ struct StagingClientTests {
         let connection = try await NATSConnection.connect(server.url)
         var client = StagingClient(connection: connection)
         client.respondersGrace = .milliseconds(500)
+        let told = Mutex(0)
+        client.onWaitingForStager = { told.withLock { $0 += 1 } }
         await #expect(throws: NATSError.noResponders(subject: "staging")) {
             _ = try await client.stage(Self.request("t4"), timeout: .seconds(30)) { _ in }
         }
+        #expect(told.withLock { $0 } == 1, "the wait is said once")
     }
 
     @Test func aRequestWithoutATaskIDIsNeverSentTwice() async throws {
