@@ -27,7 +27,7 @@ public struct BlobstoreService: Service {
         }
         let routes = BlobRoutes(storage: storage, signer: config.secret.map(BlobURLSigner.init(secret:)),
                                 maxBlobBytes: config.maxBlobBytes, logger: logger)
-        try await HTTPServer.run(routes.router(), host: config.host, port: config.port, tls: config.tls, logger: logger,
+        try await HTTPServer.run(routes.router(), name: "blobstore", host: config.host, port: config.port, tls: config.tls, logger: logger,
                                  onListening: onListening)
     }
 }

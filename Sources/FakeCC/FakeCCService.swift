@@ -30,7 +30,7 @@ public struct FakeCCService: Service {
         }
         let routes = FakeCCRoutes(apps: config.appsDirectory, shelf: shelf,
                                   failures: UploadFailures(total: config.failUploads), logger: logger)
-        try await HTTPServer.run(routes.router(), host: config.host, port: config.port, tls: config.tls, logger: logger,
+        try await HTTPServer.run(routes.router(), name: "fake-cc", host: config.host, port: config.port, tls: config.tls, logger: logger,
                                  onListening: onListening)
     }
 }

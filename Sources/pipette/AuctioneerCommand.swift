@@ -2,11 +2,12 @@ import ArgumentParser
 import Auctioneer
 import Foundation
 import Logging
+import ServiceLifecycle
 import NATS
 import PipetteCore
 import Stager
 
-struct AuctioneerCommand: AsyncParsableCommand {
+struct AuctioneerCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "auctioneer",
         abstract: "Place staging Tasks and app instances on cells; keep apps running (the converger).",
@@ -100,7 +101,7 @@ struct AuctioneerCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func makeService() async throws -> any Service {
         _ = LogSetup.bootstrap(level: bus.logLevel)
         let logger = Logger(label: "pipette.auctioneer")
         var config = AuctioneerConfig(natsURI: bus.natsURL, batchWindow: .milliseconds(batchWindowMs))
@@ -118,6 +119,6 @@ struct AuctioneerCommand: AsyncParsableCommand {
         let service = AuctioneerService(config: config, logger: logger) {
             Output.status("auctioneer ready on \(nats)")
         }
-        try await ServiceRun.untilSignalled(service, logger: logger)
+        return service
     }
 }

@@ -3,8 +3,9 @@ import Blobstore
 import Foundation
 import HTTPServing
 import Logging
+import ServiceLifecycle
 
-struct BlobstoreCommand: AsyncParsableCommand {
+struct BlobstoreCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "blobstore",
         abstract: "Run the HTTP blobstore for packages, droplets and build caches.",
@@ -63,7 +64,7 @@ struct BlobstoreCommand: AsyncParsableCommand {
         if secret?.isEmpty == true { throw ValidationError("--secret must not be empty") }
     }
 
-    func run() async throws {
+    func makeService() async throws -> any Service {
         _ = LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "pipette.blobstore")
         let secret = self.secret ?? ProcessInfo.processInfo.environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
@@ -77,6 +78,6 @@ struct BlobstoreCommand: AsyncParsableCommand {
             Output.line("blobstore listening on \(scheme)://\(host):\(port) (dir \(directory.path), "
                 + (secret == nil ? "unsigned URLs accepted" : "signed URLs required") + ")")
         }
-        try await ServiceRun.untilSignalled(service, logger: logger)
+        return service
     }
 }

@@ -3,10 +3,11 @@ import Cell
 import Container
 import Foundation
 import Logging
+import ServiceLifecycle
 import PipetteCore
 import Staging
 
-struct CellRunCommand: AsyncParsableCommand {
+struct CellRunCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a cell: advertise stacks and capacity on NATS and run the staging Tasks and app instances placed here.",
@@ -69,7 +70,7 @@ struct CellRunCommand: AsyncParsableCommand {
 
     func validate() throws { _ = try settings() }
 
-    func run() async throws {
+    func makeService() async throws -> any Service {
         guard getuid() == 0 else { throw ContainerError.notRoot }
         let settings = try settings()
         _ = LogSetup.bootstrap(level: settings.logLevel, format: settings.logFormat)
@@ -112,7 +113,7 @@ struct CellRunCommand: AsyncParsableCommand {
                 + checked.usable.map { "\($0.stack.name) (\($0.stack.arch))" }.joined(separator: ", ")
                 + "; \(capacity.memoryMB) MB memory, \(capacity.diskMB) MB disk, \(capacity.containers) containers")
         }
-        try await ServiceRun.untilSignalled(service, logger: logger)
+        return service
     }
 
     static func freeDiskMB(_ directory: URL) -> Int {

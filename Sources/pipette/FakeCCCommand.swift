@@ -3,9 +3,10 @@ import FakeCC
 import Foundation
 import HTTPServing
 import Logging
+import ServiceLifecycle
 import Staging
 
-struct FakeCCCommand: AsyncParsableCommand {
+struct FakeCCCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "fake-cc",
         abstract: "Run the seed's fake cloud controller: serves app packages, keeps uploaded droplets.",
@@ -57,7 +58,7 @@ struct FakeCCCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func makeService() async throws -> any Service {
         _ = LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "pipette.fake-cc")
         let appsURL = URL(fileURLWithPath: apps).standardizedFileURL
@@ -71,6 +72,6 @@ struct FakeCCCommand: AsyncParsableCommand {
         let service = FakeCCService(config: config, logger: logger) { port in
             Output.line("fake-cc listening on \(scheme)://\(host):\(port) (apps \(appsURL.path), droplets \(dropletsURL.path))")
         }
-        try await ServiceRun.untilSignalled(service, logger: logger)
+        return service
     }
 }

@@ -1,12 +1,35 @@
 import Logging
+import Synchronization
 
 /// Logs to stderr at a level from config or flags; the seed's `debug2` means trace. Format `text`
 /// (timestamped lines for a terminal) or `journal` (`JournalLogHandler`, for systemd).
+/// A process has one: only the first call counts (`pipette together` makes that call itself, so
+/// the services it runs log at its `--log-level`).
 enum LogSetup {
     static let formats = ["text", "journal"]
+    private static let done = Mutex<Logger.Level?>(nil)
 
+    /// Sets up logging for the process, once; returns the level in force.
+    @discardableResult
     static func bootstrap(level text: String?, format: String = "text") -> Logger.Level {
-        let level: Logger.Level = switch text?.lowercased() {
+        let level = self.level(text)
+        return done.withLock { done in
+            if let done { return done }
+            done = level
+            let journal = format == "journal"
+            LoggingSystem.bootstrap { label in
+                if journal { return JournalLogHandler(label: label, logLevel: level) }
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            return level
+        }
+    }
+
+    /// A level named by config or flags (unknown or nil: info).
+    static func level(_ text: String?) -> Logger.Level {
+        switch text?.lowercased() {
         case "debug2", "trace": .trace
         case "debug", "debug1": .debug
         case "warn", "warning": .warning
@@ -14,13 +37,5 @@ enum LogSetup {
         case "critical", "fatal": .critical
         default: .info
         }
-        let journal = format == "journal"
-        LoggingSystem.bootstrap { label in
-            if journal { return JournalLogHandler(label: label, logLevel: level) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        return level
     }
 }

@@ -24,5 +24,5 @@ struct Pipette: AsyncParsableCommand {
                       AuctioneerCommand.self, CellCommand.self, RouterCommand.self, CellsCommand.self, PushCommand.self, AppsCommand.self,
                       AppCommand.self, ScaleCommand.self, StopCommand.self, StartCommand.self, RestartCommand.self, DeleteCommand.self,
                       ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self,
-                      NATSAuthCommand.self])
+                      NATSAuthCommand.self, TogetherCommand.self])
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import Router
 import Staging
 
-struct RouterCommand: AsyncParsableCommand {
+struct RouterCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "router",
         abstract: "Serve every app at http://APP.DOMAIN:PORT/ through HAProxy, following Cloud Foundry's router.register on NATS.",
@@ -71,7 +72,7 @@ struct RouterCommand: AsyncParsableCommand {
         if inet_pton(AF_INET, listen, &address) != 1 { throw ValidationError("--listen must be an IPv4 address, e.g. 127.0.0.1") }
     }
 
-    func run() async throws {
+    func makeService() async throws -> any Service {
         _ = LogSetup.bootstrap(level: bus.logLevel)
         let logger = Logger(label: "pipette.router")
         let state = stateDir.map { URL(fileURLWithPath: $0) } ?? PipetteHome.locate().cache.appendingPathComponent("router")
@@ -84,6 +85,6 @@ struct RouterCommand: AsyncParsableCommand {
         let service = RouterService(config: config, logger: logger) {
             Output.status("router ready: apps at http://APP.\(domain):\(port)/ (HAProxy, state in \(state.path))")
         }
-        try await ServiceRun.untilSignalled(service, logger: logger)
+        return service
     }
 }

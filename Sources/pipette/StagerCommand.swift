@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import PipetteCore
 import Stager
 import Staging
 
-struct StagerCommand: AsyncParsableCommand {
+struct StagerCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "stager",
         abstract: "Take staging requests from NATS (queue group `stagers`) and stage them into droplets.",
@@ -97,7 +98,7 @@ struct StagerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace (the seed's debug2), debug, info, warning, error.")
     var logLevel: String?
 
-    func run() async throws {
+    func makeService() async throws -> any Service {
         var settings = try config.map { try StagerConfig.load($0) } ?? StagerConfig()
         if let nats = nats ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
             settings.natsURI = nats
@@ -133,6 +134,6 @@ struct StagerCommand: AsyncParsableCommand {
         let stager = settings.localStaging
             ? StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate()), logger: logger)
             : StagerService(config: settings, logger: logger)
-        try await ServiceRun.untilSignalled(stager, logger: logger)
+        return stager
     }
 }
