@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-pipette=.build/debug/pipette
+bash scripts/build-release.sh
+pipette=.build/release/pipette
 # The Procfile's blobstore signs with this secret; `pipette push` signs its package upload with it.
 export PIPETTE_BLOBSTORE_SECRET=${PIPETTE_BLOBSTORE_SECRET:-pipette-dev-secret}
 stack=${STACK:-bookworm-arm64}
@@ -19,7 +20,7 @@ for port in 4222 8080 8081 9292; do
   fi
 done
 
-echo "==> foreman start: nats-server, blobstore, fake CC, auctioneer, an amd64 and an arm64 cell, stager, router"
+echo "==> foreman start: nats-server; the controller (blobstore, fake CC, auctioneer, stager, router in one process); an amd64 and an arm64 cell"
 started=$(date +%s%N)
 foreman start -t 20 >"$work/platform.log" 2>&1 &
 platform=$!

@@ -27,4 +27,14 @@ struct BenchScriptsTests {
         #expect(result.output.contains("burst of 5: 5 answered (5 staged, 0 busy, 0 other errors), 0 lost"), "\(result.output)")
         #expect(result.output.contains("5 builds in"), "\(result.output)")
     }
+
+    @Test func theIdlePlatformsMemoryIsMeasuredProcessByProcess() async throws {
+        let result = try await shell("/bin/bash", ["scripts/bench-memory.sh", Self.debug.appendingPathComponent("pipette").path, "1"],
+                                     cwd: ProjectPaths.root)
+        #expect(result.status == 0, "\(result.output)")
+        for process in ["nats-server", "pipette together -- blobstore", "pipette cell --id amd64-1", "pipette cell --id arm64-1", "haproxy"] {
+            #expect(result.output.contains(process), "\(process) is measured: \(result.output)")
+        }
+        #expect(result.output.contains("whole platform:") && result.output.contains("MB PSS (sum)"), "\(result.output)")
+    }
 }
