@@ -42,6 +42,7 @@ public final class NATSConnection: Sendable {
                 try check(natsOptions_SetMaxReconnect(opts, Int32(options.maxReconnects)), "set reconnects")
                 try check(natsOptions_SetReconnectWait(opts, options.reconnectWait.milliseconds), "set reconnect wait")
                 try check(natsOptions_SetReconnectBufSize(opts, Int32(options.reconnectBufferBytes)), "set reconnect buffer")
+                try check(natsOptions_SetSendAsap(opts, options.sendAsap), "set send-asap")
             } catch {
                 if case .badTLSFile = error { throw error }
                 throw NATSError.connectFailed(url: url, reason: error.description)

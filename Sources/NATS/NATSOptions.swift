@@ -22,6 +22,11 @@ public struct NATSOptions: Sendable {
     public var reconnectWait: Duration = .milliseconds(250)
     /// Bytes of outgoing messages kept while reconnecting (published once back).
     public var reconnectBufferBytes = 8 << 20
+    /// Write each message to the socket as it is published. Otherwise libnats hands it to its
+    /// flusher thread, which waits 1 ms for more before writing: that wait cost every hop of a
+    /// request about 0.75 ms (the auctioneer answered in 1.0 ms instead of 0.25; BENCHMARKS.md,
+    /// issue 14 row 2). False suits a publisher of many small messages that prefers fewer writes.
+    public var sendAsap = true
     /// Where replies to this connection's requests go (`<prefix>.<unique>`): a component with its
     /// own prefix can be allowed to receive only its own replies (`_INBOX.cell.>`).
     public var inboxPrefix = "_INBOX"
