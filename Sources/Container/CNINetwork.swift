@@ -116,7 +116,9 @@ public struct CNINetwork: Sendable {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-cni-\(UUID().uuidString).json")
         defer { unlink(input.path) }
         do {
-            try JSONSerialization.data(withJSONObject: config).write(to: input)
+            try ScratchFile.write(JSONSerialization.data(withJSONObject: config), to: input)
+        } catch let error as ScratchFileError {
+            throw .cniFailed(plugin: plugin, command: command, message: "its configuration: \(error.description)")
         } catch {
             throw .cniFailed(plugin: plugin, command: command, message: "cannot write its configuration: \(error.localizedDescription)")
         }

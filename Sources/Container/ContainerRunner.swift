@@ -74,7 +74,9 @@ public struct ContainerRunner: Sendable {
             try FileManager.default.createDirectory(at: bundle, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(spec.ociSpec()).write(to: bundle.appendingPathComponent("config.json"))
+            try ScratchFile.write(encoder.encode(spec.ociSpec()), to: bundle.appendingPathComponent("config.json"))
+        } catch let error as ScratchFileError {
+            throw .bundle(reason: error.description)
         } catch {
             throw .bundle(reason: error.localizedDescription)
         }
