@@ -39,6 +39,8 @@ public struct AuctioneerService: Service {
         let cancels = try nats.subscribe(Subjects.cancelPlacement, bufferSize: 1024)
         let converger = config.blobstore == nil ? nil : Converger(config: config, logger: logger, nats: nats, registry: registry)
         try await nats.flush()
+        // Cells that started first heartbeat now rather than at their next interval.
+        try nats.publish(Subjects.announce, [UInt8]())
         logger.info("auctioneer ready", metadata: ["nats": "\(NATSURL.redacted(config.natsURI))"])
         await onReady()
 

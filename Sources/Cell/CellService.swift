@@ -70,6 +70,7 @@ public struct CellService: Service {
         let performs = try nats.subscribe(Subjects.perform(cell: config.id), bufferSize: 256)
         let cancelRequests = try nats.subscribe(Subjects.cancel(cell: config.id), bufferSize: 256)
         let stopRequests = try nats.subscribe(Subjects.stopInstances(cell: config.id), bufferSize: 256)
+        let announcements = try nats.subscribe(Subjects.announce, bufferSize: 4)
         try await nats.flush()
         heartbeat(parts)
         logger.info("cell ready", metadata: [
@@ -89,6 +90,10 @@ public struct CellService: Service {
             group.addTask {
                 for await message in stopRequests { stop(message, parts) }
             }
+            group.addTask {
+                // A starting auctioneer asks: it learns this cell now, not at the next heartbeat.
+                for await _ in announcements { heartbeat(parts) }
+            }
             group.addTask { await evacuateOnShutdown(parts, performs: performs) }
             for await message in performs {
                 let (tasks, lrps) = accept(message, parts)
@@ -101,6 +106,7 @@ public struct CellService: Service {
             }
             cancelRequests.unsubscribe()
             stopRequests.unsubscribe()
+            announcements.unsubscribe()
             group.cancelAll()
         }
         await nats.drain()

@@ -27,7 +27,7 @@ public struct BusPermissions: Sendable, Equatable {
                           LogStream.subjects(source: .app),
                           RouterSubjects.register, RouterSubjects.unregister, RouterSubjects.greet]
                     + replies(to: .auctioneer),
-                subscribe: cellInputs + [RouterSubjects.start, inbox])
+                subscribe: cellInputs + [Subjects.announce, RouterSubjects.start, inbox])
         case .stager:
             // Log lines go to whatever `log_subject` a request names, so a stager may publish
             // widely, but never on what drives cells, instances, routes, the converger or the
@@ -41,7 +41,7 @@ public struct BusPermissions: Sendable, Equatable {
                     + JetStreamNames.watchSubjects(buckets: [JetStreamNames.stagingBucket]))
         case .auctioneer:
             return BusPermissions(
-                publish: [Subjects.cellLost, Subjects.allTaskEvents] + cellInputs + replies(to: .stager)
+                publish: [Subjects.cellLost, Subjects.announce, Subjects.allTaskEvents] + cellInputs + replies(to: .stager)
                     + JetStreamNames.accountSubjects
                     + JetStreamNames.apiSubjects(buckets: [JetStreamNames.appsBucket, JetStreamNames.lockBucket]),
                 subscribe: [Subjects.heartbeat, Subjects.cellGone, Subjects.placeTask, Subjects.cancelPlacement,

@@ -2,6 +2,10 @@
 public enum Subjects {
     /// Cells publish their `CellState` here every heartbeat interval.
     public static let heartbeat = "pipette.cell.heartbeat"
+    /// An auctioneer that starts publishes here (no payload) once it follows heartbeats; every
+    /// cell answers with a heartbeat at once. A cell that came up first (foreman starts all at
+    /// once) is otherwise unknown until its next heartbeat, 2 s later by default.
+    public static let announce = "pipette.cell.announce"
     /// A cell that evacuated and stopped publishes its id here, so it is dropped at once.
     public static let cellGone = "pipette.cell.gone"
     /// The auctioneer publishes a `CellLoss` here when a cell missed three heartbeats.
