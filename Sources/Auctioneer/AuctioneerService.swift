@@ -181,6 +181,9 @@ public struct AuctioneerService: Service {
                     if canWait(entry, failure.error, cells: cells, now: now) {
                         blocked.insert(entry.task.stack)
                         waiting.append(entry)
+                    } else if let deadline = entry.deadline, deadline <= now {
+                        // It waited, and its time ran out just as it was tried again.
+                        answer(entry.message, TaskPlacementReply(error: gaveUp(entry, now: now)), nats: nats)
                     } else {
                         let tried = entry.rejections.isEmpty ? "" : "; rejected by " + entry.rejections.joined(separator: "; ")
                         answer(entry.message, TaskPlacementReply(error: entry.reason + tried), nats: nats)
@@ -258,12 +261,15 @@ public struct AuctioneerService: Service {
     private func expireWaiting(_ queue: WaitingTasks, nats: NATSConnection) {
         let now = ContinuousClock.now
         for entry in queue.withLock({ $0.expire(at: now) }) {
-            let waited = Int((now - entry.arrived).components.seconds)
-            let error = "Waited \(waited) seconds for a cell with room for stack \(entry.task.stack) and none freed up "
-                + "(\(entry.reason))"
-            logger.info("task gave up waiting for a cell", metadata: ["task": "\(entry.task.taskID)", "waited_s": "\(waited)"])
-            answer(entry.message, TaskPlacementReply(error: error), nats: nats)
+            answer(entry.message, TaskPlacementReply(error: gaveUp(entry, now: now)), nats: nats)
         }
+    }
+
+    /// What a Task whose wait for room ran out is told: how long it waited, for what, and why.
+    private func gaveUp(_ entry: CapacityQueue.Entry, now: ContinuousClock.Instant) -> String {
+        let waited = Int((now - entry.arrived).components.seconds)
+        logger.info("task gave up waiting for a cell", metadata: ["task": "\(entry.task.taskID)", "waited_s": "\(waited)"])
+        return "Waited \(waited) seconds for a cell with room for stack \(entry.task.stack) and none freed up (\(entry.reason))"
     }
 
     /// Offers each cell its tasks at once; a cell that does not answer rejects them all.

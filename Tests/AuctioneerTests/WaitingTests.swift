@@ -70,4 +70,34 @@ struct WaitingTests {
         cell.close()
         await auctioneer.stop()
     }
+
+    /// A full cell heartbeating every 5 ms makes the auctioneer try the waiting Task again many
+    /// times a second, so one of those tries comes after its time ran out and before the sweep
+    /// (every 100 ms) expires it: it must still be told how long it waited, not the bare reason.
+    @Test func aTaskWhoseWaitRunsOutAsItIsTriedAgainIsToldItWaited() async throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let auctioneer = await TestAuctioneer.start(AuctioneerConfig(natsURI: nats.url))
+        let cell = try await NATSConnection.connect(nats.url)
+        var state = CellState(id: "busy", zone: "z1", stacks: [.init(name: "tiny-amd64", arch: .amd64)],
+                              total: Resources(memoryMB: 4096, diskMB: 4096, containers: 1), heartbeatIntervalMs: 1000)
+        state.available = Resources(memoryMB: 4096, diskMB: 4096, containers: 0)
+        let beating = Task { [state] in
+            repeat { try? cell.publish(Subjects.heartbeat, Wire.encode(state)) } while (try? await Task.sleep(for: .milliseconds(5))) != nil
+        }
+        defer { beating.cancel() }
+        let client = try await NATSConnection.connect(nats.url)
+        for round in 1...3 {
+            let answer = try await client.request(
+                Subjects.placeTask, Wire.encode(TaskPlacementRequest(task: BatchingTests.task("late-\(round)"), waitSeconds: 1)),
+                timeout: .seconds(30))
+            let reply = try Wire.decode(TaskPlacementReply.self, from: answer.payload)
+            #expect(reply.error?.hasPrefix("Waited 1 seconds for a cell with room for stack tiny-amd64 and none freed up "
+                                           + "(insufficient resources") == true, "round \(round): \(reply)")
+        }
+        beating.cancel()
+        client.close()
+        cell.close()
+        await auctioneer.stop()
+    }
 }
