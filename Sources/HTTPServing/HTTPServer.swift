@@ -7,11 +7,13 @@ import NIOCore
 
 /// Runs a Hummingbird router on `host:port` until graceful shutdown (in-flight requests finish
 /// first); `onListening` gets the bound port, so port 0 works. With `tls` it serves HTTPS only.
+/// `Expect: 100-continue` is answered (`ContinueHandler`).
 /// `name` (the service, as its command is called) is how a failure to listen names it.
 public enum HTTPServer {
     public static func run(_ router: Router<BasicRequestContext>, name: String, host: String, port: Int, tls: ServerTLS? = nil,
                            logger: Logger, onListening: @escaping @Sendable (Int) async -> Void) async throws {
-        let server: HTTPServerBuilder = if let tls { try .tls(tlsConfiguration: tls.configuration()) } else { .http1() }
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()]))
+        let server: HTTPServerBuilder = if let tls { try .tls(http1, tlsConfiguration: tls.configuration()) } else { http1 }
         let app = Application(
             router: router,
             server: server,

@@ -33,6 +33,28 @@ struct BlobstoreTests {
     var storedFiles: [String] { filesBelow(dir.file("blobs")) }
     var uploadsInProgress: [String] { filesBelow(dir.file("tmp")) }
 
+    /// curl sends `Expect: 100-continue` with an upload and waits a second for the interim answer
+    /// before sending the body; the blobstore (and fake CC) give it at once, and a refused upload
+    /// still gets its final answer.
+    @Test func curlUploadsGetAHundredContinueAndARefusalStillComes() async throws {
+        let (file, _) = try blobFile("curl.bin", bytes: 300_000)
+        try await withBlobstore(secret: "s3cret") { base in
+            let signer = BlobURLSigner(secret: "s3cret")
+            let url = signer.signedURL(base: base, method: "PUT", key: "x/curl.bin", validFor: 60)
+            let put = try await shell("/usr/bin/curl", ["-sv", "-o", "/dev/null", "-w", "%{http_code}\n", "-T", file.path, url])
+            #expect(put.output.contains("< HTTP/1.1 100 Continue") && put.output.contains("> Expect: 100-continue"), "\(put.output)")
+            #expect(put.output.hasSuffix("201\n"), "\(put.output)")
+            let stored = try await shell("/usr/bin/curl", ["-s", "-o", dir.file("back.bin").path, "-w", "%{http_code}",
+                                                           signer.signedURL(base: base, method: "GET", key: "x/curl.bin", validFor: 60)])
+            #expect(stored.output == "200")
+            #expect(try Data(contentsOf: dir.file("back.bin")) == Data(contentsOf: file))
+            let unsigned = try await shell("/usr/bin/curl", ["-sv", "-o", "/dev/null", "-w", "%{http_code}\n", "-T", file.path,
+                                                             "\(base)/blobs/x/unsigned.bin"])
+            #expect(unsigned.output.hasSuffix("403\n") || unsigned.output.hasSuffix("401\n"), "\(unsigned.output)")
+        }
+        #expect(!storedFiles.contains("x/unsigned.bin"))
+    }
+
     @Test func putThenGetRoundTripsAMultiMegabyteBlob() async throws {
         let (file, digest) = try blobFile("droplet.tgz", bytes: 5 << 20 + 123)
         try await withBlobstore { base in
