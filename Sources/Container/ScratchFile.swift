@@ -4,10 +4,17 @@ import Foundation
 /// bundle's config.json, a CNI plugin's input) with C stdio: Foundation's `Data.write`
 /// also fsyncs, which is a wasted disk flush here and costs milliseconds on an SD card.
 enum ScratchFile {
-    /// Creates or replaces `url` with `data` (mode 0666 less the umask). Throws the system's
-    /// reason; a failed close counts, since some file systems report a full disk only then.
+    /// Creates or replaces `url` with `data`, mode 0644 at most (whatever the umask: a container's
+    /// spec must not be writable by others). Throws the system's reason; a failed close counts,
+    /// since some file systems report a full disk only then.
     static func write(_ data: Data, to url: URL) throws(ScratchFileError) {
-        guard let file = fopen(url.path, "we") else { throw ScratchFileError(path: url.path, errno: errno) }
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ScratchFileError(path: url.path, errno: errno) }
+        guard let file = fdopen(fd, "w") else {
+            let failure = errno
+            close(fd)
+            throw ScratchFileError(path: url.path, errno: failure)
+        }
         let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let writeFailure = written == data.count ? nil : errno
         let closed = fclose(file) == 0

@@ -14,7 +14,12 @@ struct ScratchFileTests {
         try ScratchFile.write(Data(String(repeating: "x", count: 100_000).utf8), to: file)
         try ScratchFile.write(Data("{\"ociVersion\":\"1.0.2\"}".utf8), to: file)
         #expect(try String(contentsOf: file, encoding: .utf8) == "{\"ociVersion\":\"1.0.2\"}")
-        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        // Never writable by others, even when the process's umask is 0 (as under some test runs).
+        let saved = umask(0)
+        defer { umask(saved) }
+        let fresh = work.file("fresh.json")
+        try ScratchFile.write(Data("{}".utf8), to: fresh)
+        let mode = try FileManager.default.attributesOfItem(atPath: fresh.path)[.posixPermissions] as? Int
         #expect(mode == 0o644)
     }
 
