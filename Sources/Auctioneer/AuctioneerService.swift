@@ -146,6 +146,9 @@ public struct AuctioneerService: Service {
     /// Tasks behind it for the same stack wait behind it.
     func auction(_ batch: [NATSMessage], queue: WaitingTasks, registry: CellRegistry, nats: NATSConnection) async {
         let now = ContinuousClock.now
+        // Those whose time ran out are told so before anything is tried again (a heartbeat can
+        // start a pass before the sweep has expired them).
+        expireWaiting(queue, nats: nats, at: now)
         var candidates = queue.withLock { $0.takeAll() }
         var known = Set(candidates.map(\.task.taskID))
         for message in batch {
@@ -181,9 +184,6 @@ public struct AuctioneerService: Service {
                     if canWait(entry, failure.error, cells: cells, now: now) {
                         blocked.insert(entry.task.stack)
                         waiting.append(entry)
-                    } else if let deadline = entry.deadline, deadline <= now {
-                        // It waited, and its time ran out just as it was tried again.
-                        answer(entry.message, TaskPlacementReply(error: gaveUp(entry, now: now)), nats: nats)
                     } else {
                         let tried = entry.rejections.isEmpty ? "" : "; rejected by " + entry.rejections.joined(separator: "; ")
                         answer(entry.message, TaskPlacementReply(error: entry.reason + tried), nats: nats)
@@ -258,18 +258,14 @@ public struct AuctioneerService: Service {
     }
 
     /// Answers the waiting Tasks whose time is up, saying what they waited for.
-    private func expireWaiting(_ queue: WaitingTasks, nats: NATSConnection) {
-        let now = ContinuousClock.now
+    private func expireWaiting(_ queue: WaitingTasks, nats: NATSConnection, at now: ContinuousClock.Instant = .now) {
         for entry in queue.withLock({ $0.expire(at: now) }) {
-            answer(entry.message, TaskPlacementReply(error: gaveUp(entry, now: now)), nats: nats)
+            let waited = Int((now - entry.arrived).components.seconds)
+            let error = "Waited \(waited) seconds for a cell with room for stack \(entry.task.stack) and none freed up "
+                + "(\(entry.reason))"
+            logger.info("task gave up waiting for a cell", metadata: ["task": "\(entry.task.taskID)", "waited_s": "\(waited)"])
+            answer(entry.message, TaskPlacementReply(error: error), nats: nats)
         }
-    }
-
-    /// What a Task whose wait for room ran out is told: how long it waited, for what, and why.
-    private func gaveUp(_ entry: CapacityQueue.Entry, now: ContinuousClock.Instant) -> String {
-        let waited = Int((now - entry.arrived).components.seconds)
-        logger.info("task gave up waiting for a cell", metadata: ["task": "\(entry.task.taskID)", "waited_s": "\(waited)"])
-        return "Waited \(waited) seconds for a cell with room for stack \(entry.task.stack) and none freed up (\(entry.reason))"
     }
 
     /// Offers each cell its tasks at once; a cell that does not answer rejects them all.

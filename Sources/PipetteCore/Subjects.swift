@@ -4,7 +4,7 @@ public enum Subjects {
     public static let heartbeat = "pipette.cell.heartbeat"
     /// An auctioneer that starts publishes here (no payload) once it follows heartbeats; every
     /// cell answers with a heartbeat at once. A cell that came up first (foreman starts all at
-    /// once) is otherwise unknown until its next heartbeat, 2 s later by default.
+    /// once) is otherwise unknown until its next heartbeat.
     public static let announce = "pipette.cell.announce"
     /// A cell that evacuated and stopped publishes its id here, so it is dropped at once.
     public static let cellGone = "pipette.cell.gone"
