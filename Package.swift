@@ -125,7 +125,8 @@ let package = Package(
         ], swiftSettings: strict, linkerSettings: lean),
 
         .executableTarget(name: "pipette-bench", dependencies: [
-            "Archive", "PipetteCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Archive", "PipetteCore", "Transfer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Benchmarks/PipetteBench", swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: [

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stager benchmarks against real processes: nats-server, blobstore, fake CC, auctioneer, one cell
 # and a stager staging through them, plus a --local stager on queue staging-local (release builds),
-# driven by nats-py. Prints latency, burst, end-to-end vs local build and vs --local, idle RSS.
+# driven by nats-py. Prints latency, one blob transfer vs bare AsyncHTTPClient, burst, end-to-end vs local
+# build and vs --local, idle RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pipette=${1:-.build/release/pipette}
@@ -26,6 +27,7 @@ sleep 3
 echo "stager idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$stager/status)"
 
 python3 scripts/bench_stager.py "nats://127.0.0.1:$nats_port" "http://127.0.0.1:$cc_port" latency 500
+"${BENCH:-.build/release/pipette-bench}" transfer --blobstore "http://127.0.0.1:$blob_port" --secret bench --count 200
 
 now() { date +%s.%N; }
 a=(); b=(); c=()

@@ -83,6 +83,10 @@ public enum Unpacker {
             throw .corrupt(reason: archiveMessage(reader).replacingOccurrences(of: archivePath.path, with: naming.archive))
         }
 
+        // libarchive reads the umask by setting it to 0 for an instant: on this thread's own
+        // umask, so files other threads create meanwhile keep theirs. The umask's value is
+        // the same; nothing in Pipette changes it later.
+        if root != nil { _ = pipette_own_umask() }
         let writer = root == nil ? nil : archive_write_disk_new()
         defer { if let writer { archive_write_free(writer) } }
         // Names are checked and rebased onto `root` below; libarchive's own guards stay on as a

@@ -1,2 +1,12 @@
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/// Gives the calling thread its own umask, working directory and root (unshare(CLONE_FS); a
+/// no-op once it has them). archive_write_disk_new reads the umask by setting it to 0 and back;
+/// done on a thread sharing them, a file another thread creates in that instant gets no umask.
+/// Returns 0, or -1 with errno.
+static inline int pipette_own_umask(void) {
+    return (int)syscall(SYS_unshare, 0x00000200 /* CLONE_FS */);
+}

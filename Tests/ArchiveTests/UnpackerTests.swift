@@ -153,3 +153,69 @@ struct UnpackerTests {
         dir.remove()
     }
 }
+
+/// libarchive's `archive_write_disk_new` (every unpack) reads the umask by setting it to 0 and
+/// back. A file another thread creates in that instant must still get the umask.
+@Suite("Unpacking leaves other threads' umask alone")
+struct UnpackUmaskTests {
+    @Test func filesCreatedWhileUnpackingKeepTheUmask() async throws {
+        let dir = try TemporaryDirectory("umask")
+        defer { dir.remove() }
+        let app = dir.file("app")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: app.appendingPathComponent("a.txt"))
+        let archive = dir.file("app.tgz")
+        _ = try TreePacker.pack(app, to: archive)
+        let previous = umask(0o022)
+        defer { umask(previous) }
+
+        // One thread creates files as fast as it can while this one unpacks, again and again.
+        let creator = FileCreator(folder: dir.file("made").path)
+        try FileManager.default.createDirectory(at: dir.file("made"), withIntermediateDirectories: true)
+        let thread = Thread { creator.run() }
+        thread.start()
+        for round in 0..<2000 {
+            let target = dir.file("out-\(round % 4)")
+            try? FileManager.default.removeItem(at: target)
+            _ = try Unpacker.unpack(archive, into: target)
+        }
+        let (created, unmasked) = creator.stop()
+        #expect(created > 0)
+        #expect(unmasked == 0, "\(unmasked) of \(created) files made while unpacking were writable by others")
+    }
+}
+
+/// Creates and removes files mode 0666 in a loop, counting those the umask did not apply to.
+final class FileCreator: @unchecked Sendable {
+    private let folder: String
+    private let lock = NSLock()
+    private var stopping = false
+    private var created = 0
+    private var unmasked = 0
+    private let done = DispatchSemaphore(value: 0)
+
+    init(folder: String) { self.folder = folder }
+
+    func run() {
+        var count = 0, bad = 0
+        while !lock.withLock({ stopping }) {
+            let path = "\(folder)/f\(count % 8)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o666)
+            if fd >= 0 {
+                var info = stat()
+                if fstat(fd, &info) == 0, info.st_mode & 0o022 != 0 { bad += 1 }
+                close(fd)
+                unlink(path)
+                count += 1
+            }
+        }
+        lock.withLock { created = count; unmasked = bad }
+        done.signal()
+    }
+
+    func stop() -> (created: Int, unmasked: Int) {
+        lock.withLock { stopping = true }
+        done.wait()
+        return lock.withLock { (created, unmasked) }
+    }
+}

@@ -37,4 +37,21 @@ struct BenchScriptsTests {
         }
         #expect(result.output.contains("whole platform:") && result.output.contains("MB PSS (sum)"), "\(result.output)")
     }
+
+    @Test func aBlobTransferIsTimedAgainstTheBareHTTPClient() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let port = freePort()
+        let blobstore = try ServiceProcess(["blobstore", "--dir", dir.file("blobs").path, "--port", String(port), "--secret", "bench"])
+        defer { blobstore.stop() }
+        #expect(await blobstore.waitFor("blobstore listening on http://127.0.0.1:\(port)"), "\(blobstore.log)")
+        let result = try await shell(Self.debug.appendingPathComponent("pipette-bench").path,
+                                     ["transfer", "--blobstore", "http://127.0.0.1:\(port)", "--secret", "bench", "--count", "8"],
+                                     cwd: ProjectPaths.root)
+        #expect(result.status == 0, "\(result.output)")
+        for kind in ["PUT", "GET"] {
+            #expect(result.output.contains("\(kind) of 1500 bytes: HTTPTransfer median"), "\(result.output)")
+        }
+        #expect(result.output.contains("(3 rounds)"), "\(result.output)")
+    }
 }

@@ -1,0 +1,58 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import PipetteCore
+import Transfer
+
+/// Latency of one small blob transfer through `HTTPTransfer` (deadline, retries, streamed file
+/// body) against the same request made with AsyncHTTPClient alone, on one shared client.
+struct TransferBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfer", abstract: "PUT and GET of a small blob: HTTPTransfer vs bare AsyncHTTPClient.")
+
+    @Option(help: "The blobstore's base URL.") var blobstore: String
+    @Option(help: "The blobstore's signing secret.") var secret: String
+    @Option(help: "Requests of each kind.") var count = 200
+    @Option(help: "Blob size in bytes.") var size = 1500
+
+    func run() async throws {
+        let signer = BlobURLSigner(secret: secret)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-bench-\(getpid()).bin")
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let transfer = HTTPTransfer()
+        let client = HTTPTransfer.sharedClient
+        let put = signer.signedURL(base: blobstore, method: "PUT", key: "packages/bench/transfer.zip", validFor: 3600)
+        let get = signer.signedURL(base: blobstore, method: "GET", key: "packages/bench/transfer.zip", validFor: 3600)
+        var rows: [(String, Timing)] = [("PUT", Timing()), ("GET", Timing())]
+        for round in 0..<count {
+            let t1 = try await Self.time { _ = try await transfer.upload(file, to: put, attempts: 1, timeout: .seconds(10)) }
+            let b1 = try await Self.time {
+                var request = HTTPClientRequest(url: put)
+                request.method = .PUT
+                request.body = .bytes(bytes)
+                _ = try await client.execute(request, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
+            }
+            let t2 = try await Self.time { _ = try await transfer.download(get, to: file, limit: 1 << 20, timeout: .seconds(10)) }
+            let b2 = try await Self.time {
+                _ = try await client.execute(HTTPClientRequest(url: get), timeout: .seconds(10)).body.collect(upTo: 1 << 20)
+            }
+            guard round >= 5 else { continue }
+            rows[0].1.candidate.append(t1); rows[0].1.baseline.append(b1)
+            rows[1].1.candidate.append(t2); rows[1].1.baseline.append(b2)
+        }
+        for (name, timing) in rows {
+            let c = Timing.median(timing.candidate) * 1000, b = Timing.median(timing.baseline) * 1000
+            print(String(format: "%@ of %d bytes: HTTPTransfer median %.3f ms, bare AsyncHTTPClient median %.3f ms, ratio %.2fx (%d rounds)",
+                         name, size, c, b, c / b, timing.candidate.count))
+        }
+    }
+
+    static func time(_ body: () async throws -> Void) async throws -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
