@@ -102,8 +102,7 @@ struct AuctioneerCommand: ServiceCommand {
     }
 
     func makeService() async throws -> any Service {
-        _ = LogSetup.bootstrap(level: bus.logLevel)
-        let logger = Logger(label: "pipette.auctioneer")
+        let logger = LogSetup.logger("pipette.auctioneer", level: bus.logLevel)
         var config = AuctioneerConfig(natsURI: bus.natsURL, batchWindow: .milliseconds(batchWindowMs))
         config.natsOptions = bus.natsOptions
         config.blobstore = try blobstore()

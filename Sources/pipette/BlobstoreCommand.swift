@@ -54,8 +54,8 @@ struct BlobstoreCommand: ServiceCommand {
     @Option(help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
     var tlsKey: String?
 
-    @Option(help: "Log level: trace (or debug2), debug, info, warning, error or critical.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace (or debug2), debug, info (the default), warning, error or critical.")
+    var logLevel: String?
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
@@ -65,8 +65,7 @@ struct BlobstoreCommand: ServiceCommand {
     }
 
     func makeService() async throws -> any Service {
-        _ = LogSetup.bootstrap(level: logLevel)
-        let logger = Logger(label: "pipette.blobstore")
+        let logger = LogSetup.logger("pipette.blobstore", level: logLevel)
         let secret = self.secret ?? ProcessInfo.processInfo.environment["PIPETTE_BLOBSTORE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         let directory = URL(fileURLWithPath: dir).standardizedFileURL
         var config = BlobstoreConfig(directory: directory, secret: secret, host: host, port: port,

@@ -73,8 +73,7 @@ struct CellRunCommand: ServiceCommand {
     func makeService() async throws -> any Service {
         guard getuid() == 0 else { throw ContainerError.notRoot }
         let settings = try settings()
-        _ = LogSetup.bootstrap(level: settings.logLevel, format: settings.logFormat)
-        let logger = Logger(label: "pipette.cell")
+        let logger = LogSetup.logger("pipette.cell", level: settings.logLevel, format: settings.logFormat)
         let home = PipetteHome.locate()
         let store = StackStore(directory: home.stacks)
         let names = settings.stacks ?? store.list().filter { $0.metadata != nil }.map(\.stack.name)

@@ -45,8 +45,8 @@ struct FakeCCCommand: ServiceCommand {
     @Option(help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
     var tlsKey: String?
 
-    @Option(help: "Log level: trace (or debug2), debug, info, warning, error or critical.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace (or debug2), debug, info (the default), warning, error or critical.")
+    var logLevel: String?
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
@@ -59,8 +59,7 @@ struct FakeCCCommand: ServiceCommand {
     }
 
     func makeService() async throws -> any Service {
-        _ = LogSetup.bootstrap(level: logLevel)
-        let logger = Logger(label: "pipette.fake-cc")
+        let logger = LogSetup.logger("pipette.fake-cc", level: logLevel)
         let appsURL = URL(fileURLWithPath: apps).standardizedFileURL
         let dropletsURL = droplets.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? PipetteHome.locate().cache.appendingPathComponent("fake-cc")

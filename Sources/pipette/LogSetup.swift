@@ -3,8 +3,9 @@ import Synchronization
 
 /// Logs to stderr at a level from config or flags; the seed's `debug2` means trace. Format `text`
 /// (timestamped lines for a terminal) or `journal` (`JournalLogHandler`, for systemd).
-/// A process has one: only the first call counts (`pipette together` makes that call itself, so
-/// the services it runs log at its `--log-level`).
+/// A process has one set-up: only the first call counts (`pipette together` makes that call
+/// itself). Each service's logger still takes the level its own flags or config name, so inside
+/// `together` a service given `--log-level debug` logs at debug and the others at together's level.
 enum LogSetup {
     static let formats = ["text", "journal"]
     private static let done = Mutex<Logger.Level?>(nil)
@@ -25,6 +26,15 @@ enum LogSetup {
             }
             return level
         }
+    }
+
+    /// Sets up logging for the process (the first call only) and returns a service's logger: at
+    /// `level` when the service's flags or config name one, else at the process's level.
+    static func logger(_ label: String, level text: String?, format: String = "text") -> Logger {
+        bootstrap(level: text, format: format)
+        var logger = Logger(label: label)
+        if let text { logger.logLevel = level(text) }
+        return logger
     }
 
     /// A level named by config or flags (unknown or nil: info).

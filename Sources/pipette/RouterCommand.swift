@@ -73,8 +73,7 @@ struct RouterCommand: ServiceCommand {
     }
 
     func makeService() async throws -> any Service {
-        _ = LogSetup.bootstrap(level: bus.logLevel)
-        let logger = Logger(label: "pipette.router")
+        let logger = LogSetup.logger("pipette.router", level: bus.logLevel)
         let state = stateDir.map { URL(fileURLWithPath: $0) } ?? PipetteHome.locate().cache.appendingPathComponent("router")
         var config = RouterConfig(port: port, domain: domain, haproxy: haproxy, stateDirectory: state, natsURI: bus.natsURL)
         config.listenAddress = listen

@@ -129,8 +129,7 @@ struct StagerCommand: ServiceCommand {
         if let url = settings.blobstoreURL, let warning = Loopback.blobstoreWarning(url: url, natsURLs: settings.natsURI) {
             Output.status(warning)
         }
-        _ = LogSetup.bootstrap(level: logLevel ?? settings.logging?.level)
-        let logger = Logger(label: "pipette.stager")
+        let logger = LogSetup.logger("pipette.stager", level: logLevel ?? settings.logging?.level)
         let stager = settings.localStaging
             ? StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate()), logger: logger)
             : StagerService(config: settings, logger: logger)

@@ -16,8 +16,8 @@ struct TogetherCommand: AsyncParsableCommand {
             gracefully, the last given first; if one fails, the others are stopped
             and the command exits with its error.
 
-            One log level for the process: --log-level here applies to every
-            service (their own --log-level and config-file levels are not used).
+            --log-level here is every service's level, unless a service's own
+            --log-level (or its config file's level) names another.
 
             Example (the Procfile's control plane):
               pipette together \\
@@ -28,7 +28,7 @@ struct TogetherCommand: AsyncParsableCommand {
                 -- router --port 8080 --domain localhost
             """)
 
-    @Option(help: "Log level for every service: trace (or debug2), debug, info, warning, error or critical.")
+    @Option(help: "Log level of the services that name none: trace (or debug2), debug, info, warning, error or critical.")
     var logLevel = "info"
 
     @Argument(parsing: .postTerminator,

@@ -65,6 +65,25 @@ struct TogetherTests {
                 + "stop it, or give blobstore another --port"), "\(plane.log)")
     }
 
+    @Test func aServiceGivenItsOwnLogLevelKeepsItAndTheOthersTakeTogethers() async throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let environment = ["PIPETTE_NATS_URL": nats.url, "PIPETTE_BLOBSTORE_SECRET": "together-secret"]
+        let plane = try ServiceProcess([
+            "together", "--log-level", "warning",
+            "--", "auctioneer",
+            "--", "stager", "--blobstore", "http://127.0.0.1:\(freePort())", "--log-level", "info",
+        ], environment: environment)
+        defer { plane.stop() }
+        #expect(await plane.waitFor("info pipette.stager: "), "the stager logs at its own info level: \(plane.log)")
+        let client = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let answered = await eventually(within: .seconds(30)) {
+            (try? await shell(Self.pipette, ["cells"], environment: client).status) == 0
+        }
+        #expect(answered, "the auctioneer runs")
+        #expect(!plane.log.contains("info pipette.auctioneer"), "the auctioneer logs at together's warning level: \(plane.log)")
+    }
+
     @Test func anHTTPServiceOnAnAddressThisMachineDoesNotHaveSaysSo() async throws {
         let result = try await shell(Self.pipette, ["fake-cc", "--apps", ProjectPaths.apps.path, "--host", "198.18.255.254",
                                                     "--port", String(freePort())])
