@@ -43,6 +43,7 @@ public final class NATSConnection: Sendable {
                 try check(natsOptions_SetReconnectWait(opts, options.reconnectWait.milliseconds), "set reconnect wait")
                 try check(natsOptions_SetReconnectBufSize(opts, Int32(options.reconnectBufferBytes)), "set reconnect buffer")
                 try check(natsOptions_SetSendAsap(opts, options.sendAsap), "set send-asap")
+                try check(natsOptions_SetWriteDeadline(opts, options.writeDeadline.milliseconds), "set write deadline")
             } catch {
                 if case .badTLSFile = error { throw error }
                 throw NATSError.connectFailed(url: url, reason: error.description)
@@ -224,6 +225,13 @@ public final class NATSConnection: Sendable {
             free(servers)
         }
         return (0..<Int(count)).compactMap { servers[$0].map { NATSURL.redacted(String(cString: $0)) } }
+    }
+
+    /// The server this connection is on now (password masked); nil while it has none.
+    public var connectedServer: String? {
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard natsConnection_GetConnectedUrl(handle.pointer, &buffer, buffer.count) == NATS_OK, buffer[0] != 0 else { return nil }
+        return NATSURL.redacted(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// How many copies a new JetStream bucket or stream keeps: one per known server, at most 3

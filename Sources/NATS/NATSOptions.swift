@@ -27,6 +27,12 @@ public struct NATSOptions: Sendable {
     /// request about 0.75 ms (the auctioneer answered in 1.0 ms instead of 0.25; BENCHMARKS.md,
     /// issue 14 row 2). False suits a publisher of many small messages that prefers fewer writes.
     public var sendAsap = true
+    /// How long one write to the server may wait for the server to take the bytes. A server that
+    /// hangs (a stopped process, a frozen host) reads nothing: without a deadline every publisher
+    /// blocked once the socket buffers were full, for as long as the hang lasted. Past it the
+    /// connection counts as broken and reconnects (to another server of a cluster when there is
+    /// one); publishes meanwhile are kept in the reconnect buffer.
+    public var writeDeadline: Duration = .seconds(5)
     /// Where replies to this connection's requests go (`<prefix>.<unique>`): a component with its
     /// own prefix can be allowed to receive only its own replies (`_INBOX.cell.>`).
     public var inboxPrefix = "_INBOX"

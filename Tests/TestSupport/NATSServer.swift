@@ -61,12 +61,20 @@ public final class NATSServer: @unchecked Sendable {
         log.split(separator: "\n").filter { $0.contains("Violation") }.map(String.init)
     }
 
+    /// Stops the server without ending it (SIGSTOP): it holds its connections open and reads
+    /// nothing, as a hung host does, until `resume()`.
+    public func pause() { if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGSTOP) } }
+
+    /// Lets a paused server run again (SIGCONT).
+    public func resume() { if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGCONT) } }
+
     /// Ends the server with SIGKILL: no goodbye to clients or to the cluster's other nodes.
     public func kill() { end(SIGKILL) }
 
     private func end(_ signal: Int32) {
         guard let process, process.isRunning else { return }
         Foundation.kill(process.processIdentifier, signal)
+        Foundation.kill(process.processIdentifier, SIGCONT)  // a paused server must run to end
         process.waitUntilExit()
         self.process = nil
     }
