@@ -14,8 +14,18 @@ public struct HTTPTransfer: Sendable {
     }
 
     let client: HTTPClient
+    /// The client's idle timeout, for the error that says a server stopped answering.
+    let stallTimeout: Duration
 
-    public init(client: HTTPClient = HTTPTransfer.sharedClient) { self.client = client }
+    /// How long an open connection may move no bytes either way before the transfer fails: a
+    /// hung server is said to be hung after this, instead of when the whole staging runs out.
+    public static let stallTimeout: Duration = .seconds(30)
+
+    /// A transfer on `client`, which was made with `stallTimeout` as its idle timeout.
+    public init(client: HTTPClient = HTTPTransfer.sharedClient, stallTimeout: Duration = HTTPTransfer.stallTimeout) {
+        self.client = client
+        self.stallTimeout = stallTimeout
+    }
 
     /// One client for the process, trusting the CA in `$PIPETTE_CA_FILE` besides the system's.
     public static let sharedClient = makeClient(extraCAFile: ProcessInfo.processInfo.environment["PIPETTE_CA_FILE"]
@@ -25,10 +35,12 @@ public struct HTTPTransfer: Sendable {
     /// against the system's roots and `extraCAFile`. Failed connects are not retried inside the
     /// client (which would hide "connection refused" until the deadline); callers retry what is
     /// transient. Whoever makes one (but the shared) shuts it down.
-    public static func makeClient(extraCAFile: String?) -> HTTPClient {
+    public static func makeClient(extraCAFile: String?, stallTimeout: Duration = HTTPTransfer.stallTimeout) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
+        configuration.timeout.read = .nanoseconds(stallTimeout.nanoseconds)
+        configuration.timeout.write = .nanoseconds(stallTimeout.nanoseconds)
         if let extraCAFile {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.additionalTrustRoots = [.file(extraCAFile)]
@@ -189,7 +201,9 @@ public struct HTTPTransfer: Sendable {
             }
         } catch let error as TransferError {
             throw error
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+        } catch let error as HTTPClientError where error == .readTimeout || error == .writeTimeout {
+            throw .stalled(url: url, seconds: Int(stallTimeout.components.seconds))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw .timedOut(url: url, seconds: Int(timeout.components.seconds))
         } catch {
             if let tls = Self.tlsFailure(error, url: url) { throw tls }

@@ -26,6 +26,9 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case httpStatus(code: Int, url: String, message: String? = nil)
     case tooLarge(url: String, limitBytes: Int64)
     case timedOut(url: String, seconds: Int)
+    /// The connection was open but no bytes moved either way for `seconds` (a hung or
+    /// overloaded server): said after that pause, not at the end of the whole transfer's time.
+    case stalled(url: String, seconds: Int)
     /// Writing `what` (e.g. "the app package") to this host's disk failed with errno `code`.
     case localWrite(what: String, code: Int32)
     /// Reading `what` from this host's disk failed with errno `code`.
@@ -40,7 +43,7 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     public var kind: Kind {
         switch self {
         case .invalidURL: .input
-        case .unreachable, .timedOut: .network
+        case .unreachable, .timedOut, .stalled: .network
         case .httpStatus: .httpStatus
         case .localWrite, .localRead: .localIO
         case .tooLarge: .limit
@@ -56,6 +59,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             "HTTP \(code) from \(Self.display(url))" + (message.map { ": \($0)" } ?? "")
         case .tooLarge(let url, let limit): "\(Self.display(url)) sent more than the limit of \(limit) bytes"
         case .timedOut(let url, let seconds): "no complete response from \(Self.display(url)) within \(seconds) seconds"
+        case .stalled(let url, let seconds):
+            "\(Self.display(url)) stopped answering: nothing came or went for \(seconds) seconds (is the server hung or overloaded?)"
         case .localWrite(let what, let code): "cannot write \(what) to local disk: \(String(cString: strerror(code)))"
         case .localRead(let what, let code): "cannot read \(what) from local disk: \(String(cString: strerror(code)))"
         case .untrustedCertificate(let url):
@@ -69,7 +74,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Worth another try: the network or the server may recover. A full local disk, a limit or
-    /// an answer like 404 or 507 (the server's disk is full) will not, so they fail at once.
+    /// an answer like 404 or 507 (the server's disk is full) will not, so they fail at once; nor
+    /// does a server that stopped answering (another wait would double the time to the same end).
     public var isTransient: Bool {
         switch self {
         case .unreachable, .timedOut: true

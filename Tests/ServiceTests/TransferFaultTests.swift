@@ -135,6 +135,35 @@ struct TransferFaultTests {
         }
     }
 
+    /// A server that takes the connection and then says nothing (a hung process, a frozen host)
+    /// is named as such after the stall timeout, not when the whole transfer's time runs out,
+    /// and is not tried again.
+    @Test func aServerThatStopsAnsweringIsSaidToAfterTheStallTimeout() async throws {
+        let dir = try TemporaryDirectory("stalled")
+        defer { dir.remove() }
+        let silent = SilentServer()
+        let client = HTTPTransfer.makeClient(extraCAFile: nil, stallTimeout: .seconds(1))
+        let transfer = HTTPTransfer(client: client, stallTimeout: .seconds(1))
+        let url = "http://127.0.0.1:\(silent.port)/blobs/x.tgz"
+        let retries = Mutex(0)
+        let started = ContinuousClock.now
+        await #expect(throws: TransferError.stalled(url: url, seconds: 1)) {
+            _ = try await transfer.download(url, to: dir.file("x.tgz"), limit: 1 << 20, timeout: .seconds(60),
+                                            onRetry: { _, _ in retries.withLock { $0 += 1 } })
+        }
+        try randomData(64 << 10).write(to: dir.file("up.tgz"))
+        await #expect(throws: TransferError.stalled(url: url, seconds: 1)) {
+            _ = try await transfer.upload(dir.file("up.tgz"), to: url, timeout: .seconds(60),
+                                          onRetry: { _, _ in retries.withLock { $0 += 1 } })
+        }
+        #expect(started.duration(to: .now) < .seconds(30), "said after the stall, not the 60 s deadline")
+        #expect(retries.withLock { $0 } == 0)
+        #expect(TransferError.stalled(url: url, seconds: 30).description
+                == "\(url) stopped answering: nothing came or went for 30 seconds (is the server hung or overloaded?)")
+        withExtendedLifetime(silent) {}
+        try await client.shutdown()
+    }
+
     @Test func errorsAreClassifiedAndOnlyWhatCanHealIsRetried() {
         let url = "http://blobs.example/blobs/d.tgz?expires=1&signature=abc123"
         #expect(TransferError.unreachable(url: url, reason: "connection refused").isTransient)
