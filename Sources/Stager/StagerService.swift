@@ -149,39 +149,59 @@ public struct StagerService: Service {
             let finished = try nats.subscribe(Subjects.stagingFinished(taskID: taskID), bufferSize: 4)
             defer { finished.unsubscribe() }
             try await nats.flush()
-            var toldWaiting = false
-            while true {
-                let deadline = Int(Date().timeIntervalSince1970) + config.maxStagingDuration + 30
-                switch try await records.claim(taskID, fingerprint: fingerprint, deadline: deadline) {
-                case .owner:
-                    let reply = await stage(request, taskID: taskID, nats: nats, workflow: workflow)
-                        .fitted(to: nats.maxPayload - min(4096, nats.maxPayload / 4))
-                    do {
-                        try await records.finish(taskID, fingerprint: fingerprint, reply: reply)
-                    } catch {
-                        logger.warning("cannot record the staging result for duplicates", metadata: [
-                            "task": "\(taskID)", "error": "\(error)"])
+            return try await withThrowingTaskGroup(of: DuplicateWait.self) { group in
+                // One listener on the finished subject for the whole wait. A stream whose reading
+                // task is cancelled ends for good: listened to afresh for each pause, every pause
+                // after the first ended at once and the records were read in a tight loop.
+                group.addTask {
+                    for await message in finished {
+                        if let reply = try? Wire.decode(StagingReply.self, from: message.payload) { return .reply(reply) }
                     }
-                    try? nats.publish(Subjects.stagingFinished(taskID: taskID), Wire.encode(reply))
-                    return reply
-                case .finished(let reply):
-                    logger.info("duplicate of a finished task: answering with its recorded reply", metadata: ["task": "\(taskID)"])
-                    return reply
-                case .conflict(let sentence):
-                    return StagingReply(taskID: taskID, taskLog: "", error: sentence)
-                case .running(let stager, let until):
-                    if !toldWaiting {
-                        toldWaiting = true
-                        logger.info("duplicate of a running task: waiting for its reply", metadata: ["task": "\(taskID)", "stager": "\(stager)"])
-                        try? nats.publish(logSubject(request, taskID: taskID), TaskLog().appending(
-                            "Task \(taskID) is already staging on \(stager); this request will get its result"))
-                    }
-                    // The finished message may be lost with a NATS node: the record is read again
-                    // every few seconds, and taken over once its stager is silent past its deadline.
-                    let wait = Duration.seconds(min(5, max(1, until - Int(Date().timeIntervalSince1970) + 1)))
-                    if let message = await first(finished, within: wait),
-                       let reply = try? Wire.decode(StagingReply.self, from: message.payload) {
+                    return .listenerEnded
+                }
+                defer { group.cancelAll() }
+                var toldWaiting = false
+                while true {
+                    let deadline = Int(Date().timeIntervalSince1970) + config.maxStagingDuration + 30
+                    switch try await records.claim(taskID, fingerprint: fingerprint, deadline: deadline) {
+                    case .owner:
+                        let reply = await stage(request, taskID: taskID, nats: nats, workflow: workflow)
+                            .fitted(to: nats.maxPayload - min(4096, nats.maxPayload / 4))
+                        do {
+                            try await records.finish(taskID, fingerprint: fingerprint, reply: reply)
+                        } catch {
+                            logger.warning("cannot record the staging result for duplicates", metadata: [
+                                "task": "\(taskID)", "error": "\(error)"])
+                        }
+                        try? nats.publish(Subjects.stagingFinished(taskID: taskID), Wire.encode(reply))
                         return reply
+                    case .finished(let reply):
+                        logger.info("duplicate of a finished task: answering with its recorded reply", metadata: ["task": "\(taskID)"])
+                        return reply
+                    case .conflict(let sentence):
+                        return StagingReply(taskID: taskID, taskLog: "", error: sentence)
+                    case .running(let stager, let until):
+                        if !toldWaiting {
+                            toldWaiting = true
+                            logger.info("duplicate of a running task: waiting for its reply", metadata: ["task": "\(taskID)", "stager": "\(stager)"])
+                            try? nats.publish(logSubject(request, taskID: taskID), TaskLog().appending(
+                                "Task \(taskID) is already staging on \(stager); this request will get its result"))
+                        }
+                        // The finished message may be lost with a NATS node: the record is read
+                        // again every few seconds, and taken over once its stager is silent past
+                        // its deadline.
+                        let pause = Duration.seconds(min(5, max(1, until - Int(Date().timeIntervalSince1970) + 1)))
+                        group.addTask {
+                            try? await Task.sleep(for: pause)
+                            return .pauseOver
+                        }
+                        waiting: while let event = try await group.next() {
+                            switch event {
+                            case .reply(let reply): return reply
+                            case .pauseOver: break waiting
+                            case .listenerEnded: continue
+                            }
+                        }
                     }
                 }
             }
@@ -192,20 +212,11 @@ public struct StagerService: Service {
         }
     }
 
-    /// The first message on `subscription` within `timeout`, or nil.
-    private func first(_ subscription: NATSSubscription, within timeout: Duration) async -> NATSMessage? {
-        await withTaskGroup(of: NATSMessage?.self) { group in
-            group.addTask {
-                for await message in subscription { return message }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? nil
-        }
+    /// What ends a pause of a duplicate waiting for a running task.
+    private enum DuplicateWait: Sendable {
+        case reply(StagingReply)
+        case pauseOver
+        case listenerEnded
     }
 
     func send(_ reply: StagingReply, to subject: String?, nats: NATSConnection) {

@@ -75,6 +75,35 @@ struct StagerReliabilityTests {
         await platform.stop()
     }
 
+    /// A duplicate of a task still running waits for its result by pauses of a few seconds. The
+    /// pause once listened to the finished subject afresh each time; a stream read by a cancelled
+    /// task ends for good, so after the first pause every pause ended at once and the stager read
+    /// the task's record in a tight loop (a thread each: in a cluster burst, hundreds a second).
+    @Test func aDuplicateOfALongRunningTaskWaitsWithoutSpinning() async throws {
+        let hanging = SilentServer()
+        let platform = try await Platform(stagers: 2) { $0.maxStagingDuration = 8 }
+        var request = platform.seedRequest("static")
+        request["task_id"] = "dup-slow"
+        request["download_uri"] = "http://127.0.0.1:\(hanging.port)/app.zip"
+        let payload = try JSONSerialization.data(withJSONObject: request)
+        let watcher = try await platform.client()
+        defer { watcher.close() }
+        let records = try watcher.subscribe(["$JS.API.>", "$KV.pipette_staging.>"], bufferSize: 100_000)
+        try await watcher.flush()
+        async let first = platform.stage(raw: payload, timeout: .seconds(60))
+        try await Task.sleep(for: .seconds(1))
+        async let second = platform.stage(raw: payload, timeout: .seconds(60))
+        let (a, b) = try await (first, second)
+        #expect(a.error == "Staging timed out after 8 seconds (during: download)", "\(a.error ?? "")")
+        #expect(b == a, "the duplicate gets the running task's reply")
+        records.unsubscribe()
+        var count = 0
+        for await _ in records { count += 1 }
+        #expect(count < 60, "\(count) reads and writes of the task records in 8 s: the duplicate spun")
+        withExtendedLifetime(hanging) {}
+        await platform.stop()
+    }
+
     @Test func aDuplicateTaskIDIsStagedOnceAcrossStagers() async throws {
         let platform = try await Platform(stagers: 2)
         var request = platform.seedRequest("static")
