@@ -70,13 +70,27 @@ public struct StagerService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await work(subscription, nats: nats, workflow: workflow, admission: admission, records: records) }
             group.addTask {
-                // On SIGTERM: stop taking work and let what is buffered arrive. If the drain cannot
-                // finish (NATS unreachable), close after the longest a task may take.
+                // On SIGTERM: stop taking work and let what is buffered arrive. A drain needs the
+                // server: once the connection has been down for 2 s (nats-server stopping too, as
+                // when foreman stops a Procfile) nothing more can arrive, so it is closed then;
+                // otherwise after the longest a task may take.
                 guard (try? await gracefulShutdown()) != nil else { return }
                 logger.info("stager draining: no new work; finishing what it has")
                 subscription.drain()
-                try? await Task.sleep(for: .seconds(config.maxStagingDuration + 10))
-                if !Task.isCancelled { nats.close() }
+                let clock = ContinuousClock()
+                let last = clock.now + .seconds(config.maxStagingDuration + 10)
+                var downSince: ContinuousClock.Instant?
+                while clock.now < last {
+                    guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
+                    if nats.isConnected {
+                        downSince = nil
+                    } else if clock.now - (downSince ?? clock.now) >= .seconds(2) {
+                        break
+                    } else if downSince == nil {
+                        downSince = clock.now
+                    }
+                }
+                nats.close()
             }
             await group.next()
             group.cancelAll()

@@ -26,6 +26,28 @@ struct ServiceShutdownAndSecretTests {
         }
     }
 
+    /// foreman stops a Procfile by sending SIGTERM to every process at once: the stager's drain
+    /// then needs a server that is going away. It used to wait out libnats' 30 s drain timeout
+    /// (foreman kills at 5 s); the other services already exited at once.
+    @Test func componentsStoppedTogetherWithTheirNATSServerExitAtOnce() async throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let services = [
+            try ServiceProcess(["auctioneer", "--nats", nats.url]),
+            try ServiceProcess(["stager", "--nats", nats.url, "--blobstore", "http://127.0.0.1:\(freePort())",
+                                "--blobstore-secret", "together"]),
+            try ServiceProcess(["stager", "--local", "--nats", nats.url]),
+        ]
+        defer { services.forEach { $0.stop() } }
+        for service in services { #expect(await service.waitFor("ready"), "\(service.log)") }
+        nats.signal(SIGTERM)
+        services.forEach { $0.signal(SIGTERM) }
+        for service in services {
+            let status = await service.exitStatus(within: .seconds(5))
+            #expect(status == 0, "exited within 5 s of SIGTERM: \(status.map(String.init) ?? "still running")\n\(service.log)")
+        }
+    }
+
     @Test func servicesAuthenticateWithAnNKeySeedFile() async throws {
         let key = try await UserNKey.make()
         let work = try TemporaryDirectory("nkey-services")

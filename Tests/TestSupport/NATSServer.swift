@@ -65,6 +65,10 @@ public final class NATSServer: @unchecked Sendable {
     /// nothing, as a hung host does, until `resume()`.
     public func pause() { if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGSTOP) } }
 
+    /// Sends `signal` without waiting for the server to act on it (SIGTERM: it starts shutting
+    /// down while the caller goes on).
+    public func signal(_ signal: Int32) { if let process, process.isRunning { Foundation.kill(process.processIdentifier, signal) } }
+
     /// Lets a paused server run again (SIGCONT).
     public func resume() { if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGCONT) } }
 
