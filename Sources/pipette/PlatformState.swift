@@ -5,11 +5,20 @@ import PipetteCore
 /// What the platform runs now, as a client sees it: the cells' last heartbeats (through the
 /// auctioneer) and the app instances they report.
 enum PlatformState {
+    /// How long a command waits for an auctioneer to answer when none is subscribed (one
+    /// restarting, or a converger handing over) before it says none is running.
+    static let auctioneerGrace: Duration = .seconds(5)
+
     /// Every cell the auctioneer knows, with its instances.
     static func cells(on connection: NATSConnection) async throws -> [CellState] {
         let answer: NATSMessage
         do {
-            answer = try await connection.request(Subjects.cells, [], timeout: .seconds(5))
+            answer = try await connection.request(
+                Subjects.cells, timeout: .seconds(5), waitingForRespondersUpTo: auctioneerGrace,
+                onWaiting: {
+                    Output.status("==> no auctioneer is answering on \(Subjects.cells) yet; waiting up to "
+                                  + "\(auctioneerGrace.components.seconds) s for one")
+                }, payload: { [UInt8]() })
         } catch {
             if case .noResponders = error {
                 throw CommandFailure("no auctioneer is answering on \(Subjects.cells); start one with `pipette auctioneer`")

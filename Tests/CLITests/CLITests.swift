@@ -53,6 +53,22 @@ struct CLITests {
                 "\(result.output)")
     }
 
+    /// A command run while the auctioneer restarts (or before it is up) waits a few seconds for
+    /// one instead of failing at once: a test that scaled an app just after restarting one
+    /// converger and killing the other failed so, once in CI.
+    @Test func cellsWaitsBrieflyForAnAuctioneerThatIsStarting() async throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        async let listed = shell(Self.pipette, ["cells", "--nats", nats.url])
+        try await Task.sleep(for: .seconds(1))
+        let auctioneer = try ServiceProcess(["auctioneer", "--nats", nats.url])
+        defer { auctioneer.stop() }
+        let result = try await listed
+        #expect(result.status == 0, "\(result.output)\n\(auctioneer.log)")
+        #expect(result.output.contains("no auctioneer is answering on pipette.auction.cells yet; waiting up to 5 s"),
+                "\(result.output)")
+    }
+
     @Test func aMissingAppIsAClearErrorWithoutAStackTrace() throws {
         let result = try pipette("build", "/nonexistent/app", "--stack", "tiny-amd64")
         #expect(result.status == 1)
