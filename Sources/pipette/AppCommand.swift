@@ -43,7 +43,8 @@ struct AppCommand: AsyncParsableCommand {
         var unknown: String?
         var instances: [InstanceReport] = []
         do {
-            instances = try await PlatformState.instances(of: name, on: connection)
+            // The app's desired state is shown whether or not an auctioneer answers: no wait.
+            instances = try await PlatformState.instances(of: name, on: connection, waitingUpTo: .zero)
         } catch {
             unknown = "\(error)"
         }

@@ -9,16 +9,19 @@ enum PlatformState {
     /// restarting, or a converger handing over) before it says none is running.
     static let auctioneerGrace: Duration = .seconds(5)
 
-    /// Every cell the auctioneer knows, with its instances.
-    static func cells(on connection: NATSConnection) async throws -> [CellState] {
+    /// Every cell the auctioneer knows, with its instances; while no auctioneer answers, asks
+    /// again for up to `grace` (zero: once).
+    static func cells(on connection: NATSConnection, waitingUpTo grace: Duration = auctioneerGrace) async throws -> [CellState] {
         let answer: NATSMessage
         do {
-            answer = try await connection.request(
-                Subjects.cells, timeout: .seconds(5), waitingForRespondersUpTo: auctioneerGrace,
-                onWaiting: {
-                    Output.status("==> no auctioneer is answering on \(Subjects.cells) yet; waiting up to "
-                                  + "\(auctioneerGrace.components.seconds) s for one")
-                }, payload: { [UInt8]() })
+            answer = grace > .zero
+                ? try await connection.request(
+                    Subjects.cells, timeout: .seconds(5), waitingForRespondersUpTo: grace,
+                    onWaiting: {
+                        Output.status("==> no auctioneer is answering on \(Subjects.cells) yet; waiting up to "
+                                      + "\(grace.components.seconds) s for one")
+                    }, payload: { [UInt8]() })
+                : try await connection.request(Subjects.cells, [], timeout: .seconds(5))
         } catch {
             if case .noResponders = error {
                 throw CommandFailure("no auctioneer is answering on \(Subjects.cells); start one with `pipette auctioneer`")
@@ -29,8 +32,9 @@ enum PlatformState {
     }
 
     /// The instances of `app` the cells report, by index then state (running first).
-    static func instances(of app: String, on connection: NATSConnection) async throws -> [InstanceReport] {
-        try await cells(on: connection).flatMap(\.lrps).filter { $0.app == app }.sorted(by: Self.order)
+    static func instances(of app: String, on connection: NATSConnection,
+                          waitingUpTo grace: Duration = auctioneerGrace) async throws -> [InstanceReport] {
+        try await cells(on: connection, waitingUpTo: grace).flatMap(\.lrps).filter { $0.app == app }.sorted(by: Self.order)
     }
 
     /// The converger's last pass (crash backoffs, placement errors); nil when no converger answers.
