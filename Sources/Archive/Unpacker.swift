@@ -70,6 +70,14 @@ public enum Unpacker {
         }
     }
 
+    /// libarchive's disk writer. Making one reads the umask by setting it to 0 for an instant, so
+    /// this thread first takes its own umask (same value; nothing in Pipette changes it later):
+    /// files other threads create in that instant keep theirs.
+    private static func newDiskWriter() -> OpaquePointer? {
+        _ = pipette_own_umask()
+        return archive_write_disk_new()
+    }
+
     /// Reads every entry of `archivePath`, checking it, and writes it under `root` (nothing is
     /// written when `root` is nil).
     private static func extract(_ archivePath: URL, into root: String?, limits: UnpackLimits,
@@ -83,11 +91,7 @@ public enum Unpacker {
             throw .corrupt(reason: archiveMessage(reader).replacingOccurrences(of: archivePath.path, with: naming.archive))
         }
 
-        // libarchive reads the umask by setting it to 0 for an instant: on this thread's own
-        // umask, so files other threads create meanwhile keep theirs. The umask's value is
-        // the same; nothing in Pipette changes it later.
-        if root != nil { _ = pipette_own_umask() }
-        let writer = root == nil ? nil : archive_write_disk_new()
+        let writer = root == nil ? nil : newDiskWriter()
         defer { if let writer { archive_write_free(writer) } }
         // Names are checked and rebased onto `root` below; libarchive's own guards stay on as a
         // second line (no writing through symlinks, no `..`), except for absolute paths, which

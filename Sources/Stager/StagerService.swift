@@ -82,13 +82,8 @@ public struct StagerService: Service {
                 var downSince: ContinuousClock.Instant?
                 while clock.now < last {
                     guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
-                    if nats.isConnected {
-                        downSince = nil
-                    } else if clock.now - (downSince ?? clock.now) >= .seconds(2) {
-                        break
-                    } else if downSince == nil {
-                        downSince = clock.now
-                    }
+                    downSince = nats.isConnected ? nil : (downSince ?? clock.now)
+                    if let downSince, clock.now - downSince >= .seconds(2) { break }
                 }
                 nats.close()
             }

@@ -14,14 +14,12 @@ enum PlatformState {
     static func cells(on connection: NATSConnection, waitingUpTo grace: Duration = auctioneerGrace) async throws -> [CellState] {
         let answer: NATSMessage
         do {
-            answer = grace > .zero
-                ? try await connection.request(
-                    Subjects.cells, timeout: .seconds(5), waitingForRespondersUpTo: grace,
-                    onWaiting: {
-                        Output.status("==> no auctioneer is answering on \(Subjects.cells) yet; waiting up to "
-                                      + "\(grace.components.seconds) s for one")
-                    }, payload: { [UInt8]() })
-                : try await connection.request(Subjects.cells, [], timeout: .seconds(5))
+            answer = try await connection.request(
+                Subjects.cells, timeout: .seconds(5), waitingForRespondersUpTo: grace,
+                onWaiting: {
+                    Output.status("==> no auctioneer is answering on \(Subjects.cells) yet; waiting up to "
+                                  + "\(grace.components.seconds) s for one")
+                }, payload: { [UInt8]() })
         } catch {
             if case .noResponders = error {
                 throw CommandFailure("no auctioneer is answering on \(Subjects.cells); start one with `pipette auctioneer`")
