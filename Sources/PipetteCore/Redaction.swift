@@ -43,7 +43,8 @@ public enum Redaction {
             let valueStart = text.index(after: equals)
             if secretParameters.contains(name), nameStart > text.startIndex,
                "?&;".contains(text[text.index(before: nameStart)]) || name == "signature" {
-                let valueEnd = text[valueStart...].firstIndex(where: isValueEnd) ?? text.endIndex
+                let valueEnd = text[valueStart...].indices.first { isValueEnd(text[$0]) || isSentenceColon(at: $0, in: text) }
+                    ?? text.endIndex
                 if valueStart < valueEnd { return valueStart..<valueEnd }
             }
             searchStart = valueStart
@@ -66,6 +67,13 @@ public enum Redaction {
 
     private static func isNameCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "-" || c == "_" }
     private static func isValueEnd(_ c: Character) -> Bool { "&; \t\n\"')>,".contains(c) }
+
+    /// A colon that ends a sentence's clause ("…?signature=…: No space left"), not part of a value.
+    private static func isSentenceColon(at index: Substring.Index, in text: Substring) -> Bool {
+        guard text[index] == ":" else { return false }
+        let next = text.index(after: index)
+        return next == text.endIndex || text[next].isWhitespace
+    }
 
     /// Replaces the host path of a staging workspace (`/tmp/pipette-stage-…`, `/tmp/pipette-cell-…/task-…`)
     /// with `<workspace>`, keeping the part inside it: errors sent to clients name no host paths.

@@ -145,6 +145,9 @@ struct RedactionTests {
              "https://s3/x?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&a=1"),
             ("cannot reach http://h/x?token=t0k (refused)", "cannot reach http://h/x?token=REDACTED (refused)"),
             ("no secrets here: a=b, user@example", "no secrets here: a=b, user@example"),
+            // A sentence's colon after the URL stays (masking twice once swallowed it).
+            ("HTTP 507 from http://h/x?signature=ab12: No space left", "HTTP 507 from http://h/x?signature=REDACTED: No space left"),
+            ("HTTP 507 from http://h/x?signature=REDACTED: No space", "HTTP 507 from http://h/x?signature=REDACTED: No space"),
         ]
         for (text, expected) in cases { #expect(Redaction.redact(text) == expected) }
     }
