@@ -22,8 +22,8 @@ struct BusOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The client certificate's key (PEM) (default: $PIPETTE_NATS_KEY).", valueName: "file"))
     var natsKey: String?
 
-    @Option(help: "Log level: trace, debug, info, warning, error (default: info).")
-    var logLevel: String?
+    @Option(help: "Log level (default: info; the seed's debug2 is trace).")
+    var logLevel: LogLevel?
 
     /// The NATS URL to use: `--nats`, else `$PIPETTE_NATS_URL`, else the local default.
     var natsURL: String { Self.resolve(nats) }

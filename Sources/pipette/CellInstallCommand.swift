@@ -40,8 +40,8 @@ struct CellInstallCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A NATS user nkey seed file the cell authenticates with.", valueName: "file"))
     var natsNkey: String?
 
-    @Option(help: "The service's log level: trace, debug, info, warning, error (default: info).")
-    var logLevel: String?
+    @Option(help: "The service's log level (default: info).")
+    var logLevel: LogLevel?
 
     @Option(help: ArgumentHelp("Install under this folder instead of / (for images and tests; nothing is started then).",
                                valueName: "dir"))
@@ -71,7 +71,7 @@ struct CellInstallCommand: AsyncParsableCommand {
         file.id = file.id ?? ProcessInfo.processInfo.hostName
         file.workspaceDir = file.workspaceDir ?? CellInstallation.workspacePath
         file.logFormat = "journal"
-        file.logLevel = logLevel ?? file.logLevel
+        file.logLevel = logLevel?.name ?? file.logLevel
         file.natsNkey = natsNkey
         return file
     }
@@ -103,9 +103,6 @@ struct CellInstallCommand: AsyncParsableCommand {
         }
         _ = try stacks()
         _ = try settings()
-        if let logLevel, !["trace", "debug", "info", "warning", "error"].contains(logLevel) {
-            throw ValidationError("--log-level must be trace, debug, info, warning or error")
-        }
     }
 
     func run() async throws {

@@ -109,6 +109,7 @@ struct CellOptions: ParsableArguments {
         if file.advertise.isEmpty || file.advertise.contains(where: { $0 == " " || $0 == "/" }) {
             throw ValidationError("--advertise (advertise) must be a host name or IP address, e.g. 192.0.2.10")
         }
+        _ = try LogLevel.named(file.logLevel, in: "--log-level (log_level)")
         if !LogSetup.formats.contains(file.logFormat) {
             throw ValidationError("--log-format (log_format) must be one of: \(LogSetup.formats.joined(separator: ", "))")
         }

@@ -64,7 +64,7 @@ struct CellRunCommand: ServiceCommand {
             do { return try CellFile.load(path) } catch { throw ValidationError("\(error)") }
         } ?? CellFile()
         if let logFormat { file.logFormat = logFormat }
-        if let level = bus.logLevel { file.logLevel = level }
+        if let level = bus.logLevel { file.logLevel = level.name }
         return try cell.applied(to: file)
     }
 
@@ -73,7 +73,7 @@ struct CellRunCommand: ServiceCommand {
     func makeService() async throws -> any Service {
         guard getuid() == 0 else { throw ContainerError.notRoot }
         let settings = try settings()
-        let logger = LogSetup.logger("pipette.cell", level: settings.logLevel, format: settings.logFormat)
+        let logger = LogSetup.logger("pipette.cell", level: try LogLevel.named(settings.logLevel, in: "--log-level (log_level)"), format: settings.logFormat)
         let home = PipetteHome.locate()
         let store = StackStore(directory: home.stacks)
         let names = settings.stacks ?? store.list().filter { $0.metadata != nil }.map(\.stack.name)

@@ -45,8 +45,8 @@ struct FakeCCCommand: ServiceCommand {
     @Option(help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
     var tlsKey: String?
 
-    @Option(help: "Log level: trace (or debug2), debug, info (the default), warning, error or critical.")
-    var logLevel: String?
+    @Option(help: "Log level (default: info; the seed's debug2 is trace).")
+    var logLevel: LogLevel?
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }

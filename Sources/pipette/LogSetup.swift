@@ -1,7 +1,7 @@
 import Logging
 import Synchronization
 
-/// Logs to stderr at a level from config or flags; the seed's `debug2` means trace. Format `text`
+/// Logs to stderr at a level from config or flags (``LogLevel``). Format `text`
 /// (timestamped lines for a terminal) or `journal` (`JournalLogHandler`, for systemd).
 /// A process has one set-up: only the first call counts (`pipette together` makes that call
 /// itself). Each service's logger still takes the level its own flags or config name, so inside
@@ -12,8 +12,8 @@ enum LogSetup {
 
     /// Sets up logging for the process, once; returns the level in force.
     @discardableResult
-    static func bootstrap(level text: String?, format: String = "text") -> Logger.Level {
-        let level = self.level(text)
+    static func bootstrap(level named: LogLevel?, format: String = "text") -> Logger.Level {
+        let level = (named ?? .info).level
         return done.withLock { done in
             if let done { return done }
             done = level
@@ -30,22 +30,10 @@ enum LogSetup {
 
     /// Sets up logging for the process (the first call only) and returns a service's logger: at
     /// `level` when the service's flags or config name one, else at the process's level.
-    static func logger(_ label: String, level text: String?, format: String = "text") -> Logger {
-        bootstrap(level: text, format: format)
+    static func logger(_ label: String, level: LogLevel?, format: String = "text") -> Logger {
+        bootstrap(level: level, format: format)
         var logger = Logger(label: label)
-        if let text { logger.logLevel = level(text) }
+        if let level { logger.logLevel = level.level }
         return logger
-    }
-
-    /// A level named by config or flags (unknown or nil: info).
-    static func level(_ text: String?) -> Logger.Level {
-        switch text?.lowercased() {
-        case "debug2", "trace": .trace
-        case "debug", "debug1": .debug
-        case "warn", "warning": .warning
-        case "error": .error
-        case "critical", "fatal": .critical
-        default: .info
-        }
     }
 }

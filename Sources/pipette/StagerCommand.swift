@@ -95,8 +95,8 @@ struct StagerCommand: ServiceCommand {
     @Flag(help: "Stage on this host instead of on cells placed by `pipette auctioneer` (local_staging).")
     var local = false
 
-    @Option(help: "Log level: trace (the seed's debug2), debug, info, warning, error.")
-    var logLevel: String?
+    @Option(help: "Log level (default: info; the seed's debug2 is trace).")
+    var logLevel: LogLevel?
 
     func makeService() async throws -> any Service {
         var settings = try config.map { try StagerConfig.load($0) } ?? StagerConfig()
@@ -129,7 +129,8 @@ struct StagerCommand: ServiceCommand {
         if let url = settings.blobstoreURL, let warning = Loopback.blobstoreWarning(url: url, natsURLs: settings.natsURI) {
             Output.status(warning)
         }
-        let logger = LogSetup.logger("pipette.stager", level: logLevel ?? settings.logging?.level)
+        let fileLevel = try settings.logging?.level.map { try LogLevel.named($0, in: "logging.level in \(config ?? "the config file")") }
+        let logger = LogSetup.logger("pipette.stager", level: logLevel ?? fileLevel)
         let stager = settings.localStaging
             ? StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate()), logger: logger)
             : StagerService(config: settings, logger: logger)

@@ -28,8 +28,8 @@ struct TogetherCommand: AsyncParsableCommand {
                 -- router --port 8080 --domain localhost
             """)
 
-    @Option(help: "Log level of the services that name none: trace (or debug2), debug, info, warning, error or critical.")
-    var logLevel = "info"
+    @Option(help: "Log level of the services that name none (the seed's debug2 is trace).")
+    var logLevel = LogLevel.info
 
     @Argument(parsing: .postTerminator,
               help: ArgumentHelp("The services, each after a `--`: -- NAME [FLAGS…] -- NAME [FLAGS…] …", valueName: "service"))
