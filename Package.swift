@@ -42,7 +42,10 @@ let package = Package(
             "CArchive", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
 
-        .target(name: "NATS", dependencies: ["CNATS", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .target(name: "NATS", dependencies: [
+            "CNATS", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
 
         // The domain: plain values, no I/O.
         .target(name: "PipetteCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),

@@ -25,9 +25,8 @@ public struct AuctioneerService: Service {
     }
 
     public func run() async throws {
-        let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.auctioneer.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
-        }
+        guard let nats = try await NATSConnection.forService(config.natsURI, options: config.natsOptions.inboxes(BusRole.auctioneer.inboxPrefix),
+                                                             logger: logger) else { return }
         let registry = CellRegistry(missedHeartbeats: config.missedHeartbeats)
         let pending = PendingPlacements(limit: config.maxPending)
         let queue = WaitingTasks()

@@ -43,9 +43,8 @@ public struct CellService: Service {
     }
 
     public func run() async throws {
-        let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.cell.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
-        }
+        guard let nats = try await NATSConnection.forService(config.natsURI, options: config.natsOptions.inboxes(BusRole.cell.inboxPrefix),
+                                                             logger: logger) else { return }
         let executor = TaskExecutor(cellID: config.id, home: home, stacks: stacks, transfer: HTTPTransfer(),
                                     maxDownloadBytes: config.maxDownloadBytes, workspaceDirectory: config.workspaceDirectory)
         let parts = Parts(

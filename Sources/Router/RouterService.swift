@@ -36,9 +36,8 @@ public struct RouterService: Service {
         try await keeper.writeFiles()
         let haproxy = HAProxyProcess(executable: config.haproxy, configFile: files.configFile.path,
                                      masterSocket: files.masterSocket.path, pidFile: files.pidFile.path, logger: logger)
-        let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.router.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
-        }
+        guard let nats = try await NATSConnection.forService(config.natsURI, options: config.natsOptions.inboxes(BusRole.router.inboxPrefix),
+                                                             logger: logger) else { return }
         defer { nats.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await haproxy.run() }

@@ -41,9 +41,8 @@ public struct StagerService: Service {
         try config.validate()
         let transfer = HTTPTransfer()
         let blobstore = try config.blobstoreLocation().map { BlobstoreClient(location: $0, transfer: transfer) }
-        let nats = try await NATSConnection.connect(config.natsURI, options: config.natsOptions.inboxes(BusRole.stager.inboxPrefix), patience: .seconds(30)) { error in
-            logger.notice("\(error.waitNote)", metadata: ["error": "\(error)"])
-        }
+        guard let nats = try await NATSConnection.forService(config.natsURI, options: config.natsOptions.inboxes(BusRole.stager.inboxPrefix),
+                                                             logger: logger) else { return }
         guard let backend = backend ?? blobstore.map({ CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30)) })
         else {
             nats.close()

@@ -92,6 +92,26 @@ struct ServiceShutdownAndSecretTests {
         #expect(await auctioneer.exitStatus(within: .seconds(10)) == 0)
     }
 
+    /// Ctrl-C or SIGTERM while a service waits for its NATS server (up to 30 s) ends it at once,
+    /// with status 0: it used to wait the 30 s out and then fail.
+    @Test func aServiceWaitingForNATSStopsAtOnceWhenAsked() async throws {
+        let url = "nats://127.0.0.1:\(freePort())"
+        let services = [
+            try ServiceProcess(["auctioneer", "--nats", url]),
+            try ServiceProcess(["cell", "--id", "waiting-1", "--stacks", "tiny-amd64", "--nats", url]),
+            try ServiceProcess(["stager", "--local", "--nats", url]),
+            try ServiceProcess(["router", "--nats", url, "--port", "\(freePort())", "--state-dir",
+                                FileManager.default.temporaryDirectory.appendingPathComponent("router-\(freePort())").path]),
+        ]
+        defer { services.forEach { $0.stop() } }
+        for service in services { #expect(await service.waitFor("waiting for NATS"), "\(service.log)") }
+        services.forEach { $0.signal(SIGTERM) }
+        for service in services {
+            let status = await service.exitStatus(within: .seconds(5))
+            #expect(status == 0, "exited within 5 s of SIGTERM: \(status.map(String.init) ?? "still running")\n\(service.log)")
+        }
+    }
+
     @Test func theNATSPasswordIsNeitherLoggedNorInTheProcessTable() async throws {
         let secret = "pw-Sekr1t-\(UUID().uuidString.prefix(6))"
         let work = try TemporaryDirectory("secrets")
