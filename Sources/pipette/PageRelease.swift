@@ -1,0 +1,30 @@
+import Container
+import Logging
+import PipetteCore
+import ServiceLifecycle
+
+/// Runs beside a process's services: once they are up, and then every `interval`, gives back the
+/// pages of the executable and libraries that start-up or past work touched and nothing uses now
+/// (``ResidentPages``). An idle cell holds about 15 MB instead of 33.
+struct PageRelease: Service, CustomStringConvertible {
+    /// From the process's start to the first release: the services have connected and subscribed.
+    var first: Duration = .seconds(10)
+    /// Between releases: what a burst of work touched is given back about this long after.
+    var interval: Duration = .seconds(60)
+    let logger: Logger
+    var description: String { "PageRelease" }
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: first)
+            while true {
+                let started = ContinuousClock.now
+                let released = ResidentPages.release()
+                logger.debug("released unused pages of mapped files", metadata: [
+                    "kB": "\(released)", "ms": "\((ContinuousClock.now - started).wholeMilliseconds)",
+                ])
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}
