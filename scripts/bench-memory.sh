@@ -3,7 +3,8 @@
 # Procfile under foreman on free ports (with PIPETTE, default .build/release/pipette, and a
 # scratch folder for JetStream and blobs), waits until both cells are ready, lets it idle, then
 # prints each process's RSS and PSS (/proc/PID/smaps_rollup) and their sums.
-# usage: bash scripts/bench-memory.sh [PIPETTE [IDLE_SECONDS]]      (default 30 s idle; PROCFILE=another)
+# usage: bash scripts/bench-memory.sh [PIPETTE [IDLE_SECONDS]]      (default 30 s idle; PROCFILE=another;
+#        STAGE=APP stages apps/APP once through a cell before idling, to see what work leaves behind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pipette=$(realpath "${1:-.build/release/pipette}")
@@ -24,6 +25,10 @@ trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true; rm -
 ready() { [ "$("$pipette" cells 2>/dev/null | grep -cE '^(amd64|arm64)-1 .* ready$')" = 2 ]; }
 for _ in $(seq 1 300); do ready && break; sleep 0.2; done
 ready || { echo "the cells did not come up; platform log:" >&2; tail -n 30 "$work/platform.log" >&2; exit 1; }
+if [ -n "${STAGE:-}" ]; then
+  "$pipette" stage "$STAGE" --cc "http://127.0.0.1:$cc" >"$work/stage.log" 2>&1 || { cat "$work/stage.log" >&2; exit 1; }
+  echo "staged $STAGE once"
+fi
 echo "platform up; idling ${idle} s"
 sleep "$idle"
 
