@@ -24,7 +24,7 @@ nats="nats://127.0.0.1:$nats_port"
 "$pipette" stager --local --queue staging-local --nats "$nats" --blobstore "http://127.0.0.1:$blob_port" \
   --blobstore-secret bench --log-level warning & pids+=($!)
 sleep 3
-echo "stager idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$stager/status)"
+echo "stager RSS 3 s after start (before its first page release at 10 s): $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$stager/status)"
 
 python3 scripts/bench_stager.py "nats://127.0.0.1:$nats_port" "http://127.0.0.1:$cc_port" latency 500
 "${BENCH:-.build/release/pipette-bench}" transfer --blobstore "http://127.0.0.1:$blob_port" --secret bench --count 200

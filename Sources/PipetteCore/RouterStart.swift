@@ -11,13 +11,21 @@ public struct RouterStart: Codable, Sendable, Equatable {
     public var minimumRegisterIntervalInSeconds: Int
     /// How long the router keeps a route that is not re-announced.
     public var pruneThresholdInSeconds: Int
+    /// Pipette's own: where this router serves an app, `{app}` standing for its name
+    /// (`http://{app}.localhost:8080/`); gorouter sends none, and its clients ignore it.
+    public var appURL: String?
 
-    public init(id: String, hosts: [String], minimumRegisterIntervalInSeconds: Int, pruneThresholdInSeconds: Int) {
+    public init(id: String, hosts: [String], minimumRegisterIntervalInSeconds: Int, pruneThresholdInSeconds: Int,
+                appURL: String? = nil) {
         self.id = id
         self.hosts = hosts
         self.minimumRegisterIntervalInSeconds = minimumRegisterIntervalInSeconds
         self.pruneThresholdInSeconds = pruneThresholdInSeconds
+        self.appURL = appURL
     }
+
+    /// An app's URL through this router, when it said where it serves apps.
+    public func url(app: String) -> String? { appURL?.replacingOccurrences(of: "{app}", with: app) }
 
     /// Go's lenient decoding: a missing field or `null` is the zero value.
     public init(from decoder: any Decoder) throws {
@@ -26,5 +34,6 @@ public struct RouterStart: Codable, Sendable, Equatable {
         hosts = try c.decodeIfPresent([String].self, forKey: .hosts) ?? []
         minimumRegisterIntervalInSeconds = try c.decodeIfPresent(Int.self, forKey: .minimumRegisterIntervalInSeconds) ?? 0
         pruneThresholdInSeconds = try c.decodeIfPresent(Int.self, forKey: .pruneThresholdInSeconds) ?? 0
+        appURL = try c.decodeIfPresent(String.self, forKey: .appURL)
     }
 }

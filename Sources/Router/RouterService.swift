@@ -26,7 +26,8 @@ public struct RouterService: Service {
     var greeting: RouterStart {
         RouterStart(id: config.id, hosts: [config.listenAddress],
                     minimumRegisterIntervalInSeconds: RouterConfig.seconds(config.registerInterval),
-                    pruneThresholdInSeconds: RouterConfig.seconds(config.pruneThreshold))
+                    pruneThresholdInSeconds: RouterConfig.seconds(config.pruneThreshold),
+                    appURL: "http://{app}.\(config.domain):\(config.port)/")
     }
 
     public func run() async throws {

@@ -50,6 +50,8 @@ struct AppCommand: AsyncParsableCommand {
         }
         if json { return Output.line(String(decoding: Wire.encode(Shown(app: app, instances: instances)), as: UTF8.self)) }
         let running = instances.filter { $0.state == .running }.count
+        let router = await PlatformState.router(on: connection)
+        let route: [(String, String)] = router.map { [("route", PlatformState.routeURL(app: app.name, router: $0))] } ?? []
         Output.table([
             ("app", "\(app.name) (guid \(app.guid))"),
             ("state", app.state.rawValue),
@@ -60,7 +62,7 @@ struct AppCommand: AsyncParsableCommand {
             ("environment", app.environment.keys.sorted().joined(separator: ", ").isEmpty
                 ? "-" : app.environment.keys.sorted().joined(separator: ", ")),
             ("release", app.currentRelease.map(String.init) ?? "-"),
-        ] + (await PlatformState.routerAnswers(on: connection) ? [("route", PlatformState.routeURL(app: app.name))] : []))
+        ] + route)
         Output.line("")
         if let unknown {
             Output.line("instances: unknown (\(unknown))")

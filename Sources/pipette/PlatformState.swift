@@ -41,16 +41,22 @@ enum PlatformState {
         return try? Wire.decode(ConvergerStatus.self, from: answer.payload)
     }
 
-    /// Whether a `pipette router` (or a gorouter) answers `router.greet`.
-    static func routerAnswers(on connection: NATSConnection) async -> Bool {
-        (try? await connection.request(RouterSubjects.greet, [], timeout: .seconds(1))) != nil
+    /// The greeting of a `pipette router` (or a gorouter) answering `router.greet`, or nil when
+    /// none answers.
+    static func router(on connection: NATSConnection) async -> RouterStart? {
+        guard let answer = try? await connection.request(RouterSubjects.greet, [], timeout: .seconds(1)) else { return nil }
+        return (try? Wire.decode(RouterStart.self, from: answer.payload)) ?? RouterStart(
+            id: "", hosts: [], minimumRegisterIntervalInSeconds: 0, pruneThresholdInSeconds: 0)
     }
 
-    /// The app's URL through the router: `$PIPETTE_ROUTER_URL` with `{app}` replaced, else
-    /// `http://APP.localhost:8080/` (the Procfile's router).
-    static func routeURL(app: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let template = environment["PIPETTE_ROUTER_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://{app}.localhost:8080/"
-        return template.replacingOccurrences(of: "{app}", with: app)
+    /// The app's URL through `router`: `$PIPETTE_ROUTER_URL` with `{app}` replaced, else where the
+    /// router says it serves apps, else `http://APP.localhost:8080/` (the Procfile's router).
+    static func routeURL(app: String, router: RouterStart?,
+                         environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let template = environment["PIPETTE_ROUTER_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return template.replacingOccurrences(of: "{app}", with: app)
+        }
+        return router?.url(app: app) ?? "http://\(app).localhost:8080/"
     }
 
     static func order(_ a: InstanceReport, _ b: InstanceReport) -> Bool {

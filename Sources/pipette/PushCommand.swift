@@ -21,8 +21,8 @@ struct PushCommand: AsyncParsableCommand {
             the auctioneer) then starts the instances on cells with the stack; push waits until
             they pass their health checks, showing their output, and prints each instance's
             URL, and the app's route through `pipette router` when one answers on NATS
-            (http://APP.localhost:8080/; $PIPETTE_ROUTER_URL names another, e.g.
-            http://{app}.apps.example.com). An instance that crashes fails the push with its
+            (http://APP.DOMAIN:PORT/ as the router says; $PIPETTE_ROUTER_URL names another, e.g.
+            http://{app}.apps.example.com behind a load balancer). An instance that crashes fails the push with its
             reason (exit status 1).
 
             Needs the blobstore's secret in PIPETTE_BLOBSTORE_SECRET when it signs URLs (the
@@ -207,8 +207,8 @@ struct PushCommand: AsyncParsableCommand {
         for instance in running {
             if let url = instance.url { Output.line("\(name)/\(instance.index): \(url)") }
         }
-        if await PlatformState.routerAnswers(on: connection) {
-            Output.line("route: \(PlatformState.routeURL(app: name))")
+        if let router = await PlatformState.router(on: connection) {
+            Output.line("route: \(PlatformState.routeURL(app: name, router: router))")
         }
     }
 

@@ -71,8 +71,8 @@ final class AppPlatform: PlatformQueries, @unchecked Sendable {
     /// Every process gets the platform's NATS URL and blobstore secret from the environment, and
     /// every one but the cells the S3 store's keys (cells only ever get presigned URLs).
     var environment: [String: String] {
-        ["PIPETTE_NATS_URL": componentURL(.router), "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret,
-         "PIPETTE_ROUTER_URL": "http://{app}.localhost:\(routerPort)/"].merging(s3Keys) { $1 }
+        ["PIPETTE_NATS_URL": componentURL(.router), "PIPETTE_BLOBSTORE_URL": blobstoreURL, "PIPETTE_BLOBSTORE_SECRET": Self.secret]
+            .merging(s3Keys) { $1 }
     }
 
     func start(_ name: String, _ arguments: [String], withS3Keys: Bool = true) throws {

@@ -98,6 +98,11 @@ struct RouteRegistrationTests {
         try expectSameJSON(Wire.encode(start), go)
         #expect(try Wire.decode(RouterStart.self, from: Array(go.utf8)) == start)
         #expect(try Wire.decode(RouterStart.self, from: Array("{}".utf8)).minimumRegisterIntervalInSeconds == 0)
+        // Pipette's router also says where it serves apps; gorouter's clients ignore the field.
+        var ours = start
+        ours.appURL = "http://{app}.apps.example.com:8080/"
+        #expect(try Wire.decode(RouterStart.self, from: Wire.encode(ours)).url(app: "web") == "http://web.apps.example.com:8080/")
+        #expect(start.url(app: "web") == nil)
     }
 
     private func expectSameJSON(_ ours: [UInt8], _ theirs: String, sourceLocation: SourceLocation = #_sourceLocation) throws {

@@ -95,7 +95,9 @@ struct RouterTests {
             let reply = try await router.client.request(RouterSubjects.greet, [UInt8](), timeout: .seconds(5))
             let greeting = try Wire.decode(RouterStart.self, from: reply.payload)
             #expect(greeting == RouterStart(id: "0-test", hosts: ["127.0.0.1"], minimumRegisterIntervalInSeconds: 15,
-                                            pruneThresholdInSeconds: 90))
+                                            pruneThresholdInSeconds: 90, appURL: "http://{app}.localhost:\(router.port)/"))
+            // `pipette push` and `pipette app` print an app's route from it.
+            #expect(greeting.url(app: "web") == "http://web.localhost:\(router.port)/")
         }
     }
 
