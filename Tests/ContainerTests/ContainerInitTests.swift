@@ -1,0 +1,51 @@
+import Container
+import Foundation
+import PipetteCore
+import Testing
+import TestSupport
+
+/// A droplet's container runs the lifecycle's `init` as PID 1: an app that does not handle
+/// SIGTERM (busybox `sleep`, `httpd`) ends on one instead of waiting for SIGKILL, on both arches.
+@Suite("Container init", .serialized)
+struct ContainerInitTests {
+    let runner = ContainerRunner()
+
+    private func spec(_ stack: String, arch: String, command: String, home: TemporaryDirectory) throws -> ContainerSpec {
+        try FileManager.default.createDirectory(at: home.file("app"), withIntermediateDirectories: true)
+        chown(home.path, 2000, 2000)
+        chown(home.file("app").path, 2000, 2000)
+        return try ContainerSpec.launcher(
+            rootfs: TestStacks.rootfs(stack), stack: StackCatalog.standard.stack(named: stack),
+            lifecycle: ProjectPaths.lifecycle("init", arch: arch).deletingLastPathComponent(), home: home.url,
+            command: command, environment: [:])
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: [("tiny-amd64", "x86_64"), ("tiny-arm64", "aarch64")])
+    func anAppThatIgnoresNoSignalEndsOnSIGTERM(stack: String, arch: String) async throws {
+        let home = try TemporaryDirectory("init-home")
+        defer { home.remove() }
+        let id = "test-init-\(UUID().uuidString.prefix(8))"
+        let lines = Lines()
+        let spec = try spec(stack, arch: arch, command: "echo pid $$; exec sleep 600", home: home)
+        let run = Task { try await runner.run(spec, id: id, onLine: lines.append) }
+        for _ in 0..<400 where !lines.all.contains(where: { $0.hasPrefix("pid") }) { try await Task.sleep(for: .milliseconds(50)) }
+        // The app is not PID 1: init is.
+        #expect(lines.all.contains { $0.hasPrefix("pid ") && $0 != "pid 1" }, "\(lines.all)")
+        #expect(await runner.kill(id, signal: "TERM"))
+        // Ended by the SIGTERM itself (128 + 15), not by a SIGKILL after a grace period (137).
+        let ended = Task {
+            try await Task.sleep(for: .seconds(20))
+            _ = await runner.kill(id, signal: "KILL")
+        }
+        defer { ended.cancel() }
+        #expect(try await run.value == 143)
+    }
+
+    @Test func theAppsExitStatusIsTheContainers() async throws {
+        let home = try TemporaryDirectory("init-home")
+        defer { home.remove() }
+        let status = try await runner.run(try spec("tiny-amd64", arch: "x86_64", command: "exit 7", home: home),
+                                          id: "test-init-\(UUID().uuidString.prefix(8))", onLine: { _ in })
+        #expect(status == 7)
+    }
+}
