@@ -300,12 +300,14 @@ public struct CellService: Service {
                         metadata: ["id": "\(config.id)", "instances": "\(parts.registry.liveGUIDs.count)"])
         }
         heartbeat(parts)
-        let deadline = ContinuousClock.now + config.evacuationTimeout
-        while parts.registry.holdsLiveInstances, ContinuousClock.now < deadline,
-              (try? await Task.sleep(for: .milliseconds(100))) != nil {}
+        // When NATS is gone too (foreman stopping the whole Procfile) no converger can replace
+        // them: waiting out the timeout would only get the cell killed mid-stop.
+        let serverGone = await parts.nats.wait(while: { parts.registry.holdsLiveInstances },
+                                               until: .now + config.evacuationTimeout)
         let left = parts.registry.liveGUIDs
         if !left.isEmpty {
-            logger.notice("evacuation timeout: stopping the instances still here", metadata: ["count": "\(left.count)"])
+            logger.notice(serverGone ? "NATS is gone, so nothing can replace them: stopping the instances still here"
+                                     : "evacuation timeout: stopping the instances still here", metadata: ["count": "\(left.count)"])
         }
         for guid in left { _ = parts.registry.requestStop(guid, reason: "cell \(config.id) evacuated") }
         while !parts.ledger.isIdle, (try? await Task.sleep(for: .milliseconds(100))) != nil {}

@@ -292,6 +292,22 @@ public final class NATSConnection: Sendable {
 
     public func close() { natsConnection_Close(handle.pointer) }
 
+    /// Waits, looking every 100 ms, while `condition` holds and until `deadline`, or until the
+    /// connection has been down for `down` (its server gone for good: nats-server stopping with
+    /// the rest of a Procfile, which a reconnect to another node of a cluster would not take
+    /// that long). True when it ended for that last reason; false otherwise, or when cancelled.
+    public func wait(while condition: @Sendable () -> Bool = { true }, until deadline: ContinuousClock.Instant,
+                     orDownFor down: Duration = .seconds(2)) async -> Bool {
+        let clock = ContinuousClock()
+        var downSince: ContinuousClock.Instant?
+        while condition(), clock.now < deadline {
+            guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return false }
+            downSince = isConnected ? nil : (downSince ?? clock.now)
+            if let downSince, clock.now - downSince >= down { return true }
+        }
+        return false
+    }
+
     public var isClosed: Bool { natsConnection_IsClosed(handle.pointer) }
 
     /// Connected right now (not reconnecting, not closed).

@@ -76,15 +76,8 @@ public struct StagerService: Service {
                 guard (try? await gracefulShutdown()) != nil else { return }
                 logger.info("stager draining: no new work; finishing what it has")
                 subscription.drain()
-                let clock = ContinuousClock()
-                let last = clock.now + .seconds(config.maxStagingDuration + 10)
-                var downSince: ContinuousClock.Instant?
-                while clock.now < last {
-                    guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
-                    downSince = nats.isConnected ? nil : (downSince ?? clock.now)
-                    if let downSince, clock.now - downSince >= .seconds(2) { break }
-                }
-                nats.close()
+                _ = await nats.wait(until: .now + .seconds(config.maxStagingDuration + 10))
+                if !Task.isCancelled { nats.close() }
             }
             await group.next()
             group.cancelAll()

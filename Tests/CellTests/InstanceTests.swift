@@ -164,4 +164,24 @@ struct InstanceTests {
             #expect(try await cell.containers().isEmpty)
         }
     }
+
+    /// foreman stops a whole Procfile at once: with nats-server gone no converger can replace
+    /// the instances, so the cell stops them without waiting out its evacuation timeout (it used
+    /// to wait, and foreman then killed it mid-stop, leaving its network namespaces behind).
+    @Test func anEvacuatingCellWhoseNATSServerIsGoneStopsItsInstancesWithoutWaiting() async throws {
+        try await withCell { cell in
+            try await cell.start { $0.evacuationTimeout = .seconds(600) }
+            let guid = "gone-\(UUID().uuidString.prefix(6))"
+            #expect(try await cell.perform([cell.instance(guid, command: InstanceTests.serveEnvironment)]).accepted == [guid])
+            _ = try await cell.report(guid) { $0.state == .running }
+            cell.nats.stop()
+            let stopped = Task { await cell.stopCell() }
+            // Well inside the 600 s timeout; the test's own limit ends it if the cell waits.
+            let ended = try await until("the cell stops its instance and ends", within: .seconds(120)) {
+                try await cell.containers().isEmpty ? true : nil
+            }
+            #expect(ended)
+            await stopped.value
+        }
+    }
 }
