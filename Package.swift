@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strict),
         .target(name: "Stager", dependencies: [
-            "NATS", "PipetteCore", "Staging", "Transfer", "Archive",
+            "NATS", "PipetteCore", "Staging", "Container", "Transfer", "Archive",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),

@@ -1,4 +1,6 @@
+import Container
 import Foundation
+import Logging
 import PipetteCore
 import Staging
 import Transfer
@@ -8,12 +10,18 @@ public struct LocalStagingBackend: StagingBackend {
     public let home: PipetteHome
     public let cellID: String
     let transfer = HTTPTransfer()
+    /// Runs the builder's containers, logging at the stager's level (`pipette together` gives
+    /// each service its own).
+    let runner: ContainerRunner
 
     public var needsUnpackedApp: Bool { true }
 
-    public init(home: PipetteHome, cellID: String = "local-" + ProcessInfo.processInfo.hostName) {
+    public init(home: PipetteHome, cellID: String = "local-" + ProcessInfo.processInfo.hostName, logLevel: Logger.Level? = nil) {
         self.home = home
         self.cellID = cellID
+        var logger = Logger(label: "pipette.container")
+        if let logLevel { logger.logLevel = logLevel }
+        runner = ContainerRunner(logger: logger)
     }
 
     public func stage(_ job: StagingJob, onLine: @escaping @Sendable (String) -> Void) async throws -> StagedDroplet {
@@ -21,7 +29,7 @@ public struct LocalStagingBackend: StagingBackend {
         let cache = try await transfer.fetchBuildCache(
             job.cacheDownloadURI, to: job.workspace.appendingPathComponent("cache-in.tgz"), limit: job.maxDownloadBytes,
             timeout: job.options.timeout, onLine: onLine)
-        let outcome = try await StagingTask(home: home).stage(
+        let outcome = try await StagingTask(home: home, runner: runner).stage(
             workspace: job.workspace, stack: stack, rootfs: rootfs, options: job.options,
             cacheArchive: cache, onLine: onLine)
         return StagedDroplet(outcome: outcome, stack: stack.name, cellID: cellID, blobURL: nil)

@@ -132,7 +132,8 @@ struct StagerCommand: ServiceCommand {
         let fileLevel = try settings.logging?.level.map { try LogLevel.named($0, in: "logging.level in \(config ?? "the config file")") }
         let logger = LogSetup.logger("pipette.stager", level: logLevel ?? fileLevel)
         let stager = settings.localStaging
-            ? StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate()), logger: logger)
+            ? StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate(), logLevel: logger.logLevel),
+                            logger: logger)
             : StagerService(config: settings, logger: logger)
         return stager
     }

@@ -84,6 +84,24 @@ struct TogetherTests {
         #expect(!plane.log.contains("info pipette.auctioneer"), "the auctioneer logs at together's warning level: \(plane.log)")
     }
 
+    /// The local stager's container runner logs at the stager's level too, not at together's.
+    @Test func aLocalStagersContainersLogAtTheStagersLevel() async throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        let cc = freePort()
+        let plane = try ServiceProcess([
+            "together", "--log-level", "warning",
+            "--", "fake-cc", "--port", "\(cc)", "--apps", ProjectPaths.apps.path,
+            "--", "stager", "--local", "--log-level", "debug",
+        ], environment: ["PIPETTE_NATS_URL": nats.url])
+        defer { plane.stop() }
+        #expect(await plane.waitFor("stager ready"), "\(plane.log)")
+        let staged = try await shell(Self.pipette, ["stage", "static", "--nats", nats.url, "--cc", "http://127.0.0.1:\(cc)"])
+        #expect(staged.status == 0, "\(staged.output)")
+        #expect(plane.log.contains("debug pipette.container: "), "the builder's container logged at debug: \(plane.log)")
+        #expect(!plane.log.contains("info pipette.fake-cc"), "the fake CC logs at together's warning level: \(plane.log)")
+    }
+
     @Test func anHTTPServiceOnAnAddressThisMachineDoesNotHaveSaysSo() async throws {
         let result = try await shell(Self.pipette, ["fake-cc", "--apps", ProjectPaths.apps.path, "--host", "198.18.255.254",
                                                     "--port", String(freePort())])
