@@ -1,4 +1,5 @@
 import Foundation
+import PipetteCore
 import Yams
 
 /// A cell's config file (`pipette cell --config /etc/pipette/cell.yml`, written by
@@ -106,7 +107,7 @@ public struct CellFile: Codable, Sendable, Equatable {
         } catch let error as CellFileError {
             throw error
         } catch {
-            throw CellFileError(message: "config file \(path) is not valid: \(error)")
+            throw CellFileError(message: "config file \(path) is not valid: \(ConfigFileProblem.sentence(error))")
         }
     }
 

@@ -1,6 +1,8 @@
 /// A failed NATS operation, with libnats' reason and what to try.
 public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
     case connectFailed(url: String, reason: String)
+    /// Not a NATS server's URL (another scheme, no host, a bad port): said before trying.
+    case invalidURL(problem: String)
     case operationFailed(operation: String, reason: String)
     case timedOut(subject: String, seconds: Double)
     case noResponders(subject: String)
@@ -48,6 +50,8 @@ public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .connectFailed(let url, let reason):
             "cannot connect to NATS at \(NATSURL.redacted(url)): \(reason); is nats-server running there? (start one with `nats-server -p 4222`)"
+        case .invalidURL(let problem):
+            problem
         case .operationFailed(let operation, let reason):
             "NATS \(operation) failed: \(reason)"
         case .timedOut(let subject, let seconds):

@@ -116,7 +116,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         do {
             return try YAMLDecoder().decode(StagerConfig.self, from: text)
         } catch {
-            throw StagerConfigError(message: "config file \(path) is not valid: \(error)")
+            throw StagerConfigError(message: "config file \(path) is not valid: \(ConfigFileProblem.sentence(error))")
         }
     }
 

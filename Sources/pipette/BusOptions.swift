@@ -28,6 +28,11 @@ struct BusOptions: ParsableArguments {
     /// The NATS URL to use: `--nats`, else `$PIPETTE_NATS_URL`, else the local default.
     var natsURL: String { Self.resolve(nats) }
 
+    /// A URL that cannot be a NATS server's is a usage error, said before any wait.
+    func validate() throws {
+        if let problem = NATSURL.problem(natsURL) { throw ValidationError("--nats (or PIPETTE_NATS_URL) \(problem)") }
+    }
+
     /// Credentials and TLS beyond the URL: each flag, else its environment variable.
     var natsOptions: NATSOptions { Self.options(nkey: natsNkey, ca: natsCa, certificate: natsCert, key: natsKey) }
 

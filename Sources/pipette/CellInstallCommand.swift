@@ -95,9 +95,7 @@ struct CellInstallCommand: AsyncParsableCommand {
         guard let natsURL else {
             throw ValidationError("--nats is required (or PIPETTE_NATS_URL, which keeps credentials out of `ps`): the NATS server the cell joins, e.g. nats://198.18.0.11:4222")
         }
-        for url in natsURL.split(separator: ",") where !["nats://", "tls://"].contains(where: { url.hasPrefix($0) }) {
-            throw ValidationError("--nats \(NATSURL.redacted(String(url))) is not a NATS URL; use nats://HOST:4222 (comma-separate several)")
-        }
+        if let problem = NATSURL.problem(natsURL) { throw ValidationError("--nats \(problem)") }
         if cell.advertise == nil {
             throw ValidationError("--advertise is required: the address other hosts reach this cell at, e.g. 198.18.0.13")
         }

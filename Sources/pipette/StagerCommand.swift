@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NATS
 import Logging
 import ServiceLifecycle
 import PipetteCore
@@ -99,7 +100,9 @@ struct StagerCommand: ServiceCommand {
     var logLevel: LogLevel?
 
     func makeService() async throws -> any Service {
-        var settings = try config.map { try StagerConfig.load($0) } ?? StagerConfig()
+        var settings = try config.map { path in
+            do { return try StagerConfig.load(path) } catch { throw ValidationError("\(error)") }
+        } ?? StagerConfig()
         if let nats = nats ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
             settings.natsURI = nats
         }
@@ -120,6 +123,9 @@ struct StagerCommand: ServiceCommand {
         settings.natsCertFile = bus.tlsCertificateFile ?? settings.natsCertFile
         settings.natsKeyFile = bus.tlsKeyFile ?? settings.natsKeyFile
         if local { settings.localStaging = true }
+        if let problem = NATSURL.problem(settings.natsURI) {
+            throw ValidationError("--nats (or PIPETTE_NATS_URL, or nats_uri in the config file) \(problem)")
+        }
         do {
             try settings.validate()
             _ = try settings.blobstoreLocation()

@@ -55,6 +55,40 @@ struct CLITests {
         #expect(try pipette("cell", "--id", "c1", "--log-level", "DEBUG2", "--stacks", "tiny-riscv64", "--nats", "nats://127.0.0.1:1").status == 1)
     }
 
+    /// A service given a URL that is not a NATS server's says so at once (exit 64); it used to
+    /// wait 30 s for a server and then say none was available.
+    @Test func aServiceGivenAnotherKindOfURLForNATSSaysSoAtOnce() throws {
+        for command in [["auctioneer"], ["router"], ["cell", "--id", "c1"], ["stager", "--local"]] {
+            let result = try shell(Self.pipette, command + ["--nats", "http://127.0.0.1:4222"], cwd: ProjectPaths.root)
+            #expect(result.status == 64, "\(command): \(result.output)")
+            #expect(result.output.contains("http://127.0.0.1:4222 is not a NATS URL; use nats://HOST:4222"), "\(command): \(result.output)")
+        }
+    }
+
+    /// A config file that is not what it should be is named with the key and what it should hold.
+    @Test func aBadConfigFileSaysWhichKeyAndWhatItShouldHold() throws {
+        let work = try TemporaryDirectory("config-files")
+        defer { work.remove() }
+        for (text, stager, cell) in [
+            ("root:x:0:0:root:/root:/bin/bash\n", "it is not a mapping of settings (`key: value` lines)",
+             "it is not a mapping of settings (`key: value` lines)"),
+            ("max_active_tasks: lots\nmax_containers: lots\n", "max_active_tasks should be a whole number", "unknown key max_active_tasks"),
+            ("queues: staging\ntags: [a]\n", "queues should be a list", "unknown key queues"),
+            ("tags: [a]\n", nil, "tags should be a mapping (`key: value` lines)"),
+        ] as [(String, String?, String)] {
+            let file = work.file("config.yml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            if let stager {
+                let result = try pipette("stager", "--local", "--config", file.path)
+                #expect(result.status == 64 && result.output.contains("config file \(file.path) is not valid: \(stager)"), "\(result.output)")
+                #expect(!result.output.contains("DecodingError"))
+            }
+            let result = try pipette("cell", "--id", "c1", "--config", file.path)
+            #expect(result.status == 64 && result.output.contains(cell), "\(result.output)")
+            #expect(!result.output.contains("DecodingError"))
+        }
+    }
+
     @Test func aStagerOnCellsWithoutABlobstoreSaysWhatToDo() throws {
         let result = try pipette("stager", "--nats", "nats://127.0.0.1:1")
         #expect(result.status == 64)
