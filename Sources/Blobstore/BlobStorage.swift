@@ -18,10 +18,20 @@ struct BlobStorage: Sendable {
     }
 
     /// Creates the folders and drops uploads a previous run left unfinished.
+    /// Makes the store's folders (and the root, if missing); throws a sentence saying what is in
+    /// the way.
     func prepare() throws {
         let files = FileManager.default
+        var isFolder: ObjCBool = false
+        if files.fileExists(atPath: root.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw BlobStorageError(message: "it is a file, not a folder; give --dir a folder (made if missing)")
+        }
         for folder in [blobs, meta, tmp] {
-            try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            do {
+                try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw BlobStorageError(message: "cannot make \(folder): \(error.localizedDescription)")
+            }
         }
         for leftover in try files.contentsOfDirectory(atPath: tmp) {
             try? files.removeItem(atPath: tmp + "/" + leftover)
@@ -120,4 +130,10 @@ struct BlobStorage: Sendable {
             throw HTTPServiceError(.internalServerError, "cannot create \(parent): \(error.localizedDescription)")
         }
     }
+}
+
+/// The store's folder cannot be used; the message says why.
+struct BlobStorageError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -23,7 +23,7 @@ public struct BlobstoreService: Service {
         do {
             try storage.prepare()
         } catch {
-            throw ServiceSetupError(message: "cannot use \(config.directory.path) as the blobstore directory: \(error.localizedDescription)")
+            throw ServiceSetupError(message: "cannot use \(config.directory.path) as the blobstore directory: \(error)")
         }
         let routes = BlobRoutes(storage: storage, signer: config.secret.map(BlobURLSigner.init(secret:)),
                                 maxBlobBytes: config.maxBlobBytes, logger: logger)

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Blobstore
 import Crypto
 import Foundation
+import HTTPServing
 import NIOCore
 import PipetteCore
 import Testing
@@ -36,6 +37,19 @@ struct BlobstoreTests {
     /// curl sends `Expect: 100-continue` with an upload and waits a second for the interim answer
     /// before sending the body; the blobstore (and fake CC) give it at once, and a refused upload
     /// still gets its final answer.
+    /// A file given as its folder is said to be one (it was `NSCocoaErrorDomain error 512`).
+    @Test func aFileGivenAsTheFolderIsSaidToBeOne() async throws {
+        let file = dir.file("not-a-folder")
+        try Data("x".utf8).write(to: file)
+        let config = BlobstoreConfig(directory: file, secret: nil, port: 0)
+        defer { dir.remove() }
+        let error = await #expect(throws: ServiceSetupError.self) {
+            try await BlobstoreService(config: config, logger: LiveService.quiet).run()
+        }
+        #expect(error?.message == "cannot use \(file.path) as the blobstore directory: it is a file, not a folder; "
+                + "give --dir a folder (made if missing)")
+    }
+
     @Test func curlUploadsGetAHundredContinueAndARefusalStillComes() async throws {
         let (file, _) = try blobFile("curl.bin", bytes: 300_000)
         try await withBlobstore(secret: "s3cret") { base in
