@@ -56,7 +56,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case logging, queues, secure
         case pidFilename = "pid_filename"
         case natsURI = "nats_uri"
@@ -118,6 +118,15 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
         } catch {
             throw StagerConfigError(message: "config file \(path) is not valid: \(ConfigFileProblem.sentence(error))")
         }
+    }
+
+    /// The file's top-level keys that no setting reads (a typo, or a key of another stager's
+    /// config): said as a warning, since a seed's file may carry keys Pipette has no use for.
+    public static func unknownKeys(inFile path: String) -> (unknown: [String], known: [String]) {
+        let known = CodingKeys.allCases.map(\.rawValue)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let keys = (try? Yams.load(yaml: text) as? [String: Any])?.keys else { return ([], known) }
+        return (keys.filter { !known.contains($0) }.sorted(), known)
     }
 
     /// How the stager connects besides its URL.

@@ -103,6 +103,13 @@ struct StagerCommand: ServiceCommand {
         var settings = try config.map { path in
             do { return try StagerConfig.load(path) } catch { throw ValidationError("\(error)") }
         } ?? StagerConfig()
+        if let config {
+            let keys = StagerConfig.unknownKeys(inFile: config)
+            for key in keys.unknown {
+                Output.status("warning: config file \(config) has a key the stager does not read: \(key) (a typo?); "
+                              + "it reads \(keys.known.joined(separator: ", "))")
+            }
+        }
         if let nats = nats ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
             settings.natsURI = nats
         }

@@ -87,6 +87,14 @@ struct CLITests {
             #expect(result.status == 64 && result.output.contains(cell), "\(result.output)")
             #expect(!result.output.contains("DecodingError"))
         }
+        // A key the stager does not read is warned about (the seed's own file has none).
+        let typo = work.file("typo.yml")
+        try "max_active_task: 3\nnats_uri: http://127.0.0.1:1\n".write(to: typo, atomically: true, encoding: .utf8)
+        let warned = try pipette("stager", "--local", "--config", typo.path)
+        #expect(warned.output.contains("warning: config file \(typo.path) has a key the stager does not read: max_active_task (a typo?)"),
+                "\(warned.output)")
+        let seed = try pipette("stager", "--local", "--config", "config/stager.yml", "--nats", "http://127.0.0.1:1")
+        #expect(seed.status == 64 && !seed.output.contains("warning"), "\(seed.output)")
     }
 
     @Test func aStagerOnCellsWithoutABlobstoreSaysWhatToDo() throws {
