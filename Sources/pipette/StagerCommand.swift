@@ -99,17 +99,27 @@ struct StagerCommand: ServiceCommand {
     @Option(help: "Log level (default: info; the seed's debug2 is trace).")
     var logLevel: LogLevel?
 
-    func makeService() async throws -> any Service {
+    /// Checked before `run`, so a usage error names `pipette stager`'s usage.
+    func validate() throws { _ = try settings() }
+
+    /// ``layeredSettings()``; a usage error also names the config file's keys no setting reads
+    /// (a typo there is the likely cause: `blobstore_ur`).
+    func settings() throws -> (StagerConfig, LogLevel?) {
+        do {
+            return try layeredSettings()
+        } catch let error as ValidationError {
+            guard let config, case let unknown = StagerConfig.unknownKeys(inFile: config).unknown, !unknown.isEmpty else { throw error }
+            throw ValidationError(error.message + " (config file \(config) also has keys the stager does not read: "
+                                  + unknown.joined(separator: ", ") + "; a typo?)")
+        }
+    }
+
+    /// The config file's settings with the flags and environment laid over them, checked; and the
+    /// log level the file names.
+    func layeredSettings() throws -> (StagerConfig, LogLevel?) {
         var settings = try config.map { path in
             do { return try StagerConfig.load(path) } catch { throw ValidationError("\(error)") }
         } ?? StagerConfig()
-        if let config {
-            let keys = StagerConfig.unknownKeys(inFile: config)
-            for key in keys.unknown {
-                Output.status("warning: config file \(config) has a key the stager does not read: \(key) (a typo?); "
-                              + "it reads \(keys.known.joined(separator: ", "))")
-            }
-        }
         if let nats = nats ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
             settings.natsURI = nats
         }
@@ -139,10 +149,22 @@ struct StagerCommand: ServiceCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let fileLevel = try settings.logging?.level.map { try LogLevel.named($0, in: "logging.level in \(config ?? "the config file")") }
+        return (settings, fileLevel)
+    }
+
+    func makeService() async throws -> any Service {
+        let (settings, fileLevel) = try settings()
+        if let config {
+            let keys = StagerConfig.unknownKeys(inFile: config)
+            for key in keys.unknown {
+                Output.status("warning: config file \(config) has a key the stager does not read: \(key) (a typo?); "
+                              + "it reads \(keys.known.joined(separator: ", "))")
+            }
+        }
         if let url = settings.blobstoreURL, let warning = Loopback.blobstoreWarning(url: url, natsURLs: settings.natsURI) {
             Output.status(warning)
         }
-        let fileLevel = try settings.logging?.level.map { try LogLevel.named($0, in: "logging.level in \(config ?? "the config file")") }
         let logger = LogSetup.logger("pipette.stager", level: logLevel ?? fileLevel)
         let stager = settings.localStaging
             ? StagerService(config: settings, backend: LocalStagingBackend(home: PipetteHome.locate(), logLevel: logger.logLevel),
