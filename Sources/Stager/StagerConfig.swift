@@ -11,6 +11,9 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     }
 
     public var logging: Logging?
+    /// The loaded file's top-level keys that no setting reads (a typo, or a key of another
+    /// stager's config): warned about, since a seed's file may carry keys Pipette has no use for.
+    public var unreadKeys: [String] = []
     public var pidFilename: String?
     public var natsURI: String = "nats://127.0.0.1:4222"
     /// Seconds a whole staging task may take (download to reply).
@@ -114,20 +117,17 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
             throw StagerConfigError(message: "cannot read config file \(path)")
         }
         do {
-            return try YAMLDecoder().decode(StagerConfig.self, from: text)
+            var config = try YAMLDecoder().decode(StagerConfig.self, from: text)
+            let keys = (try? Yams.load(yaml: text) as? [String: Any])?.keys.map { $0 } ?? []
+            config.unreadKeys = keys.filter { !readKeys.contains($0) }.sorted()
+            return config
         } catch {
             throw StagerConfigError(message: "config file \(path) is not valid: \(ConfigFileProblem.sentence(error))")
         }
     }
 
-    /// The file's top-level keys that no setting reads (a typo, or a key of another stager's
-    /// config): said as a warning, since a seed's file may carry keys Pipette has no use for.
-    public static func unknownKeys(inFile path: String) -> (unknown: [String], known: [String]) {
-        let known = CodingKeys.allCases.map(\.rawValue)
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let keys = (try? Yams.load(yaml: text) as? [String: Any])?.keys else { return ([], known) }
-        return (keys.filter { !known.contains($0) }.sorted(), known)
-    }
+    /// The keys a config file may have.
+    public static let readKeys = CodingKeys.allCases.map(\.rawValue)
 
     /// How the stager connects besides its URL.
     var natsOptions: NATSOptions {

@@ -102,24 +102,24 @@ struct StagerCommand: ServiceCommand {
     /// Checked before `run`, so a usage error names `pipette stager`'s usage.
     func validate() throws { _ = try settings() }
 
-    /// ``layeredSettings()``; a usage error also names the config file's keys no setting reads
-    /// (a typo there is the likely cause: `blobstore_ur`).
+    /// The config file's settings with the flags and environment laid over them (``layered(over:)``);
+    /// a usage error also names the file's keys no setting reads (a typo there is the likely
+    /// cause: `blobstore_ur`).
     func settings() throws -> (StagerConfig, LogLevel?) {
+        let file = try config.map { path in
+            do { return try StagerConfig.load(path) } catch { throw ValidationError("\(error)") }
+        } ?? StagerConfig()
         do {
-            return try layeredSettings()
-        } catch let error as ValidationError {
-            guard let config, case let unknown = StagerConfig.unknownKeys(inFile: config).unknown, !unknown.isEmpty else { throw error }
-            throw ValidationError(error.message + " (config file \(config) also has keys the stager does not read: "
-                                  + unknown.joined(separator: ", ") + "; a typo?)")
+            return try layered(over: file)
+        } catch let error as ValidationError where !file.unreadKeys.isEmpty {
+            throw ValidationError(error.message + " (config file \(config ?? "") also has keys the stager does not read: "
+                                  + file.unreadKeys.joined(separator: ", ") + "; a typo?)")
         }
     }
 
-    /// The config file's settings with the flags and environment laid over them, checked; and the
-    /// log level the file names.
-    func layeredSettings() throws -> (StagerConfig, LogLevel?) {
-        var settings = try config.map { path in
-            do { return try StagerConfig.load(path) } catch { throw ValidationError("\(error)") }
-        } ?? StagerConfig()
+    /// `file` with the flags and environment laid over it, checked; and the log level it names.
+    func layered(over file: StagerConfig) throws -> (StagerConfig, LogLevel?) {
+        var settings = file
         if let nats = nats ?? ProcessInfo.processInfo.environment["PIPETTE_NATS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
             settings.natsURI = nats
         }
@@ -155,12 +155,9 @@ struct StagerCommand: ServiceCommand {
 
     func makeService() async throws -> any Service {
         let (settings, fileLevel) = try settings()
-        if let config {
-            let keys = StagerConfig.unknownKeys(inFile: config)
-            for key in keys.unknown {
-                Output.status("warning: config file \(config) has a key the stager does not read: \(key) (a typo?); "
-                              + "it reads \(keys.known.joined(separator: ", "))")
-            }
+        for key in settings.unreadKeys {
+            Output.status("warning: config file \(config ?? "") has a key the stager does not read: \(key) (a typo?); "
+                          + "it reads \(StagerConfig.readKeys.joined(separator: ", "))")
         }
         if let url = settings.blobstoreURL, let warning = Loopback.blobstoreWarning(url: url, natsURLs: settings.natsURI) {
             Output.status(warning)
