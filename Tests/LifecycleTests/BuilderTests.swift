@@ -101,6 +101,39 @@ private func processes(_ result: [String: Any]) -> [[String: String]] {
 
 @Suite("builder")
 struct BuilderTests {
+    @Test("detects run side by side, yet the first in order wins and the output is a one-at-a-time run's")
+    func detectsSideBySide() throws {
+        let s = try Staging()
+        defer { s.remove() }
+        let pids = s.dir.file("pids")
+        func buildpack(_ name: String, detect: String) throws {
+            try s.dir.write("buildpacks/\(name)/bin/detect", "#!/bin/sh\necho $$ >> \(pids.path)\n\(detect)\n", mode: 0o755)
+            try s.dir.write("buildpacks/\(name)/bin/compile", "#!/bin/sh\necho \(name) compiled\n", mode: 0o755)
+            try s.dir.write("buildpacks/\(name)/bin/release", "#!/bin/sh\necho 'default_process_types: {web: \(name)}'\n",
+                            mode: 0o755)
+        }
+        try buildpack("fast-no", detect: "echo fast-no says no >&2; exit 1")
+        try buildpack("slow-yes", detect: "sleep 0.5; echo Slow Yes; echo slow-yes says yes >&2")
+        try buildpack("fast-yes", detect: "echo fast-yes says yes >&2; echo Fast Yes")
+        try buildpack("hangs", detect: "sleep 600")
+        let r = try s.build(["fast-no", "slow-yes", "fast-yes", "hangs"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // the first in order wins, though a later one said yes sooner
+        #expect(r.stdout.contains("slow-yes compiled") && !r.stdout.contains("fast-yes compiled"), "\(r.stdout)")
+        let meta = try #require(try s.result()["lifecycle_metadata"] as? [String: Any])
+        #expect(meta["detected_buildpack"] as? String == "Slow Yes")
+        // stderr of the buildpacks a one-at-a-time run reaches, in order; nothing of the others
+        #expect(r.stderr.contains("fast-no says no\nslow-yes says yes\n"), "\(r.stderr)")
+        #expect(!r.stderr.contains("fast-yes says yes"), "\(r.stderr)")
+        // they ran side by side: one at a time, fast-yes and hangs would not have started
+        let started = try String(contentsOf: pids, encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
+        #expect(started.count >= 3, "detects started: \(started.count)")
+        // a detect still running after the decision is stopped, not left behind
+        for pid in started {
+            #expect(kill(pid, 0) != 0, "detect process \(pid) is still running")
+        }
+    }
+
     @Test("detect runs in order and the first buildpack whose detect exits 0 wins")
     func detectFirstWins() throws {
         let s = try Staging()
@@ -112,9 +145,12 @@ struct BuilderTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("named-v2 compiling"))
         let app = s.app.path, final = s.cache.appendingPathComponent("final").path
-        #expect(try s.logLines() == [
-            "never-detects detect \(app)",
-            "named-v2 detect \(app)",
+        // Detects run side by side, so their lines may come in any order, and the detect of a
+        // buildpack after the winner may have run (its result is not used); nothing else of it runs.
+        let lines = try s.logLines()
+        #expect(Set(lines.filter { $0.hasPrefix("never-detects detect") || $0.hasPrefix("named-v2 detect") })
+            == ["never-detects detect \(app)", "named-v2 detect \(app)"])
+        #expect(lines.filter { !$0.contains(" detect ") } == [
             "named-v2 compile \(app) \(final)",
             "named-v2 release \(app)",
         ])

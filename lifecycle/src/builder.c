@@ -257,37 +257,62 @@ static void clean_cache_dir(void) {
 
 /* ---------- detect / supply / finalize ---------- */
 
-/* First buildpack whose bin/detect exits 0 wins; its stdout names it. */
+/* What detect says about one buildpack before its script runs (printed when a one-at-a-time
+ * run would have reached it). */
+typedef struct {
+    char *dir;     /* the buildpack's folder, or NULL when it cannot be run */
+    char *problem; /* printed to stderr: missing folder or script */
+    bool not_executable;
+} detect_slot;
+
+static void detect_reached(size_t i, void *ctx) {
+    detect_slot *s = &((detect_slot *)ctx)[i];
+    if (s->problem) print_error(s->problem);
+    if (s->not_executable) puts("WARNING: buildpack script '/bin/detect' is not executable");
+}
+
+/* First buildpack whose bin/detect exits 0 wins; its stdout names it. As in Cloud Foundry, the
+ * scripts are tried in order and the output is what trying them one at a time shows; they run
+ * up to two per CPU at once (as the Cloud Native Buildpacks lifecycle runs detection), and those
+ * after the winner that are still running are stopped. */
 static bool detect(size_t *which, char **bp_dir, char **detect_output) {
+    detect_slot *slots = calloc(order.n ? order.n : 1, sizeof *slots);
+    char ***argvs = calloc(order.n ? order.n : 1, sizeof *argvs);
+    if (!slots || !argvs) die(1, "out of memory");
     for (size_t i = 0; i < order.n; i++) {
         char *err = NULL, *dir = buildpack_path(order.v[i], &err);
         if (!dir) {
-            print_error(err);
-            free(err);
+            slots[i].problem = err;
             continue;
         }
         char *script = path_join(dir, "bin/detect");
         struct stat st;
         if (stat(script, &st) != 0) {
-            char *msg = xasprintf("failed to find detect script: stat %s: %s", script, go_strerror(errno));
-            print_error(msg);
-            free(msg), free(script), free(dir);
+            slots[i].problem = xasprintf("failed to find detect script: stat %s: %s", script, go_strerror(errno));
+            free(script), free(dir);
             continue;
         }
-        if ((st.st_mode & 0111) != 0111) puts("WARNING: buildpack script '/bin/detect' is not executable");
-        free(script);
-        strbuf out = {0};
-        char *args[] = {build_dir, NULL};
-        err = run_script(dir, "detect", args, &out);
-        if (!err) {
-            char *o = sb_take(&out);
-            str_trim_right(o, "\r\n");
-            *which = i, *bp_dir = dir, *detect_output = o;
-            return true;
-        }
-        free(err), sb_free(&out), free(dir);
+        slots[i].not_executable = (st.st_mode & 0111) != 0111;
+        slots[i].dir = dir;
+        argvs[i] = calloc(3, sizeof(char *));
+        if (!argvs[i]) die(1, "out of memory");
+        argvs[i][0] = script, argvs[i][1] = build_dir;
     }
-    return false;
+    strbuf out = {0};
+    long won = proc_first_ok(argvs, order.n, 2 * proc_cpus(), &out, detect_reached, slots);
+    if (won >= 0) {
+        char *o = sb_take(&out);
+        str_trim_right(o, "\r\n");
+        *which = (size_t)won, *bp_dir = slots[won].dir, *detect_output = o;
+        slots[won].dir = NULL;
+    }
+    sb_free(&out);
+    for (size_t i = 0; i < order.n; i++) {
+        free(slots[i].dir), free(slots[i].problem);
+        if (argvs[i]) free(argvs[i][0]), free(argvs[i]);
+    }
+    free(slots), free(argvs);
+    return won >= 0;
 }
 
 static char *run_supply_buildpacks(char **final_dir) {

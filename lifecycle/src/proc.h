@@ -25,6 +25,19 @@ static inline bool proc_ok(proc_result r) { return r.started && !r.signaled && r
  * "fork/exec PATH: permission denied". Returned string is owned by the caller. */
 char *proc_describe(proc_result r, const char *path);
 
+/* Runs the commands argvs[0..n) (argv[0] a path; a NULL entry counts as failed, unrun), up to
+ * `limit` at once, and returns the index of the first one in order that exits 0, or -1 when
+ * none does. Its stdout is collected into `out`. What the caller sees is what running them one
+ * at a time, stopping at the first success, would show: for each command such a run would
+ * have reached, in order, `reached(i, ctx)` is called and then the command's stderr (buffered)
+ * is written to ours. Commands after the winner that are still running are killed with their
+ * process groups; their output is dropped. */
+long proc_first_ok(char **const argvs[], size_t n, size_t limit, strbuf *out, void (*reached)(size_t, void *),
+                   void *ctx);
+
+/* The number of CPUs this process may run on (at least 1). */
+size_t proc_cpus(void);
+
 /* Searches PATH for an executable; returns an owned path or NULL. */
 char *find_in_path(const char *name);
 
