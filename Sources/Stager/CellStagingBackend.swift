@@ -6,7 +6,8 @@ import Staging
 import Synchronization
 
 /// Stages on a cell: stores the package in the blobstore, asks the auctioneer to place a Task
-/// needing the stack, relays the cell's log lines and waits for its completion. If the cell is
+/// needing the stack, relays the cell's log lines and waits for its completion; the droplet the
+/// cell stores stays in the blobstore. If the cell is
 /// lost mid-task, the Task is placed once more on another cell.
 struct CellStagingBackend: StagingBackend {
     let nats: NATSConnection
@@ -55,13 +56,13 @@ struct CellStagingBackend: StagingBackend {
             switch outcome {
             case .completed(let completion, let cellID):
                 if let error = completion.error { throw StagingFailure(error) }
-                let droplet = try await fetchDroplet(dropletKey, into: job.workspace, completion: completion, timeout: timeout)
+                // The droplet stays in the blobstore: the workflow relays it from there to the cloud
+                // controller, checking it against what the cell says it built.
                 return StagedDroplet(
-                    outcome: StagingOutcome(droplet: droplet, digest: ArchiveDigest(sha256: completion.dropletSHA256 ?? "",
-                                                                                    size: completion.dropletSize ?? 0),
-                                            detectedBuildpack: completion.detectedBuildpack ?? "",
-                                            startCommand: completion.startCommand ?? "", buildCache: nil),
-                    stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(dropletKey))
+                    bytes: .stored(readURL: blobstore.url("GET", key: dropletKey, validFor: seconds + 600)),
+                    digest: ArchiveDigest(sha256: completion.dropletSHA256 ?? "", size: completion.dropletSize ?? 0),
+                    detectedBuildpack: completion.detectedBuildpack ?? "", startCommand: completion.startCommand ?? "",
+                    buildCache: nil, stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(dropletKey))
             case .lost(let cellID, let reason):
                 losses.append((cellID, reason))
                 if attempt == 1 { onLine("Cell \(cellID) was lost (\(reason)); placing the task on another cell") }
@@ -158,22 +159,6 @@ struct CellStagingBackend: StagingBackend {
         return cellID
     }
 
-    /// Brings the droplet the cell stored back, for the POST to the cloud controller.
-    private func fetchDroplet(_ key: String, into workspace: URL, completion: TaskCompletion,
-                              timeout: Duration) async throws -> URL {
-        let file = workspace.appendingPathComponent("droplet.tgz")
-        do {
-            try await blobstore.download(key, to: file, what: "the droplet", timeout: timeout)
-        } catch {
-            throw StagingFailure("Failed fetching the droplet cell \(completion.cellID) stored: \(error)")
-        }
-        let digest = try FileDigest.sha256(of: file)
-        guard digest.sha256 == completion.dropletSHA256 else {
-            throw StagingFailure("The droplet in the blobstore does not match what cell \(completion.cellID) built "
-                                 + "(sha256 \(digest.sha256), expected \(completion.dropletSHA256 ?? "none"))")
-        }
-        return file
-    }
 }
 
 /// The cell an attempt was placed on, once the auctioneer has said.

@@ -32,6 +32,6 @@ public struct LocalStagingBackend: StagingBackend {
         let outcome = try await StagingTask(home: home, runner: runner).stage(
             workspace: job.workspace, stack: stack, rootfs: rootfs, options: job.options,
             cacheArchive: cache, onLine: onLine)
-        return StagedDroplet(outcome: outcome, stack: stack.name, cellID: cellID, blobURL: nil)
+        return StagedDroplet(staged: outcome, stack: stack.name, cellID: cellID)
     }
 }

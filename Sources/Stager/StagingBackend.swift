@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import PipetteCore
 import Staging
@@ -15,9 +16,41 @@ public protocol StagingBackend: Sendable {
 
 /// A droplet a backend produced, and where.
 public struct StagedDroplet: Sendable {
-    public let outcome: StagingOutcome
+    /// Where the droplet's bytes are.
+    public enum Bytes: Sendable {
+        /// A file on this host (staged here).
+        case file(URL)
+        /// A blob a cell stored, read with this (signed) URL.
+        case stored(readURL: String)
+    }
+
+    public let bytes: Bytes
+    /// What the builder made: the stager checks the bytes against it before they go on.
+    public let digest: ArchiveDigest
+    public let detectedBuildpack: String
+    public let startCommand: String
+    /// The build artifacts cache, when the builder wrote one on this host.
+    public let buildCache: URL?
     public let stack: String
     public let cellID: String
-    /// Set when the droplet is already in the blobstore (a cell stored it).
+    /// Set when the droplet is already in the blobstore (a cell stored it): the reply's URL.
     public let blobURL: String?
+
+    public init(bytes: Bytes, digest: ArchiveDigest, detectedBuildpack: String, startCommand: String, buildCache: URL?,
+                stack: String, cellID: String, blobURL: String?) {
+        self.bytes = bytes
+        self.digest = digest
+        self.detectedBuildpack = detectedBuildpack
+        self.startCommand = startCommand
+        self.buildCache = buildCache
+        self.stack = stack
+        self.cellID = cellID
+        self.blobURL = blobURL
+    }
+
+    /// A droplet staged on this host.
+    public init(staged outcome: StagingOutcome, stack: String, cellID: String) {
+        self.init(bytes: .file(outcome.droplet), digest: outcome.digest, detectedBuildpack: outcome.detectedBuildpack,
+                  startCommand: outcome.startCommand, buildCache: outcome.buildCache, stack: stack, cellID: cellID, blobURL: nil)
+    }
 }

@@ -70,11 +70,11 @@ struct StagingWorkflow: Sendable {
         reply.durationsMs["stage"] = (clock.now - started).wholeMilliseconds
         reply.stack = staged.stack
         reply.cellID = staged.cellID
-        reply.detectedBuildpack = staged.outcome.detectedBuildpack
-        reply.startCommand = staged.outcome.startCommand
+        reply.detectedBuildpack = staged.detectedBuildpack
+        reply.startCommand = staged.startCommand
 
         progress.begin(.upload, "Creating droplet")
-        let digest = staged.outcome.digest
+        let digest = staged.digest
         reply.droplet = StagingReply.Droplet(sha256: digest.sha256, size: digest.size, blobURL: nil)
         progress.log("Uploading droplet")
         started = clock.now
@@ -108,33 +108,55 @@ struct StagingWorkflow: Sendable {
             timeout: .seconds(config.maxStagingDuration), memoryLimitBytes: StagingOptions.memoryLimit(reservedMB: need.memoryMB))
     }
 
-    /// Stores the droplet (and build cache) in the blobstore, then POSTs it to `upload_uri`.
+    /// Gets the droplet to the blobstore (and the build cache to its URI), and POSTs it to
+    /// `upload_uri`: from this host's file, or relayed from the blob a cell stored.
     private func upload(_ staged: StagedDroplet, request: StagingRequest, attemptID: String,
                         progress: TaskProgress) async throws -> String? {
-        let droplet = staged.outcome.droplet
         let timeout = Duration.seconds(config.maxStagingDuration)
-        var blobURL = staged.blobURL
-        if blobURL == nil, let blobstore {
-            let key = BlobstoreClient.dropletKey(appID: request.appID, attemptID: attemptID)
-            do {
-                blobURL = try await blobstore.put(droplet, key: key, sha256: staged.outcome.digest.sha256, timeout: timeout)
-            } catch {
-                throw StagingFailure("Failed storing droplet in the blobstore: \(error)")
-            }
+        let onRetry: @Sendable (TransferError, Int) -> Void = { error, attempt in
+            progress.log("Uploading droplet failed (\(error)); retry \(attempt)")
         }
-        await transfer.saveBuildCache(staged.outcome.buildCache, to: request.buildpackCacheUploadURI, timeout: timeout,
-                                      onLine: progress.log)
-        if let uploadURI = request.uploadURI {
-            do {
-                _ = try await transfer.postMultipart(
-                    droplet, field: "upload[droplet]", filename: "droplet.tgz", to: uploadURI,
-                    attempts: config.uploadAttempts, timeout: timeout,
-                    onRetry: { error, attempt in progress.log("Uploading droplet failed (\(error)); retry \(attempt)") })
-            } catch {
-                throw StagingFailure("Failed uploading droplet: \(error)")
+        switch staged.bytes {
+        case .file(let droplet):
+            var blobURL = staged.blobURL
+            if blobURL == nil, let blobstore {
+                let key = BlobstoreClient.dropletKey(appID: request.appID, attemptID: attemptID)
+                do {
+                    blobURL = try await blobstore.put(droplet, key: key, sha256: staged.digest.sha256, timeout: timeout)
+                } catch {
+                    throw StagingFailure("Failed storing droplet in the blobstore: \(error)")
+                }
             }
+            await transfer.saveBuildCache(staged.buildCache, to: request.buildpackCacheUploadURI, timeout: timeout,
+                                          onLine: progress.log)
+            if let uploadURI = request.uploadURI {
+                do {
+                    _ = try await transfer.postMultipart(droplet, field: "upload[droplet]", filename: "droplet.tgz", to: uploadURI,
+                                                         attempts: config.uploadAttempts, timeout: timeout, onRetry: onRetry)
+                } catch {
+                    throw StagingFailure("Failed uploading droplet: \(error)")
+                }
+            }
+            return blobURL
+        case .stored(let readURL):
+            // Without an upload_uri the stored droplet is still read once and checked.
+            do {
+                try await transfer.relayMultipart(from: readURL, expected: staged.digest, field: "upload[droplet]",
+                                                  filename: "droplet.tgz", to: request.uploadURI,
+                                                  attempts: config.uploadAttempts, timeout: timeout, onRetry: onRetry)
+            } catch {
+                switch error {
+                case .source(let cause):
+                    throw StagingFailure("Failed fetching the droplet cell \(staged.cellID) stored: \(cause)")
+                case .mismatch(let got):
+                    throw StagingFailure("The droplet in the blobstore does not match what cell \(staged.cellID) built "
+                                         + "(sha256 \(got.sha256), expected \(staged.digest.sha256))")
+                case .destination(let cause):
+                    throw StagingFailure("Failed uploading droplet: \(cause)")
+                }
+            }
+            return staged.blobURL
         }
-        return blobURL
     }
 
     /// The reply's `error`: one sentence naming the step that failed, with no secret and no host

@@ -149,8 +149,15 @@ public struct HTTPTransfer: Sendable {
 
     private func send(_ body: FileChunks, to url: String, method: HTTPMethod, headers: [(String, String)],
                       timeout: Duration) async throws(TransferError) -> Response {
-        let length = try body.length()
-        return try await withDeadline(url, timeout) {
+        try await send(body, length: try body.length(), to: url, method: method, headers: headers, timeout: timeout)
+    }
+
+    /// Sends `body` (`length` bytes, streamed) and collects the answer; a status other than 2xx
+    /// is an error.
+    func send<Body: AsyncSequence & Sendable>(_ body: Body, length: Int64, to url: String, method: HTTPMethod,
+                                              headers: [(String, String)], timeout: Duration) async throws(TransferError) -> Response
+        where Body.Element == ByteBuffer {
+        try await withDeadline(url, timeout) {
             var request = HTTPClientRequest(url: url)
             request.method = method
             for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -199,15 +206,21 @@ public struct HTTPTransfer: Sendable {
                 defer { group.cancelAll() }
                 return try await group.next()!
             }
-        } catch let error as TransferError {
-            throw error
-        } catch let error as HTTPClientError where error == .readTimeout || error == .writeTimeout {
-            throw .stalled(url: url, seconds: Int(stallTimeout.components.seconds))
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
-            throw .timedOut(url: url, seconds: Int(timeout.components.seconds))
         } catch {
-            if let tls = Self.tlsFailure(error, url: url) { throw tls }
-            throw .unreachable(url: url, reason: Self.reason(error))
+            throw transferError(error, url: url, timeout: timeout)
+        }
+    }
+
+    /// What went wrong in a transfer of `url`, said as a `TransferError`.
+    func transferError(_ error: any Error, url: String, timeout: Duration) -> TransferError {
+        switch error {
+        case let error as TransferError: error
+        case let error as HTTPClientError where error == .readTimeout || error == .writeTimeout:
+            .stalled(url: url, seconds: Int(stallTimeout.components.seconds))
+        case let error as HTTPClientError where error == .deadlineExceeded:
+            .timedOut(url: url, seconds: Int(timeout.components.seconds))
+        default:
+            Self.tlsFailure(error, url: url) ?? .unreachable(url: url, reason: Self.reason(error))
         }
     }
 

@@ -16,17 +16,15 @@ struct HostileCorpusTests {
         let path_leaks: [String]
     }
 
-    static func workspaces() -> Set<String> {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? []
-        return Set(names.filter { $0.hasPrefix("pipette-stage-") })
-    }
-
     @Test func everyHostileRequestIsAnsweredAndNothingIsLeftBehind() async throws {
-        let before = Self.workspaces()
+        // Its own workspace folder: other suites' stagings run meanwhile and use the shared one.
+        let workspaces = try TemporaryDirectory("hostile-workspaces")
+        defer { workspaces.remove() }
         let platform = try await Platform { config in
             config.maxActiveTasks = 4
             config.maxQueuedTasks = 4000
             config.maxStagingDuration = 60
+            config.workspaceDir = workspaces.url.path
         }
         let script = ProjectPaths.root.appendingPathComponent("Tests/python/hostile_corpus.py").path
         let run = try await shell("/usr/bin/env", ["python3", script, platform.nats.url, platform.ccURL,
@@ -45,6 +43,7 @@ struct HostileCorpusTests {
         }
         #expect(replies.allSatisfy { $0 == nil }, "\(replies)")
         await platform.stop()
-        #expect(Self.workspaces().subtracting(before).isEmpty, "no workspace left behind")
+        let left = try FileManager.default.contentsOfDirectory(atPath: workspaces.url.path)
+        #expect(left.isEmpty, "no workspace left behind: \(left)")
     }
 }

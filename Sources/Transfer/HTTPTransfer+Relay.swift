@@ -1,0 +1,91 @@
+import Archive
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+extension HTTPTransfer {
+    /// Copies the body of a GET of `source` into a `multipart/form-data` POST to `destination`
+    /// (field `field`, file name `filename`), streamed: no file on this host's disk, never the
+    /// whole body in memory, and the POST under way while the GET still reads. The bytes are
+    /// hashed on the way and the last of them held back until they are known to be `expected`
+    /// (sha256 and size): a mismatch aborts the POST before its end, so the destination never gets
+    /// a whole wrong body. Without a `destination` the source is only read and checked.
+    /// Connection failures and 5xx answers on either side are tried again from the GET,
+    /// `attempts` times in all.
+    public func relayMultipart(from source: String, expected: ArchiveDigest, field: String, filename: String,
+                               to destination: String?, attempts: Int = 5, firstBackoff: Duration = .milliseconds(200),
+                               timeout: Duration, onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in })
+        async throws(RelayError) {
+        var backoff = firstBackoff
+        for attempt in 1... {
+            let failure: TransferError
+            do {
+                try await relayOnce(from: source, expected: expected, field: field, filename: filename, to: destination,
+                                    timeout: timeout)
+                return
+            } catch {
+                switch error {
+                case .mismatch: throw error
+                case .source(let cause), .destination(let cause):
+                    guard cause.isTransient, attempt < attempts else { throw error }
+                    failure = cause
+                }
+            }
+            onRetry(failure, attempt)
+            try? await Task.sleep(for: backoff)
+            backoff *= 2
+        }
+    }
+
+    private func relayOnce(from source: String, expected: ArchiveDigest, field: String, filename: String,
+                           to destination: String?, timeout: Duration) async throws(RelayError) {
+        let response: HTTPClientResponse
+        do {
+            response = try await open(source, timeout: timeout)
+        } catch {
+            throw .source(error)
+        }
+        guard let destination else {
+            var digest = RunningDigest()
+            do {
+                for try await buffer in response.body { buffer.withUnsafeReadableBytes { digest.update($0) } }
+            } catch {
+                throw .source(transferError(error, url: source, timeout: timeout))
+            }
+            let got = digest.finish()
+            guard got == expected else { throw .mismatch(got: got) }
+            return
+        }
+        let boundary = "pipette-\(UUID().uuidString)"
+        let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\n"
+            + "Content-Type: application/octet-stream\r\n\r\n"
+        let failure = RelayFailure()
+        let body = RelayBody(source: response.body, describe: { transferError($0, url: source, timeout: timeout) },
+                             expected: expected, prefix: Array(head.utf8), suffix: Array("\r\n--\(boundary)--\r\n".utf8),
+                             failure: failure)
+        do {
+            _ = try await send(body, length: expected.size + Int64(body.prefix.count + body.suffix.count), to: destination,
+                               method: .POST, headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
+                               timeout: timeout)
+        } catch {
+            throw failure.error ?? .destination(error)
+        }
+        if let error = failure.error { throw error }
+    }
+
+    /// The answer to a GET of `url` whose status is 2xx, its body still to be read.
+    private func open(_ url: String, timeout: Duration) async throws(TransferError) -> HTTPClientResponse {
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") else { throw .invalidURL(url) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanoseconds))
+        } catch {
+            throw transferError(error, url: url, timeout: timeout)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw .httpStatus(code: Int(response.status.code), url: url,
+                              message: response.status.code >= 500 ? await Self.message(of: response) : nil)
+        }
+        return response
+    }
+}
