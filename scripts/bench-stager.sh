@@ -28,6 +28,11 @@ echo "stager RSS 3 s after start (before its first page release at 10 s): $(awk 
 
 python3 scripts/bench_stager.py "nats://127.0.0.1:$nats_port" "http://127.0.0.1:$cc_port" latency 500
 "${BENCH:-.build/release/pipette-bench}" transfer --blobstore "http://127.0.0.1:$blob_port" --secret bench --count 200
+for size in 1500 16777216; do
+  "${BENCH:-.build/release/pipette-bench}" relay --blobstore "http://127.0.0.1:$blob_port" --secret bench \
+    --cc "http://127.0.0.1:$cc_port" --size "$size" --count 10
+done
+rm -rf "$work/droplets/bench"
 
 now() { date +%s.%N; }
 a=(); b=(); c=()

@@ -54,4 +54,26 @@ struct BenchScriptsTests {
         }
         #expect(result.output.contains("(3 rounds)"), "\(result.output)")
     }
+
+    @Test func aRelayedDropletIsTimedAgainstFetchingAndPosting() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (blobPort, ccPort) = (freePort(), freePort())
+        let blobstore = try ServiceProcess(["blobstore", "--dir", dir.file("blobs").path, "--port", String(blobPort), "--secret", "bench"])
+        defer { blobstore.stop() }
+        let cc = try ServiceProcess(["fake-cc", "--port", String(ccPort), "--apps", ProjectPaths.root.appendingPathComponent("apps").path,
+                                     "--droplets", dir.file("droplets").path])
+        defer { cc.stop() }
+        #expect(await blobstore.waitFor("blobstore listening on http://127.0.0.1:\(blobPort)"), "\(blobstore.log)")
+        #expect(await cc.waitFor("fake-cc listening on http://127.0.0.1:\(ccPort)"), "\(cc.log)")
+        let result = try await shell(Self.debug.appendingPathComponent("pipette-bench").path,
+                                     ["relay", "--blobstore", "http://127.0.0.1:\(blobPort)", "--secret", "bench",
+                                      "--cc", "http://127.0.0.1:\(ccPort)", "--size", "300000", "--count", "2"],
+                                     cwd: ProjectPaths.root)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("droplet of 300000 bytes, blobstore to cloud controller: relayed median"), "\(result.output)")
+        // every round's droplet arrived whole: warm-up and two rounds, both ways
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir.file("droplets/bench").path).filter { $0.hasSuffix(".tgz") }
+        #expect(kept.count == 6, "\(kept)")
+    }
 }
