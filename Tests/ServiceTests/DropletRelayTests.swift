@@ -98,4 +98,62 @@ struct DropletRelayTests {
             }
         }
     }
+
+    /// A blobstore that hangs halfway through the droplet, or a cloud controller that takes the
+    /// upload and never answers: each is named after the stall timeout, as the side it is.
+    @Test func aSideThatHangsMidwayIsNamedAfterTheStallTimeout() async throws {
+        let blob = try randomData(64 << 10)
+        let client = HTTPTransfer.makeClient(extraCAFile: nil, stallTimeout: .seconds(1))
+        let transfer = HTTPTransfer(client: client, stallTimeout: .seconds(1))
+        let half = HalfAnswerServer(declaring: blob.count, sending: 1000)
+        try await withServers(blob: blob) { source, cc in
+            let hanging = "http://127.0.0.1:\(half.port)/blobs/droplets/app/d.tgz"
+            await #expect(throws: RelayError.source(.stalled(url: hanging, seconds: 1))) {
+                try await transfer.relayMultipart(from: hanging, expected: try digest(blob), field: "upload[droplet]",
+                                                  filename: "droplet.tgz", to: "\(cc)/upload_droplet/app/u1", timeout: .seconds(60))
+            }
+            let kept = try await received(cc)
+            #expect(kept.isEmpty, "\(kept)")
+            let silent = SilentServer()
+            let nowhere = "http://127.0.0.1:\(silent.port)/upload_droplet/app/u1"
+            await #expect(throws: RelayError.destination(.stalled(url: nowhere, seconds: 1))) {
+                try await transfer.relayMultipart(from: source, expected: try digest(blob), field: "upload[droplet]",
+                                                  filename: "droplet.tgz", to: nowhere, timeout: .seconds(60))
+            }
+            withExtendedLifetime(silent) {}
+        }
+        withExtendedLifetime(half) {}
+        try await client.shutdown()
+    }
+}
+
+/// Answers every connection with a 200 declaring `declaring` body bytes, sends `sending` of them,
+/// then keeps the connection open without a word more.
+private final class HalfAnswerServer: Sendable {
+    let port: Int
+    private let fd: Int32
+
+    init(declaring total: Int, sending part: Int) {
+        (fd, port) = boundSocket(listening: 16)
+        let fd = fd
+        let thread = Thread {
+            var open: [Int32] = []
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { break }
+                var request = [UInt8](repeating: 0, count: 4096)
+                _ = read(client, &request, request.count)
+                let head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\n\r\n".utf8) + [UInt8](repeating: 7, count: part)
+                _ = head.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+                open.append(client)
+            }
+            open.forEach { close($0) }
+        }
+        thread.start()
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 }
