@@ -41,6 +41,34 @@ struct ContainerInitTests {
         #expect(try await run.value == 143)
     }
 
+    /// A start command whose shell stays the parent of the app (`cd web && ./server`): the shell
+    /// does not pass SIGTERM on, so init signals the app's whole process group, and waits for
+    /// the rest of it to finish its shutdown before the container ends.
+    @Test(.timeLimit(.minutes(1)), arguments: [("tiny-amd64", "x86_64"), ("tiny-arm64", "aarch64")])
+    func aShellsChildrenGetSIGTERMAndFinishTheirShutdown(stack: String, arch: String) async throws {
+        let home = try TemporaryDirectory("init-home")
+        defer { home.remove() }
+        let id = "test-init-\(UUID().uuidString.prefix(8))"
+        let lines = Lines()
+        // The inner shell handles TERM (a server shutting down gracefully: a moment, then a word);
+        // the outer one is the start command's shell, waiting for it.
+        let server = "trap 'sleep 0.3; echo server stopped cleanly; exit 0' TERM; echo server up; while :; do sleep 0.05; done"
+        let spec = try spec(stack, arch: arch, command: "sh -c \"\(server)\"; echo never", home: home)
+        let run = Task { try await runner.run(spec, id: id, onLine: lines.append) }
+        for _ in 0..<400 where !lines.all.contains("server up") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(lines.all.contains("server up"), "\(lines.all)")
+        #expect(await runner.kill(id, signal: "TERM"))
+        let ended = Task {
+            try await Task.sleep(for: .seconds(20))
+            _ = await runner.kill(id, signal: "KILL")
+        }
+        defer { ended.cancel() }
+        // The outer shell ended on the SIGTERM (143), and the server still got to say goodbye.
+        #expect(try await run.value == 143)
+        #expect(lines.all.contains("server stopped cleanly"), "\(lines.all)")
+        #expect(!lines.all.contains("never"))
+    }
+
     @Test func theAppsExitStatusIsTheContainers() async throws {
         let home = try TemporaryDirectory("init-home")
         defer { home.remove() }
