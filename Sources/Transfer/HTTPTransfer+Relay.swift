@@ -56,17 +56,13 @@ extension HTTPTransfer {
             guard got == expected else { throw .mismatch(got: got) }
             return
         }
-        let boundary = "pipette-\(UUID().uuidString)"
-        let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\n"
-            + "Content-Type: application/octet-stream\r\n\r\n"
+        let frame = MultipartFrame(field: field, filename: filename)
         let failure = RelayFailure()
-        let body = RelayBody(source: response.body, describe: { transferError($0, url: source, timeout: timeout) },
-                             expected: expected, prefix: Array(head.utf8), suffix: Array("\r\n--\(boundary)--\r\n".utf8),
-                             failure: failure)
+        let body = CheckedBody(source: response.body, describe: { transferError($0, url: source, timeout: timeout) },
+                               expected: expected, failure: failure)
         do {
-            _ = try await send(body, length: expected.size + Int64(body.prefix.count + body.suffix.count), to: destination,
-                               method: .POST, headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
-                               timeout: timeout)
+            _ = try await send(frame.body(body), length: expected.size + frame.length, to: destination, method: .POST,
+                               headers: [frame.contentType], timeout: timeout)
         } catch {
             throw failure.error ?? .destination(error)
         }

@@ -109,9 +109,9 @@ public struct HTTPTransfer: Sendable {
                        headers: [(String, String)] = [], attempts: Int = 5,
                        firstBackoff: Duration = .milliseconds(200), timeout: Duration,
                        onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in }) async throws(TransferError) -> Response {
-        let body = FileChunks(path: file.path, what: file.lastPathComponent)
+        let file = FileChunks(path: file.path, what: file.lastPathComponent)
         return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
-            try await send(body, to: url, method: method, headers: headers, timeout: timeout)
+            try await send(file, length: try file.length(), to: url, method: method, headers: headers, timeout: timeout)
         }
     }
 
@@ -121,14 +121,11 @@ public struct HTTPTransfer: Sendable {
                               attempts: Int = 5, firstBackoff: Duration = .milliseconds(200),
                               timeout: Duration, onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in })
         async throws(TransferError) -> Response {
-        let boundary = "pipette-\(UUID().uuidString)"
-        let head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\n"
-            + "Content-Type: application/octet-stream\r\n\r\n"
-        let body = FileChunks(path: file.path, what: file.lastPathComponent, prefix: Array(head.utf8),
-                              suffix: Array("\r\n--\(boundary)--\r\n".utf8))
+        let frame = MultipartFrame(field: field, filename: filename)
+        let file = FileChunks(path: file.path, what: file.lastPathComponent)
         return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
-            try await send(body, to: url, method: .POST,
-                           headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], timeout: timeout)
+            try await send(frame.body(file), length: try file.length() + frame.length, to: url, method: .POST,
+                           headers: [frame.contentType], timeout: timeout)
         }
     }
 
@@ -145,11 +142,6 @@ public struct HTTPTransfer: Sendable {
             }
             return true
         }
-    }
-
-    private func send(_ body: FileChunks, to url: String, method: HTTPMethod, headers: [(String, String)],
-                      timeout: Duration) async throws(TransferError) -> Response {
-        try await send(body, length: try body.length(), to: url, method: method, headers: headers, timeout: timeout)
     }
 
     /// Sends `body` (`length` bytes, streamed) and collects the answer; a status other than 2xx

@@ -20,25 +20,37 @@ struct ContainerInitTests {
             command: command, environment: [:])
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [("tiny-amd64", "x86_64"), ("tiny-arm64", "aarch64")])
-    func anAppThatIgnoresNoSignalEndsOnSIGTERM(stack: String, arch: String) async throws {
+    /// Runs `command` in an instance container, waits for a line that `ready` accepts, sends
+    /// SIGTERM (a SIGKILL follows after 20 s, as a platform's grace period ends), and returns
+    /// the container's exit status; `lines` gets its output.
+    private func stoppedOnTERM(_ stack: String, arch: String, command: String, lines: Lines,
+                               ready: @escaping @Sendable (String) -> Bool) async throws -> Int32 {
         let home = try TemporaryDirectory("init-home")
         defer { home.remove() }
         let id = "test-init-\(UUID().uuidString.prefix(8))"
-        let lines = Lines()
-        let spec = try spec(stack, arch: arch, command: "echo pid $$; exec sleep 600", home: home)
+        let spec = try spec(stack, arch: arch, command: command, home: home)
         let run = Task { try await runner.run(spec, id: id, onLine: lines.append) }
-        for _ in 0..<400 where !lines.all.contains(where: { $0.hasPrefix("pid") }) { try await Task.sleep(for: .milliseconds(50)) }
-        // The app is not PID 1: init is.
-        #expect(lines.all.contains { $0.hasPrefix("pid ") && $0 != "pid 1" }, "\(lines.all)")
+        for _ in 0..<400 where !lines.all.contains(where: ready) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(lines.all.contains(where: ready), "\(lines.all)")
         #expect(await runner.kill(id, signal: "TERM"))
-        // Ended by the SIGTERM itself (128 + 15), not by a SIGKILL after a grace period (137).
         let ended = Task {
             try await Task.sleep(for: .seconds(20))
             _ = await runner.kill(id, signal: "KILL")
         }
         defer { ended.cancel() }
-        #expect(try await run.value == 143)
+        return try await run.value
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: [("tiny-amd64", "x86_64"), ("tiny-arm64", "aarch64")])
+    func anAppThatIgnoresNoSignalEndsOnSIGTERM(stack: String, arch: String) async throws {
+        let lines = Lines()
+        let status = try await stoppedOnTERM(stack, arch: arch, command: "echo pid $$; exec sleep 600", lines: lines) {
+            $0.hasPrefix("pid ")
+        }
+        // The app is not PID 1: init is.
+        #expect(lines.all.contains { $0.hasPrefix("pid ") && $0 != "pid 1" }, "\(lines.all)")
+        // Ended by the SIGTERM itself (128 + 15), not by a SIGKILL after a grace period (137).
+        #expect(status == 143)
     }
 
     /// A start command whose shell stays the parent of the app (`cd web && ./server`): the shell
@@ -46,25 +58,15 @@ struct ContainerInitTests {
     /// the rest of it to finish its shutdown before the container ends.
     @Test(.timeLimit(.minutes(1)), arguments: [("tiny-amd64", "x86_64"), ("tiny-arm64", "aarch64")])
     func aShellsChildrenGetSIGTERMAndFinishTheirShutdown(stack: String, arch: String) async throws {
-        let home = try TemporaryDirectory("init-home")
-        defer { home.remove() }
-        let id = "test-init-\(UUID().uuidString.prefix(8))"
-        let lines = Lines()
         // The inner shell handles TERM (a server shutting down gracefully: a moment, then a word);
         // the outer one is the start command's shell, waiting for it.
         let server = "trap 'sleep 0.3; echo server stopped cleanly; exit 0' TERM; echo server up; while :; do sleep 0.05; done"
-        let spec = try spec(stack, arch: arch, command: "sh -c \"\(server)\"; echo never", home: home)
-        let run = Task { try await runner.run(spec, id: id, onLine: lines.append) }
-        for _ in 0..<400 where !lines.all.contains("server up") { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(lines.all.contains("server up"), "\(lines.all)")
-        #expect(await runner.kill(id, signal: "TERM"))
-        let ended = Task {
-            try await Task.sleep(for: .seconds(20))
-            _ = await runner.kill(id, signal: "KILL")
+        let lines = Lines()
+        let status = try await stoppedOnTERM(stack, arch: arch, command: "sh -c \"\(server)\"; echo never", lines: lines) {
+            $0 == "server up"
         }
-        defer { ended.cancel() }
         // The outer shell ended on the SIGTERM (143), and the server still got to say goodbye.
-        #expect(try await run.value == 143)
+        #expect(status == 143)
         #expect(lines.all.contains("server stopped cleanly"), "\(lines.all)")
         #expect(!lines.all.contains("never"))
     }
