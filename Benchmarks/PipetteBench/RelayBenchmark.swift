@@ -1,7 +1,6 @@
 import Archive
 import ArgumentParser
 import Foundation
-import PipetteCore
 import Transfer
 
 /// A droplet from the blobstore to the cloud controller: relayed (streamed, checked on the way)
@@ -10,14 +9,12 @@ struct RelayBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay", abstract: "Blobstore → cloud controller: relayMultipart vs download, hash, postMultipart.")
 
-    @Option(help: "The blobstore's base URL.") var blobstore: String
-    @Option(help: "The blobstore's signing secret.") var secret: String
+    @OptionGroup var store: BlobstoreOptions
     @Option(help: "The fake cloud controller's base URL.") var cc: String
     @Option(help: "Rounds of each (after one warm-up).") var count = 20
     @Option(help: "Droplet size in bytes.") var size = 1500
 
     func run() async throws {
-        let signer = BlobURLSigner(secret: secret)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-bench-relay-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
@@ -27,9 +24,9 @@ struct RelayBenchmark: AsyncParsableCommand {
         let expected = try FileDigest.sha256(of: source)
         let key = "droplets/bench/relay.tgz"
         let transfer = HTTPTransfer()
-        _ = try await transfer.upload(source, to: signer.signedURL(base: blobstore, method: "PUT", key: key, validFor: 3600),
+        _ = try await transfer.upload(source, to: store.url("PUT", key: key),
                                       headers: [("X-Checksum-Sha256", expected.sha256)], timeout: .seconds(60))
-        let get = signer.signedURL(base: blobstore, method: "GET", key: key, validFor: 3600)
+        let get = store.url("GET", key: key)
         var timing = Timing()
         for round in 0...count {
             let relayed = try await TransferBenchmark.time {

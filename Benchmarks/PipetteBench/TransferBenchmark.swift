@@ -1,7 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import PipetteCore
 import Transfer
 
 /// Latency of one small blob transfer through `HTTPTransfer` (deadline, retries, streamed file
@@ -10,21 +9,19 @@ struct TransferBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer", abstract: "PUT and GET of a small blob: HTTPTransfer vs bare AsyncHTTPClient.")
 
-    @Option(help: "The blobstore's base URL.") var blobstore: String
-    @Option(help: "The blobstore's signing secret.") var secret: String
+    @OptionGroup var store: BlobstoreOptions
     @Option(help: "Requests of each kind.") var count = 200
     @Option(help: "Blob size in bytes.") var size = 1500
 
     func run() async throws {
-        let signer = BlobURLSigner(secret: secret)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-bench-\(getpid()).bin")
         let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let transfer = HTTPTransfer()
         let client = HTTPTransfer.sharedClient
-        let put = signer.signedURL(base: blobstore, method: "PUT", key: "packages/bench/transfer.zip", validFor: 3600)
-        let get = signer.signedURL(base: blobstore, method: "GET", key: "packages/bench/transfer.zip", validFor: 3600)
+        let put = store.url("PUT", key: "packages/bench/transfer.zip")
+        let get = store.url("GET", key: "packages/bench/transfer.zip")
         var rows: [(String, Timing)] = [("PUT", Timing()), ("GET", Timing())]
         for round in 0..<count {
             let t1 = try await Self.time { _ = try await transfer.upload(file, to: put, attempts: 1, timeout: .seconds(10)) }
