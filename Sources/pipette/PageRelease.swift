@@ -1,4 +1,6 @@
+import ArgumentParser
 import Container
+import Foundation
 import Logging
 import PipetteCore
 import ServiceLifecycle
@@ -13,6 +15,19 @@ struct PageRelease: Service, CustomStringConvertible {
     var interval: Duration = .seconds(60)
     let logger: Logger
     var description: String { "PageRelease" }
+
+    /// The release for this process: every `$PIPETTE_PAGE_RELEASE_SECONDS` seconds (60 when
+    /// unset), none with 0. Anything else is a usage error.
+    static func configured(environment: [String: String] = ProcessInfo.processInfo.environment,
+                           logger: Logger) throws -> PageRelease? {
+        guard let text = environment["PIPETTE_PAGE_RELEASE_SECONDS"], !text.isEmpty else { return PageRelease(logger: logger) }
+        guard let seconds = Int(text), seconds >= 0 else {
+            throw ValidationError("PIPETTE_PAGE_RELEASE_SECONDS=\(text) is not a number of seconds; give a whole number "
+                                  + "(60 when unset; 0 keeps every page mapped)")
+        }
+        guard seconds > 0 else { return nil }
+        return PageRelease(first: .seconds(min(10, seconds)), interval: .seconds(seconds), logger: logger)
+    }
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {

@@ -65,6 +65,25 @@ struct CLITests {
         }
     }
 
+    /// `PIPETTE_PAGE_RELEASE_SECONDS` sets how often a service gives back unused pages; a value
+    /// that is not a number of seconds is refused before the service starts.
+    @Test func thePageReleaseIntervalIsReadAndABadOneRefused() async throws {
+        let dir = try TemporaryDirectory("page-release")
+        defer { dir.remove() }
+        var environment = ProcessInfo.processInfo.environment
+        environment["PIPETTE_PAGE_RELEASE_SECONDS"] = "soon"
+        let refused = try await shell(Self.pipette, ["blobstore", "--dir", dir.file("a").path, "--port", String(freePort())],
+                                cwd: ProjectPaths.root, environment: environment)
+        #expect(refused.status == 64, "\(refused.output)")
+        #expect(refused.output.contains("PIPETTE_PAGE_RELEASE_SECONDS=soon is not a number of seconds; give a whole number"),
+                "\(refused.output)")
+        // Every second: the first release comes after 1 s, not the default 10 s.
+        let blobstore = try ServiceProcess(["blobstore", "--dir", dir.file("b").path, "--port", String(freePort()), "--log-level", "debug"],
+                                           environment: ["PIPETTE_PAGE_RELEASE_SECONDS": "1"])
+        defer { blobstore.stop() }
+        #expect(await blobstore.waitFor("released unused pages of mapped files", timeout: .seconds(8)), "\(blobstore.log)")
+    }
+
     /// A config file that is not what it should be is named with the key and what it should hold.
     @Test func aBadConfigFileSaysWhichKeyAndWhatItShouldHold() async throws {
         let work = try TemporaryDirectory("config-files")
