@@ -147,7 +147,8 @@ struct StagingWorkflow: Sendable {
             } catch {
                 switch error {
                 case .source(let cause):
-                    throw StagingFailure("Failed fetching the droplet cell \(staged.cellID) stored: \(cause)")
+                    let said = blobstore?.explained(cause, method: "GET") ?? cause
+                    throw StagingFailure("Failed fetching the droplet cell \(staged.cellID) stored: \(said)")
                 case .mismatch(let got):
                     throw StagingFailure("The droplet in the blobstore does not match what cell \(staged.cellID) built "
                                          + "(sha256 \(got.sha256), expected \(staged.digest.sha256))")
