@@ -33,19 +33,22 @@ public enum ResidentPages {
                 regions.append(Region(start: current.start, end: current.end, path: current.path, residentKB: resident))
             }
         }
-        for line in smaps.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard let first = fields.first else { continue }
-            if first.hasSuffix(":") {
-                let value = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
-                switch first {
-                case "Rss:": resident = value
-                case "Anonymous:": anonymous = value
-                case "VmFlags:": locked = fields.dropFirst().contains("lo")
-                default: break
+        // Byte-wise: a process has hundreds of mappings with two dozen `Key: value` lines each,
+        // and only three keys matter (splitting every line into Characters took 5 ms a release).
+        for bytes in smaps.utf8.split(separator: UInt8(ascii: "\n")) {
+            guard let head = bytes.first else { continue }
+            if head >= UInt8(ascii: "A"), head <= UInt8(ascii: "Z") {  // `Key: value`; mappings start with hex
+                if bytes.starts(with: "Rss:".utf8) {
+                    resident = firstNumber(in: bytes)
+                } else if bytes.starts(with: "Anonymous:".utf8) {
+                    anonymous = firstNumber(in: bytes)
+                } else if bytes.starts(with: "VmFlags:".utf8) {
+                    locked = Substring(bytes).split(separator: " ").dropFirst().contains("lo")
                 }
                 continue
             }
+            let fields = Substring(bytes).split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = fields.first else { continue }
             let bounds = first.split(separator: "-")
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
                   fields.count >= 2 else { continue }
@@ -61,6 +64,21 @@ public enum ResidentPages {
         }
         close()
         return regions
+    }
+
+    /// The first whole number in a `Key:   123 kB` line.
+    private static func firstNumber(in line: Substring.UTF8View) -> Int {
+        var value = 0
+        var seen = false
+        for byte in line {
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                seen = true
+            } else if seen {
+                break
+            }
+        }
+        return value
     }
 
     /// Unmaps the releasable mappings of this process; returns the kB that were resident in them.
