@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// sha256 of a file on disk, read in chunks (never the whole file in memory).
@@ -7,8 +6,7 @@ public enum FileDigest {
         let fd = open(path.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: path.path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var hasher = SHA256()
-        var total: Int64 = 0
+        var digest = RunningDigest()
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { chunk.deallocate() }
         while true {
@@ -16,9 +14,8 @@ public enum FileDigest {
             if n < 0, errno == EINTR { continue }
             guard n >= 0 else { throw .unreadable(path: path.path, reason: String(cString: strerror(errno))) }
             if n == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-            total += Int64(n)
+            digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
         }
-        return ArchiveDigest(hash: hasher.finalize(), size: total)
+        return digest.finish()
     }
 }

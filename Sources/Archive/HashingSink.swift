@@ -1,11 +1,9 @@
-import Crypto
 import Foundation
 
 /// Where an `ArchiveWriter` sends its bytes: a file descriptor, hashed on the way.
 final class HashingSink {
     let fd: Int32
-    var hasher = SHA256()
-    var bytes: Int64 = 0
+    var digest = RunningDigest()
     /// The errno of the first failed write or close.
     var failure: Int32?
 
@@ -17,7 +15,7 @@ final class HashingSink {
 
     /// Writes all of `buffer`; returns false (and remembers why) on an I/O error.
     func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
-        hasher.update(bufferPointer: buffer)
+        digest.update(buffer)
         var offset = 0
         while offset < buffer.count {
             let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
@@ -28,7 +26,6 @@ final class HashingSink {
             }
             offset += n
         }
-        bytes += Int64(buffer.count)
         return true
     }
 
@@ -36,6 +33,6 @@ final class HashingSink {
     /// only then) and returns the digest of what was written.
     func finish() -> ArchiveDigest {
         if close(fd) != 0, failure == nil { failure = errno }
-        return ArchiveDigest(hash: hasher.finalize(), size: bytes)
+        return digest.finish()
     }
 }

@@ -17,9 +17,8 @@ struct BlobStorage: Sendable {
         tmp = root.appendingPathComponent("tmp").path
     }
 
-    /// Creates the folders and drops uploads a previous run left unfinished.
-    /// Makes the store's folders (and the root, if missing); throws a sentence saying what is in
-    /// the way.
+    /// Makes the store's folders (and the root, if missing) and drops uploads a previous run left
+    /// unfinished; throws a sentence saying what is in the way.
     func prepare() throws {
         let files = FileManager.default
         var isFolder: ObjCBool = false

@@ -16,24 +16,14 @@ extension HTTPTransfer {
                                to destination: String?, attempts: Int = 5, firstBackoff: Duration = .milliseconds(200),
                                timeout: Duration, onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in })
         async throws(RelayError) {
-        var backoff = firstBackoff
-        for attempt in 1... {
-            let failure: TransferError
-            do {
-                try await relayOnce(from: source, expected: expected, field: field, filename: filename, to: destination,
-                                    timeout: timeout)
-                return
-            } catch {
-                switch error {
-                case .mismatch: throw error
-                case .source(let cause), .destination(let cause):
-                    guard cause.isTransient, attempt < attempts else { throw error }
-                    failure = cause
-                }
+        try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry, cause: { (error: RelayError) in
+            switch error {
+            case .source(let cause), .destination(let cause): cause
+            case .mismatch: nil
             }
-            onRetry(failure, attempt)
-            try? await Task.sleep(for: backoff)
-            backoff *= 2
+        }) { () throws(RelayError) in
+            try await relayOnce(from: source, expected: expected, field: field, filename: filename, to: destination,
+                                timeout: timeout)
         }
     }
 

@@ -169,14 +169,23 @@ public struct HTTPTransfer: Sendable {
     /// Runs `body` at most `attempts` times while it fails transiently, doubling the pause.
     func retrying<T: Sendable>(attempts: Int, firstBackoff: Duration, onRetry: @Sendable (TransferError, Int) -> Void,
                                _ body: () async throws(TransferError) -> T) async throws(TransferError) -> T {
+        try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry, cause: { $0 }, body)
+    }
+
+    /// The same for a body failing with another error: `cause` gives the transfer failure in it
+    /// (nil: nothing another try could mend).
+    func retrying<T: Sendable, Failure: Error>(attempts: Int, firstBackoff: Duration,
+                                               onRetry: @Sendable (TransferError, Int) -> Void,
+                                               cause: (Failure) -> TransferError?,
+                                               _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
         var backoff = firstBackoff
         var attempt = 1
         while true {
             do {
                 return try await body()
             } catch {
-                guard error.isTransient, attempt < attempts else { throw error }
-                onRetry(error, attempt)
+                guard let transfer = cause(error), transfer.isTransient, attempt < attempts else { throw error }
+                onRetry(transfer, attempt)
                 try? await Task.sleep(for: backoff)
                 backoff *= 2
                 attempt += 1
