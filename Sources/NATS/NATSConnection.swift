@@ -311,17 +311,10 @@ public final class NATSConnection: Sendable {
 
     public var isClosed: Bool { natsConnection_IsClosed(handle.pointer) }
 
+    /// Subscriptions dropped and not yet destroyed: they wait for a flush so that libnats' reader
+    /// is done with them (``ConnectionHandle``); 0 soon after the last one was dropped.
+    public var subscriptionsAwaitingDestroy: Int { handle.retiredCount }
+
     /// Connected right now (not reconnecting, not closed).
     public var isConnected: Bool { natsConnection_Status(handle.pointer) == NATS_CONN_STATUS_CONNECTED }
-}
-
-/// Owns the `natsConnection` pointer.
-final class ConnectionHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
-    init(_ pointer: OpaquePointer) { self.pointer = pointer }
-    var address: Int { Int(bitPattern: pointer) }
-    deinit {
-        natsConnection_Close(pointer)
-        natsConnection_Destroy(pointer)
-    }
 }

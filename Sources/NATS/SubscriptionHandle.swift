@@ -53,10 +53,8 @@ final class SubscriptionHandle: @unchecked Sendable {
         }
     }
 
-    deinit {
-        natsSubscription_Unsubscribe(pointer)
-        natsSubscription_Destroy(pointer)
-    }
+    /// Destroyed only after libnats' reader is done with it (``ConnectionHandle/retire(_:)``).
+    deinit { connection.retire(pointer) }
 }
 
 private let onMessage: natsMsgHandler = { _, _, msg, closure in

@@ -17,6 +17,36 @@ struct NATSConnectionTests {
         #expect(message?.subject == "greetings")
     }
 
+    /// libnats 3.4 aborts the process when a subscription is destroyed while its reader thread is
+    /// handing it a message (nats.c issue 637; a stager under 500 quick requests died of it):
+    /// subscriptions dropped while messages pour in must not crash, and are all destroyed soon.
+    @Test func subscriptionsDroppedWhileMessagesPourInAreDestroyedSafely() async throws {
+        let server = try NATSServer()
+        let nats = try await NATSConnection.connect(server.url)
+        let flood = try await NATSConnection.connect(server.url)
+        let stop = Atomic<Bool>(false)
+        async let published: Int = {
+            var sent = 0
+            while !stop.load(ordering: .relaxed) {
+                for _ in 0..<50 where (try? flood.publish("flood", "x")) != nil { sent += 1 }
+                await Task.yield()
+            }
+            return sent
+        }()
+        for round in 0..<10_000 {
+            let subscription = try nats.subscribe("flood", bufferSize: 1)
+            if round % 100 == 0 { try await nats.flush() }  // let messages reach live subscriptions
+            _ = subscription
+        }
+        stop.store(true, ordering: .relaxed)
+        #expect(await published > 0)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while nats.subscriptionsAwaitingDestroy > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(nats.subscriptionsAwaitingDestroy == 0, "every dropped subscription was destroyed")
+    }
+
     @Test func requestGetsTheReply() async throws {
         let server = try NATSServer()
         let nats = try await NATSConnection.connect(server.url)
