@@ -3,7 +3,8 @@ import PipetteCore
 import Staging
 import Transfer
 
-/// Runs one staging Task on this cell: fetch the package from the blobstore, build in runc on
+/// Runs one staging Task on this cell: fetch the package from where the cloud controller keeps it
+/// (the request's `download_uri`, as Diego's cells do), unpack it safely, build in runc on
 /// the stack, store droplet and build cache, and say how it went. Never throws: every failure
 /// becomes the completion's `error` sentence.
 struct TaskExecutor: Sendable {
@@ -41,16 +42,20 @@ struct TaskExecutor: Sendable {
             }
             onLine("Cell \(cellID) staging on \(task.stack) (\(usable.stack.arch.machine))")
             let timeout = Duration.seconds(task.timeoutSeconds)
+            let limit = min(maxDownloadBytes, task.maxDownloadBytes ?? .max)
             let package = workspace.appendingPathComponent("package.zip")
+            onLine("Downloading application")
             do {
                 _ = try await transfer.download(task.packageURL, to: package, what: "the app package",
-                                                limit: maxDownloadBytes, timeout: timeout)
+                                                limit: limit, timeout: timeout)
             } catch {
-                throw TaskFailure("Failed fetching the app package from the blobstore: \(error)")
+                throw TaskFailure("Failed downloading app: \(error)")
             }
+            onLine("Unpacking application")
             try AppSource.materialize(package, into: workspace.appendingPathComponent("app"))
+            onLine("Staging application")
             let cache = try await transfer.fetchBuildCache(
-                task.cacheDownloadURL, to: workspace.appendingPathComponent("cache-in.tgz"), limit: maxDownloadBytes,
+                task.cacheDownloadURL, to: workspace.appendingPathComponent("cache-in.tgz"), limit: limit,
                 timeout: timeout, onLine: onLine)
             let options = StagingOptions(
                 buildpacks: task.buildpacks.isEmpty ? StagingOptions.defaultOrder : task.buildpacks,

@@ -1,5 +1,5 @@
 /// A staging Task as a cell runs it: everything is a URL or a value, so any cell that can reach
-/// the blobstore can run it.
+/// the cloud controller's package URL and the blobstore can run it.
 public struct TaskDefinition: Codable, Sendable, Equatable {
     /// Unique per placement attempt (a re-placed task gets a new one).
     public var taskID: String
@@ -8,8 +8,12 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var memoryMB: Int
     public var diskMB: Int
     public var tags: [String: String]
-    /// GET URL of the app package (a zip) in the blobstore.
+    /// GET URL of the app package (a zip): the staging request's `download_uri`, fetched by the
+    /// cell itself as Diego's cells do (the stager never holds the package).
     public var packageURL: String
+    /// The most the package and the build cache may be (the stager's `max_download_mb`); the
+    /// cell applies the smaller of this and its own limit. Nil: the cell's own.
+    public var maxDownloadBytes: Int64?
     /// PUT URL the droplet goes to; the cell sends its sha256 for the blobstore to verify.
     public var dropletUploadURL: String
     public var cacheDownloadURL: String?
@@ -23,7 +27,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var eventsSubject: String
 
     public init(taskID: String, appID: String, stack: String, memoryMB: Int, diskMB: Int, tags: [String: String] = [:],
-                packageURL: String, dropletUploadURL: String, cacheDownloadURL: String? = nil,
+                packageURL: String, maxDownloadBytes: Int64? = nil, dropletUploadURL: String, cacheDownloadURL: String? = nil,
                 cacheUploadURL: String? = nil, buildpacks: [String], skipDetect: Bool = false,
                 environment: [String: String] = [:], startCommand: String? = nil, timeoutSeconds: Int,
                 eventsSubject: String) {
@@ -34,6 +38,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         self.diskMB = diskMB
         self.tags = tags
         self.packageURL = packageURL
+        self.maxDownloadBytes = maxDownloadBytes
         self.dropletUploadURL = dropletUploadURL
         self.cacheDownloadURL = cacheDownloadURL
         self.cacheUploadURL = cacheUploadURL
@@ -63,6 +68,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         case memoryMB = "memory_mb"
         case diskMB = "disk_mb"
         case packageURL = "package_url"
+        case maxDownloadBytes = "max_download_bytes"
         case dropletUploadURL = "droplet_upload_url"
         case cacheDownloadURL = "cache_download_url"
         case cacheUploadURL = "cache_upload_url"

@@ -72,6 +72,9 @@ public struct BlobstoreClient: Sendable {
     /// Where an attempt's package is kept: `packages/<app>/<attempt>.zip`.
     public static func packageKey(appID: String, attemptID: String) -> String { "packages/\(segment(appID))/\(attemptID).zip" }
 
+    /// Where a stager checks that the blobstore takes writes: `checks/<stager>`.
+    static func writeCheckKey(stager: String) -> String { "checks/\(segment(stager))" }
+
     /// Where an attempt's droplet is kept: `droplets/<app>/<attempt>.tgz`.
     static func dropletKey(appID: String, attemptID: String) -> String { "droplets/\(segment(appID))/\(attemptID).tgz" }
 

@@ -5,18 +5,20 @@ import PipetteCore
 import Staging
 import Synchronization
 
-/// Stages on a cell: stores the package in the blobstore, asks the auctioneer to place a Task
-/// needing the stack, relays the cell's log lines and waits for its completion; the droplet the
-/// cell stores stays in the blobstore. If the cell is
-/// lost mid-task, the Task is placed once more on another cell.
+/// Stages on a cell: asks the auctioneer to place a Task needing the stack (the cell fetches the
+/// package from the request's `download_uri` itself), relays the cell's log lines and waits for
+/// its completion; the droplet the cell stores stays in the blobstore. If the cell is lost
+/// mid-task, the Task is placed once more on another cell.
 struct CellStagingBackend: StagingBackend {
     let nats: NATSConnection
     let blobstore: BlobstoreClient
     let placementTimeout: Duration
+    /// Asked before placing: a blobstore that refuses writes fails the staging before a build.
+    let writeCheck: BlobstoreWriteCheck
     /// How long a staging keeps asking while no auctioneer is subscribed to `Subjects.placeTask`.
     var auctioneerGrace: Duration = .seconds(10)
 
-    var needsUnpackedApp: Bool { false }
+    var fetchesPackage: Bool { true }
 
     /// How one attempt ended.
     private enum Attempt {
@@ -26,21 +28,15 @@ struct CellStagingBackend: StagingBackend {
 
     func stage(_ job: StagingJob, onLine: @escaping @Sendable (String) -> Void) async throws -> StagedDroplet {
         let timeout = job.options.timeout
-        let digest = try FileDigest.sha256(of: job.package)
-        let packageURL: String
-        do {
-            packageURL = try await blobstore.put(job.package, key: BlobstoreClient.packageKey(appID: job.appID, attemptID: job.attemptID),
-                                                 sha256: digest.sha256, timeout: timeout)
-        } catch {
-            throw StagingFailure("Failed storing the app package in the blobstore: \(error)")
-        }
+        try await writeCheck.ensure(scratch: job.workspace, timeout: timeout)
         let dropletKey = BlobstoreClient.dropletKey(appID: job.appID, attemptID: job.attemptID)
         let seconds = Int(timeout.components.seconds)
         var losses: [(cellID: String, reason: String)] = []
         for attempt in 1...2 {
             let definition = TaskDefinition(
                 taskID: job.attemptID + (attempt == 1 ? "" : "-retry"), appID: job.appID, stack: job.stack,
-                memoryMB: job.need.memoryMB, diskMB: job.need.diskMB, packageURL: packageURL,
+                memoryMB: job.need.memoryMB, diskMB: job.need.diskMB, packageURL: job.packageURI,
+                maxDownloadBytes: job.maxDownloadBytes,
                 dropletUploadURL: blobstore.url("PUT", key: dropletKey, validFor: seconds + 3600),
                 cacheDownloadURL: job.cacheDownloadURI, cacheUploadURL: job.cacheUploadURI,
                 buildpacks: job.options.buildpacks, skipDetect: job.options.skipDetect,
@@ -79,7 +75,8 @@ struct CellStagingBackend: StagingBackend {
                      onLine: @escaping @Sendable (String) -> Void) async throws -> Attempt {
         let events = try nats.subscribe([task.eventsSubject + ".>", Subjects.cellLost], bufferSize: 65_536)
         defer { events.unsubscribe() }
-        try await nats.flush()
+        // No flush: the placement request goes on this connection after the subscription, so
+        // the cell's events cannot outrun it (see StagingClient.send).
         let placedOn = PlacedCell()
         var finished = false
         defer {

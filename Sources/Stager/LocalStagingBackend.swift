@@ -14,7 +14,7 @@ public struct LocalStagingBackend: StagingBackend {
     /// each service its own).
     let runner: ContainerRunner
 
-    public var needsUnpackedApp: Bool { true }
+    public var fetchesPackage: Bool { false }
 
     public init(home: PipetteHome, cellID: String = "local-" + ProcessInfo.processInfo.hostName, logLevel: Logger.Level? = nil) {
         self.home = home

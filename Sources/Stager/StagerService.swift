@@ -43,7 +43,10 @@ public struct StagerService: Service {
         let blobstore = try config.blobstoreLocation().map { BlobstoreClient(location: $0, transfer: transfer) }
         guard let nats = try await NATSConnection.forService(config.natsURI, options: config.natsOptions.inboxes(BusRole.stager.inboxPrefix),
                                                              logger: logger) else { return }
-        guard let backend = backend ?? blobstore.map({ CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30)) })
+        guard let backend = backend ?? blobstore.map({
+            CellStagingBackend(nats: nats, blobstore: $0, placementTimeout: .seconds(30),
+                               writeCheck: BlobstoreWriteCheck(blobstore: $0, stager: ProcessInfo.processInfo.hostName))
+        })
         else {
             nats.close()
             throw StagerConfigError.cellsNeedABlobstore
@@ -113,7 +116,10 @@ public struct StagerService: Service {
         do {
             let request = try StagingRequest.decode(message.payload)
             if let taskID = request.taskID {
-                reply = await stageOnce(request, taskID: taskID, nats: nats, workflow: workflow, records: records)
+                let answer = { @Sendable (reply: StagingReply) in send(reply, to: message.replyTo, nats: nats) }
+                guard let unsent = await stageOnce(request, taskID: taskID, nats: nats, workflow: workflow, records: records,
+                                                   answer: answer) else { return }
+                reply = unsent
             } else {
                 reply = await stage(request, taskID: UUID().uuidString.lowercased(), nats: nats, workflow: workflow)
             }
@@ -143,14 +149,17 @@ public struct StagerService: Service {
 
     /// Stages a request that names its `task_id` at most once across the queue group (see
     /// ``TaskRecords``). If the records cannot be reached, it stages anyway: an answer beats none.
+    /// A reply this stager staged goes to `answer` before it is recorded for duplicates (the
+    /// requester does not wait for the record) and nil is returned; any other reply is returned.
     private func stageOnce(_ request: StagingRequest, taskID: String, nats: NATSConnection, workflow: StagingWorkflow,
-                           records: TaskRecords) async -> StagingReply {
+                           records: TaskRecords, answer: @escaping @Sendable (StagingReply) -> Void) async -> StagingReply? {
         let fingerprint = request.fingerprint
         do {
             let finished = try nats.subscribe(Subjects.stagingFinished(taskID: taskID), bufferSize: 4)
             defer { finished.unsubscribe() }
-            try await nats.flush()
-            return try await withThrowingTaskGroup(of: DuplicateWait.self) { group in
+            // No flush: the claim below goes on this connection after the subscription (see
+            // StagingClient.send).
+            return try await withThrowingTaskGroup(of: DuplicateWait.self) { group -> StagingReply? in
                 // One listener on the finished subject for the whole wait. A stream whose reading
                 // task is cancelled ends for good: listened to afresh for each pause, every pause
                 // after the first ended at once and the records were read in a tight loop.
@@ -168,6 +177,7 @@ public struct StagerService: Service {
                     case .owner:
                         let reply = await stage(request, taskID: taskID, nats: nats, workflow: workflow)
                             .fitted(to: nats.maxPayload - min(4096, nats.maxPayload / 4))
+                        answer(reply)
                         do {
                             try await records.finish(taskID, fingerprint: fingerprint, reply: reply)
                         } catch {
@@ -175,7 +185,7 @@ public struct StagerService: Service {
                                 "task": "\(taskID)", "error": "\(error)"])
                         }
                         try? nats.publish(Subjects.stagingFinished(taskID: taskID), Wire.encode(reply))
-                        return reply
+                        return nil
                     case .finished(let reply):
                         logger.info("duplicate of a finished task: answering with its recorded reply", metadata: ["task": "\(taskID)"])
                         return reply

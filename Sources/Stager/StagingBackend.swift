@@ -9,9 +9,10 @@ public protocol StagingBackend: Sendable {
     /// Stages `job`; streams builder output to `onLine`.
     func stage(_ job: StagingJob, onLine: @escaping @Sendable (String) -> Void) async throws -> StagedDroplet
 
-    /// Whether the builder works on the app unpacked in the job's workspace (`app/`). A backend
-    /// whose cell fetches and unpacks the package itself has the stager only validate it.
-    var needsUnpackedApp: Bool { get }
+    /// Whether the backend fetches the app package from the job's `packageURI` itself (a cell
+    /// does, as Diego's cells do: one trip, and the package never passes through the stager).
+    /// Otherwise the stager downloads it and unpacks it into the job's workspace (`app/`).
+    var fetchesPackage: Bool { get }
 }
 
 /// A droplet a backend produced, and where.

@@ -53,7 +53,9 @@ public struct StagingClient: Sendable {
         let inbox = connection.newInbox()
         let replies = try connection.subscribe(inbox, bufferSize: 16)
         defer { replies.unsubscribe() }
-        try await connection.flush()
+        // NATS handles one connection's protocol in order, and forwards interest to other nodes
+        // before the messages that follow it: the request sent below cannot outrun these
+        // subscriptions, so no flush (a round trip) is needed.
         async let printed: Void = {
             guard let logs else { return }
             for await line in logs {

@@ -5,8 +5,8 @@ import PipetteCore
 import Staging
 import Transfer
 
-/// One staging task, the seed's steps in order: set up, download, unpack, stage (in a container,
-/// through the backend), create and upload the droplet, reply. Every failure becomes the reply's
+/// One staging task, the seed's steps in order: set up, download, unpack (here, or on the cell that
+/// builds), stage (in a container, through the backend), create and upload the droplet, reply. Every failure becomes the reply's
 /// `error` sentence; the whole task is bounded by `max_staging_duration`.
 struct StagingWorkflow: Sendable {
     let config: StagerConfig
@@ -47,24 +47,22 @@ struct StagingWorkflow: Sendable {
         let workspace = try Workspace.create(in: parent, prefix: "pipette-stage", attemptID: attemptID)
         defer { workspace.remove() }
 
-        progress.begin(.download, "Downloading application")
         var started = clock.now
-        let package = workspace.url.appendingPathComponent("package.zip")
-        _ = try await transfer.download(request.downloadURI, to: package, what: "the app package",
-                                        limit: Int64(config.maxDownloadMB) << 20,
-                                        timeout: .seconds(config.maxStagingDuration))
-        reply.durationsMs["download"] = (clock.now - started).wholeMilliseconds
-
-        progress.begin(.unpack, "Unpacking application")
-        if backend.needsUnpackedApp {
+        if !backend.fetchesPackage {
+            progress.begin(.download, "Downloading application")
+            let package = workspace.url.appendingPathComponent("package.zip")
+            _ = try await transfer.download(request.downloadURI, to: package, what: "the app package",
+                                            limit: Int64(config.maxDownloadMB) << 20,
+                                            timeout: .seconds(config.maxStagingDuration))
+            reply.durationsMs["download"] = (clock.now - started).wholeMilliseconds
+            progress.begin(.unpack, "Unpacking application")
             try AppSource.materialize(package, into: workspace.url.appendingPathComponent("app"))
+            progress.begin(.compile, "Staging application")
         } else {
-            // The cell unpacks the package where it builds; here it is only checked (headers,
-            // links, sizes and ratio, as an unpack would), so a bad package fails before placement.
-            try AppSource.validate(package)
+            // A cell fetches and unpacks the package where it builds and logs the seed's lines
+            // for those steps: the package makes one trip, never through this host.
+            progress.enter(.compile)
         }
-
-        progress.begin(.compile, "Staging application")
         started = clock.now
         let staged = try await backend.stage(job(for: request, taskID: taskID, attemptID: attemptID, workspace: workspace.url, deadline: deadline), onLine: progress.log)
         reply.durationsMs["stage"] = (clock.now - started).wholeMilliseconds
@@ -90,7 +88,8 @@ struct StagingWorkflow: Sendable {
         let need = Resources(memoryMB: resources?.memory.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingMemoryMB,
                              diskMB: resources?.disk.flatMap { $0 > 0 ? $0 : nil } ?? config.stagingDiskMB, containers: 1)
         return StagingJob(
-            workspace: workspace, taskID: taskID, attemptID: attemptID, appID: request.appID, stack: request.stack ?? config.defaultStack,
+            workspace: workspace, packageURI: request.downloadURI, taskID: taskID, attemptID: attemptID, appID: request.appID,
+            stack: request.stack ?? config.defaultStack,
             options: options(for: request, need: need), need: need,
             cacheDownloadURI: request.buildpackCacheDownloadURI, cacheUploadURI: request.buildpackCacheUploadURI,
             maxDownloadBytes: Int64(config.maxDownloadMB) << 20, deadline: deadline)

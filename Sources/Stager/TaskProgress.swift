@@ -27,8 +27,13 @@ final class TaskProgress: Sendable {
 
     /// Logs the seed's step line and remembers which phase a timeout would interrupt.
     func begin(_ phase: Phase, _ message: String) {
-        state.withLock { $0.phase = phase }
+        enter(phase)
         log(message)
+    }
+
+    /// Remembers the phase without a line (a cell logs the seed's lines for the steps it runs).
+    func enter(_ phase: Phase) {
+        state.withLock { $0.phase = phase }
     }
 
     var phase: Phase { state.withLock { $0.phase } }

@@ -29,13 +29,6 @@ public enum AppSource {
         }
     }
 
-    /// Checks the package at `path` by the same rules as ``materialize(_:into:limits:naming:)``
-    /// without writing it out: for a package a cell unpacks where it builds.
-    public static func validate(_ path: URL, limits: UnpackLimits = .appPackage,
-                                naming: Unpacker.Naming = AppSource.workspaceNaming) throws {
-        try refusing { () throws(ArchiveError) in _ = try Unpacker.validate(path, limits: limits, naming: naming) }
-    }
-
     /// A package the rules refuse becomes an `invalidPackage`; a failing local disk stays the
     /// `ArchiveError.disk` it is, since no other package would fare better.
     private static func refusing(_ body: () throws(ArchiveError) -> Void) throws {

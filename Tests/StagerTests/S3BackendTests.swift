@@ -8,8 +8,9 @@ import TestSupport
 import Transfer
 
 /// Staging with an S3 bucket as the blobstore, on a real S3 store (radosgw on one-node Ceph,
-/// `scripts/s3.sh`): the package and droplet go to the bucket, cells get presigned URLs only,
-/// and a store that refuses the keys or lacks the bucket is a sentence in the reply.
+/// `scripts/s3.sh`): the droplet goes to the bucket (the package stays where the cloud
+/// controller keeps it: the cell fetches it from there), cells get presigned URLs only, and a
+/// store that refuses the keys or lacks the bucket is a sentence in the reply, before any build.
 @Suite("S3 blobstore backend", .serialized)
 struct S3BackendTests {
     static func platform(_ server: S3Server, bucket: String, credentials: String, cell: String) async throws -> Platform {
@@ -40,8 +41,9 @@ struct S3BackendTests {
         #expect(blobURL.contains("X-Amz-Signature=") && !blobURL.contains(server.secretAccessKey))
 
         let keys = try await server.keys(in: bucket)
-        #expect(keys.contains { $0.hasPrefix("packages/static/") && $0.hasSuffix(".zip") }, "\(keys)")
+        #expect(!keys.contains { $0.hasPrefix("packages/") }, "the package never passes through the store: \(keys)")
         #expect(keys.contains { $0.hasPrefix("droplets/static/") && $0.hasSuffix(".tgz") }, "\(keys)")
+        #expect(keys.contains { $0.hasPrefix("checks/") }, "the stager checked the store takes writes: \(keys)")
 
         // What the cell was given: presigned URLs into the bucket, no key of the store.
         var placed: TaskPlacementRequest?
@@ -51,7 +53,8 @@ struct S3BackendTests {
         }
         placements.unsubscribe()
         let task = try #require(placed?.task)
-        for url in [task.packageURL, task.dropletUploadURL] {
+        #expect(task.packageURL == "\(platform.ccURL)/download_unstaged_app/static", "the cell fetches the package itself")
+        for url in [task.dropletUploadURL] {
             #expect(url.hasPrefix("\(server.endpoint)/\(bucket)/"), "\(url)")
             #expect(url.contains("X-Amz-Algorithm=AWS4-HMAC-SHA256") && url.contains("X-Amz-Signature="), "\(url)")
             #expect(!url.contains(server.secretAccessKey), "a cell never holds the store's secret key")
@@ -74,9 +77,9 @@ struct S3BackendTests {
         let wrongSecret = "wrong-secret-\(UUID().uuidString.prefix(6))"
         let cases: [(bucket: String, credentials: String, says: [String])] = [
             (try await server.makeBucket("keys"), try server.credentialsFile(in: work, secret: wrongSecret),
-             ["Failed storing the app package in the blobstore", "HTTP 403", "refused the credentials from profile default of"]),
+             ["Cannot store droplets in the blobstore", "HTTP 403", "refused the credentials from profile default of"]),
             ("no-such-bucket-\(UUID().uuidString.prefix(6).lowercased())", try server.credentialsFile(in: work),
-             ["Failed storing the app package in the blobstore", "HTTP 404", "does not exist", "s3 mb s3://no-such-bucket-"]),
+             ["Cannot store droplets in the blobstore", "HTTP 404", "does not exist", "s3 mb s3://no-such-bucket-"]),
         ]
         // moto's server (the fallback store) accepts any signature, so refused keys are radosgw's case only.
         for (index, item) in cases.enumerated() where server.kind == "radosgw" || index > 0 {
@@ -86,6 +89,7 @@ struct S3BackendTests {
                 let reply = try await platform.stage(platform.seedRequest("static"), timeout: .seconds(60))
                 let error = try #require(reply.error, "staging into \(item.bucket) did not fail")
                 for words in item.says { #expect(error.contains(words), "\(error)") }
+                #expect(reply.cellID == nil, "refused before any cell built: \(error)")
                 #expect(!error.contains(wrongSecret) && !error.contains(server.secretAccessKey), "\(error)")
                 #expect(!error.contains("X-Amz-Signature=") || error.contains("X-Amz-Signature=REDACTED"), "\(error)")
             }

@@ -76,6 +76,60 @@ struct StagingOnCellsTests {
         await platform.stop()
     }
 
+    /// The cell fetches the package from `download_uri` itself (Diego's way): nothing of it is
+    /// stored in the blobstore, its failures are the seed's sentences, and a package over the
+    /// stager's `max_download_mb` is refused by the cell too.
+    @Test func theCellFetchesThePackageItselfAndSaysWhyItCannot() async throws {
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"])]) { config in
+            config.maxDownloadMB = 1
+        }
+        try platform.work.write("apps/huge/index.html", "<p>big</p>")
+        try Data(incompressibleBytes(2 << 20)).write(to: platform.work.file("apps/huge/blob.bin"))
+        let good = try await platform.stage(platform.seedRequest("static"))
+        #expect(good.error == nil, "\(good.error ?? "")")
+        #expect(good.cellID == "amd")
+        let log = good.taskLog
+        let cellLine = try #require(log.range(of: "Cell amd staging on tiny-amd64"), "\(log)")
+        let download = try #require(log.range(of: "] Downloading application"), "\(log)")
+        #expect(cellLine.upperBound < download.lowerBound, "the cell logged the download:\n\(log)")
+        let blobs = try FileManager.default.subpathsOfDirectory(atPath: platform.work.file("blobs").path)
+        #expect(!blobs.contains { $0.hasPrefix("packages") && $0.hasSuffix(".zip") }, "no package stored: \(blobs)")
+
+        var missing = platform.seedRequest("static")
+        missing["download_uri"] = "\(platform.ccURL)/download_unstaged_app/no-such-app"
+        let notFound = try await platform.stage(missing)
+        #expect(notFound.error == "Failed downloading app: HTTP 404 from \(platform.ccURL)/download_unstaged_app/no-such-app",
+                "\(notFound.error ?? "no error")")
+        let huge = try await platform.stage(platform.seedRequest("huge"))
+        #expect(huge.error?.hasPrefix("Failed downloading app: \(platform.ccURL)/download_unstaged_app/huge sent more than the limit") == true,
+                "\(huge.error ?? "no error")")
+        await platform.stop()
+    }
+
+    /// A blobstore that refuses the stager's writes (here: the wrong secret) fails the staging
+    /// before placement, naming the store, and no cell builds anything.
+    @Test func aBlobstoreThatRefusesWritesFailsTheStagingBeforeAnyBuild() async throws {
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"])]) { config in
+            config.blobstoreSecret = "not-the-blobstore-secret"
+        }
+        let watcher = try await platform.client()
+        let placements = try watcher.subscribe([Subjects.placeTask], bufferSize: 16)
+        try await watcher.flush()
+        for _ in 0..<2 {
+            let reply = try await platform.stage(platform.seedRequest("static"))
+            let error = try #require(reply.error)
+            #expect(error.hasPrefix("Cannot store droplets in the blobstore: HTTP 403"), "\(error)")
+            #expect(!error.contains("not-the-blobstore-secret"), "\(error)")
+            #expect(reply.cellID == nil && !reply.taskLog.contains("Cell amd"), "no cell was asked:\n\(reply.taskLog)")
+        }
+        placements.drain()
+        var placed = 0
+        for await _ in placements { placed += 1 }
+        #expect(placed == 0, "no Task was placed")
+        #expect(try await platform.receivedDroplets().isEmpty)
+        await platform.stop()
+    }
+
     @Test func anUnknownStackIsRefusedNamingTheStacksSeen() async throws {
         let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"]),
                                                   Self.cell("arm", stacks: ["tiny-arm64"])])
