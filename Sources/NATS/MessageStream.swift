@@ -72,7 +72,7 @@ public final class MessageStream: Sendable {
             }
             return UInt(bitPattern: Int(bitPattern: sub))
         }
-        return MessageStreamReader(subscription: pointer, context: self.js)
+        return MessageStreamReader(subscription: pointer, context: self.js, connection: connection.handle)
     }
 }
 
@@ -90,10 +90,13 @@ public final class MessageStreamReader: @unchecked Sendable {
     private let subscription: UInt
     /// Keeps the JetStream context alive as long as the subscription.
     private let context: JetStreamContext
+    /// Destroys the subscription once libnats' reader is done with it.
+    private let connection: ConnectionHandle
 
-    init(subscription: UInt, context: JetStreamContext) {
+    init(subscription: UInt, context: JetStreamContext, connection: ConnectionHandle) {
         self.subscription = subscription
         self.context = context
+        self.connection = connection
     }
 
     /// Up to `limit` messages; waits up to `wait` for the first one (nil: none arrived in time).
@@ -121,8 +124,6 @@ public final class MessageStreamReader: @unchecked Sendable {
         }
     }
 
-    deinit {
-        natsSubscription_Unsubscribe(OpaquePointer(bitPattern: subscription))
-        natsSubscription_Destroy(OpaquePointer(bitPattern: subscription))
-    }
+    /// Destroyed only after libnats' reader is done with it (``ConnectionHandle/retire(_:)``).
+    deinit { connection.retire(OpaquePointer(bitPattern: subscription)!) }
 }

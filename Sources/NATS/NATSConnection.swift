@@ -4,7 +4,7 @@ import Foundation
 /// A connection to a NATS server (or cluster) through libnats. Owns the C connection; nothing
 /// outside this module sees a libnats pointer.
 public final class NATSConnection: Sendable {
-    private let handle: ConnectionHandle
+    let handle: ConnectionHandle
     public let url: String
     private let responses: ResponseMux
 
