@@ -49,6 +49,9 @@ struct TaskExecutor: Sendable {
                 _ = try await transfer.download(task.packageURL, to: package, what: "the app package",
                                                 limit: limit, timeout: timeout)
             } catch {
+                if case .localWrite = error {
+                    throw TaskFailure("Failed downloading app on cell \(cellID): \(error); give the cell a workspace_dir with room")
+                }
                 throw TaskFailure("Failed downloading app: \(error)")
             }
             onLine("Unpacking application")

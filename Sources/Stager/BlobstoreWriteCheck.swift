@@ -7,7 +7,8 @@ import Synchronization
 /// it does not accept, a missing bucket, a full disk) then fails the staging at once with the
 /// store's explanation, instead of after a build on a cell. The package no longer passes through
 /// the stager, so nothing else would find out first. A success holds for `validFor` (one small
-/// write a minute, not one per staging); after a failure the next staging asks again.
+/// write a minute, not one per staging); after a failure, or a staging that failed on its cell (a
+/// store gone since would fail there, after the build), the next staging asks again.
 final class BlobstoreWriteCheck: Sendable {
     let blobstore: BlobstoreClient
     /// The blob written: one per stager, overwritten each time.
@@ -34,4 +35,7 @@ final class BlobstoreWriteCheck: Sendable {
         }
         checkedAt.withLock { $0 = .now }
     }
+
+    /// The next staging asks again.
+    func forget() { checkedAt.withLock { $0 = nil } }
 }

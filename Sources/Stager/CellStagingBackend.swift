@@ -51,7 +51,10 @@ struct CellStagingBackend: StagingBackend {
             }
             switch outcome {
             case .completed(let completion, let cellID):
-                if let error = completion.error { throw StagingFailure(error) }
+                if let error = completion.error {
+                    writeCheck.forget()
+                    throw StagingFailure(error)
+                }
                 // The droplet stays in the blobstore: the workflow relays it from there to the cloud
                 // controller, checking it against what the cell says it built.
                 return StagedDroplet(

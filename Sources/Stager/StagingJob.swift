@@ -25,6 +25,4 @@ public struct StagingJob: Sendable {
     /// When the whole staging must be done (`max_staging_duration` after the request came in):
     /// what is left of it is how long the Task may wait for a cell with room.
     public let deadline: ContinuousClock.Instant
-
-    public var package: URL { workspace.appendingPathComponent("package.zip") }
 }

@@ -1,3 +1,4 @@
+import Blobstore
 import Cell
 import Foundation
 import NATS
@@ -127,6 +128,32 @@ struct StagingOnCellsTests {
         for await _ in placements { placed += 1 }
         #expect(placed == 0, "no Task was placed")
         #expect(try await platform.receivedDroplets().isEmpty)
+        await platform.stop()
+    }
+
+    /// A blobstore that goes away after the write check passed: the staging in flight fails when
+    /// its cell stores the droplet, and that failure makes the next staging check again, so it
+    /// fails before any build, naming the store.
+    @Test func aBlobstoreGoneAfterItsCheckFailsTheNextStagingBeforeAnyBuild() async throws {
+        let work = try TemporaryDirectory("store-gone")
+        defer { work.remove() }
+        let port = Reported<Int>()
+        let store = ServiceHarness([BlobstoreService(
+            config: BlobstoreConfig(directory: work.file("blobs"), secret: Platform.secret, port: 0),
+            logger: Platform.quiet("test.store-gone"), onListening: { port.set($0) })])
+        let url = "http://127.0.0.1:\(await port.value)"
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"])]) { config in
+            config.blobstoreURL = url
+        }
+        let good = try await platform.stage(platform.seedRequest("static"))
+        #expect(good.error == nil, "\(good.error ?? "")")
+        await store.stop()
+        let built = try await platform.stage(platform.seedRequest("static"))
+        #expect(built.taskLog.contains("Cell amd staging") && built.error?.hasPrefix("Failed storing droplet in the blobstore: cannot reach") == true,
+                "the check still held, so the cell built and failed storing: \(built.error ?? "no error")")
+        let next = try await platform.stage(platform.seedRequest("static"))
+        #expect(!next.taskLog.contains("Cell amd") && next.error?.hasPrefix("Cannot store droplets in the blobstore: cannot reach \(url)") == true,
+                "\(next.error ?? "no error")\n\(next.taskLog)")
         await platform.stop()
     }
 

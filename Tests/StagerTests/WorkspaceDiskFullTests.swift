@@ -29,6 +29,21 @@ struct WorkspaceDiskFullTests {
         await platform.stop()
     }
 
+    @Test func theCellsWorkspaceDiskFillsWhileDownloading() async throws {
+        let disk = try SmallDisk(megabytes: 2, label: "cell-dl")
+        defer { disk.remove() }
+        var cell = StagingOnCellsTests.cell("small-disk", stacks: ["tiny-amd64"])
+        cell.workspaceDirectory = disk.url
+        let platform = try await Platform(cells: [cell])
+        try Self.bigApp(platform, "big", megabytes: 3)
+        let reply = try await platform.stage(platform.seedRequest("big"))
+        #expect(reply.error == "Failed downloading app on cell small-disk: cannot write the app package to local disk: "
+            + "No space left on device; give the cell a workspace_dir with room", "\(reply.error ?? "no error")")
+        let next = try await platform.stage(platform.seedRequest("static"))
+        #expect(next.error == nil, "the failed attempt left the cell's disk empty again: \(next.error ?? "")")
+        await platform.stop()
+    }
+
     @Test func theCellsWorkspaceDiskFillsWhileUnpacking() async throws {
         let disk = try SmallDisk(megabytes: 2, label: "cell-ws")
         defer { disk.remove() }
