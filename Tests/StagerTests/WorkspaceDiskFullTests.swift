@@ -14,6 +14,13 @@ struct WorkspaceDiskFullTests {
         try Data(incompressibleBytes(Int(megabytes * 1_048_576))).write(to: platform.work.file("apps/\(name)/blob.bin"))
     }
 
+    /// A platform with one cell, `small-disk`, whose workspaces are on `disk`.
+    static func platform(cellWorkspaceOn disk: SmallDisk) async throws -> Platform {
+        var cell = StagingOnCellsTests.cell("small-disk", stacks: ["tiny-amd64"])
+        cell.workspaceDirectory = disk.url
+        return try await Platform(cells: [cell])
+    }
+
     @Test func theStagersWorkspaceDiskFillsWhileDownloading() async throws {
         let disk = try SmallDisk(megabytes: 2, label: "stager-ws")
         defer { disk.remove() }
@@ -32,9 +39,7 @@ struct WorkspaceDiskFullTests {
     @Test func theCellsWorkspaceDiskFillsWhileDownloading() async throws {
         let disk = try SmallDisk(megabytes: 2, label: "cell-dl")
         defer { disk.remove() }
-        var cell = StagingOnCellsTests.cell("small-disk", stacks: ["tiny-amd64"])
-        cell.workspaceDirectory = disk.url
-        let platform = try await Platform(cells: [cell])
+        let platform = try await Self.platform(cellWorkspaceOn: disk)
         try Self.bigApp(platform, "big", megabytes: 3)
         let reply = try await platform.stage(platform.seedRequest("big"))
         #expect(reply.error == "Failed downloading app on cell small-disk: cannot write the app package to local disk: "
@@ -47,9 +52,7 @@ struct WorkspaceDiskFullTests {
     @Test func theCellsWorkspaceDiskFillsWhileUnpacking() async throws {
         let disk = try SmallDisk(megabytes: 2, label: "cell-ws")
         defer { disk.remove() }
-        var cell = StagingOnCellsTests.cell("small-disk", stacks: ["tiny-amd64"])
-        cell.workspaceDirectory = disk.url
-        let platform = try await Platform(cells: [cell])
+        let platform = try await Self.platform(cellWorkspaceOn: disk)
         try Self.bigApp(platform, "big", megabytes: 1.2)
         let reply = try await platform.stage(platform.seedRequest("big"))
         let error = try #require(reply.error)
