@@ -31,7 +31,10 @@ struct TLSServiceTests {
         // It went on trying (backing off up to 5 s) without repeating itself.
         #expect(Self.count(sentence, in: auctioneer.log) == 1, "\(auctioneer.log)")
         auctioneer.signal(SIGTERM)
-        #expect(await auctioneer.exitStatus(within: .seconds(10)) == 0)
+        let status = await auctioneer.exitStatus(within: .seconds(10))
+        let how = status.map { "\(auctioneer.process.terminationReason == .uncaughtSignal ? "signal" : "exit code") \($0)" }
+            ?? "still running after 10 s"
+        #expect(status == 0, "\(how):\n\(auctioneer.log)")
     }
 
     @Test func aWrongPasswordIsWaitedOutByAServiceButFailsAClientCommandAtOnce() async throws {
