@@ -78,8 +78,10 @@ struct CellStagingBackend: StagingBackend {
                      onLine: @escaping @Sendable (String) -> Void) async throws -> Attempt {
         let events = try nats.subscribe([task.eventsSubject + ".>", Subjects.cellLost], bufferSize: 65_536)
         defer { events.unsubscribe() }
-        // No flush: the placement request goes on this connection after the subscription, so
-        // the cell's events cannot outrun it (see StagingClient.send).
+        // The cell's events come from another connection, perhaps through another NATS node:
+        // once the server has the subscription (the flush), it has told the other nodes before
+        // the placement request even leaves (one connection's order is not enough in a cluster).
+        try await nats.flush()
         let placedOn = PlacedCell()
         var finished = false
         defer {

@@ -157,8 +157,9 @@ public struct StagerService: Service {
         do {
             let finished = try nats.subscribe(Subjects.stagingFinished(taskID: taskID), bufferSize: 4)
             defer { finished.unsubscribe() }
-            // No flush: the claim below goes on this connection after the subscription (see
-            // StagingClient.send).
+            // The finished message comes from another stager, perhaps through another NATS node:
+            // the flush makes the server forward this interest before the claim goes out.
+            try await nats.flush()
             return try await withThrowingTaskGroup(of: DuplicateWait.self) { group -> StagingReply? in
                 // One listener on the finished subject for the whole wait. A stream whose reading
                 // task is cancelled ends for good: listened to afresh for each pause, every pause
