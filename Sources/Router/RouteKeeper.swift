@@ -19,6 +19,9 @@ actor RouteKeeper {
     /// command failed); applied after the reload.
     private var pending = Set<String>()
     private var reloading = false
+    /// A reload failed: the next change or prune tick (each second) tries it again, so a host
+    /// placed in the grown layout is not left unrouted.
+    private var reloadOwed = false
 
     init(config: RouterConfig, files: RouterFiles, logger: Logger) {
         table = RouteTable(pruneThreshold: config.pruneThreshold)
@@ -100,6 +103,10 @@ actor RouteKeeper {
     private func apply(_ hosts: Set<String>) async {
         pending.formUnion(hosts)
         guard !reloading else { return }
+        if reloadOwed {
+            await reload(reason: "the last reload failed")
+            return
+        }
         for host in pending.sorted() {
             let addresses = table.addresses(of: host)
             guard let commands = layout.route(host, to: addresses, mapFile: settings.mapFile) else {
@@ -127,24 +134,40 @@ actor RouteKeeper {
     }
 
     /// Writes the config from the layout and reloads HAProxy, waits for the new worker, then
-    /// applies what changed meanwhile.
+    /// applies what changed meanwhile. A failed reload is owed and tried again later.
     private func reload(reason: String) async {
         reloading = true
         let before = admin.workerPID()
+        let deadline = ContinuousClock.now + .seconds(10)
         do {
             try writeFiles()
             logger.notice("reloading haproxy", metadata: [
                 "reason": "\(reason)", "backends": "\(layout.backendCount)", "slots": "\(layout.slotsPerBackend)",
             ])
-            _ = try master.send("reload")
-            let deadline = ContinuousClock.now + .seconds(10)
+            try await sendToMaster("reload", until: deadline)
             while ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(50))) != nil {
                 if let pid = admin.workerPID(), pid != before { break }
             }
+            reloadOwed = false
         } catch {
-            logger.error("haproxy reload failed", metadata: ["error": "\(error)"])
+            reloadOwed = true
+            logger.error("haproxy reload failed; trying again within a second", metadata: ["error": "\(error)"])
         }
         reloading = false
-        await apply([])
+        if !reloadOwed { await apply([]) }
+    }
+
+    /// Sends a command to HAProxy's master, asking again while its socket refuses: the master
+    /// re-executes itself on each reload, and a second reload right after the first found its
+    /// socket not yet listening ("Connection refused"; seen under load).
+    private func sendToMaster(_ command: String, until deadline: ContinuousClock.Instant) async throws(RouterError) -> Void {
+        while true {
+            do {
+                _ = try master.send(command)
+                return
+            } catch {
+                guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(50))) != nil else { throw error }
+            }
+        }
     }
 }

@@ -36,7 +36,8 @@ public struct RouterService: Service {
         let keeper = RouteKeeper(config: config, files: files, logger: logger)
         try await keeper.writeFiles()
         let haproxy = HAProxyProcess(executable: config.haproxy, configFile: files.configFile.path,
-                                     masterSocket: files.masterSocket.path, pidFile: files.pidFile.path, logger: logger)
+                                     masterSocket: files.masterSocket.path, pidFile: files.pidFile.path,
+                                     stopGrace: config.stopGrace, logger: logger)
         guard let nats = try await NATSConnection.forService(config.natsURI, options: config.natsOptions.inboxes(BusRole.router.inboxPrefix),
                                                              logger: logger) else { return }
         defer { nats.close() }
