@@ -45,6 +45,7 @@ struct TaskExecutor: Sendable {
             let limit = min(maxDownloadBytes, task.maxDownloadBytes ?? .max)
             let package = workspace.appendingPathComponent("package.zip")
             onLine("Downloading application")
+            let downloadStarted = ContinuousClock.now
             do {
                 _ = try await transfer.download(task.packageURL, to: package, what: "the app package",
                                                 limit: limit, timeout: timeout)
@@ -54,6 +55,7 @@ struct TaskExecutor: Sendable {
                 }
                 throw TaskFailure("Failed downloading app: \(error)")
             }
+            completion.downloadMs = (ContinuousClock.now - downloadStarted).wholeMilliseconds
             onLine("Unpacking application")
             try AppSource.materialize(package, into: workspace.appendingPathComponent("app"))
             onLine("Staging application")

@@ -8,9 +8,11 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
     public var startCommand: String?
     public var dropletSHA256: String?
     public var dropletSize: Int64?
+    /// How long the cell took to fetch the app package (the reply's `durations_ms.download`).
+    public var downloadMs: Int?
 
     public init(taskID: String, cellID: String, error: String? = nil, detectedBuildpack: String? = nil,
-                startCommand: String? = nil, dropletSHA256: String? = nil, dropletSize: Int64? = nil) {
+                startCommand: String? = nil, dropletSHA256: String? = nil, dropletSize: Int64? = nil, downloadMs: Int? = nil) {
         self.taskID = taskID
         self.cellID = cellID
         self.error = error
@@ -18,6 +20,7 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
         self.startCommand = startCommand
         self.dropletSHA256 = dropletSHA256
         self.dropletSize = dropletSize
+        self.downloadMs = downloadMs
     }
 
     enum CodingKeys: String, CodingKey {
@@ -28,5 +31,6 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
         case startCommand = "start_command"
         case dropletSHA256 = "droplet_sha256"
         case dropletSize = "droplet_size"
+        case downloadMs = "download_ms"
     }
 }

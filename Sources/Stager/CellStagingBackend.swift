@@ -61,7 +61,8 @@ struct CellStagingBackend: StagingBackend {
                     bytes: .stored(readURL: blobstore.url("GET", key: dropletKey, validFor: seconds + 600)),
                     digest: ArchiveDigest(sha256: completion.dropletSHA256 ?? "", size: completion.dropletSize ?? 0),
                     detectedBuildpack: completion.detectedBuildpack ?? "", startCommand: completion.startCommand ?? "",
-                    buildCache: nil, stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(dropletKey))
+                    buildCache: nil, stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(dropletKey),
+                    downloadMs: completion.downloadMs)
             case .lost(let cellID, let reason):
                 losses.append((cellID, reason))
                 if attempt == 1 { onLine("Cell \(cellID) was lost (\(reason)); placing the task on another cell") }

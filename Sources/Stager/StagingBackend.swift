@@ -36,9 +36,11 @@ public struct StagedDroplet: Sendable {
     public let cellID: String
     /// Set when the droplet is already in the blobstore (a cell stored it): the reply's URL.
     public let blobURL: String?
+    /// How long fetching the package took, when the backend fetched it (a cell).
+    public let downloadMs: Int?
 
     public init(bytes: Bytes, digest: ArchiveDigest, detectedBuildpack: String, startCommand: String, buildCache: URL?,
-                stack: String, cellID: String, blobURL: String?) {
+                stack: String, cellID: String, blobURL: String?, downloadMs: Int? = nil) {
         self.bytes = bytes
         self.digest = digest
         self.detectedBuildpack = detectedBuildpack
@@ -47,6 +49,7 @@ public struct StagedDroplet: Sendable {
         self.stack = stack
         self.cellID = cellID
         self.blobURL = blobURL
+        self.downloadMs = downloadMs
     }
 
     /// A droplet staged on this host.

@@ -66,6 +66,11 @@ struct StagingWorkflow: Sendable {
         started = clock.now
         let staged = try await backend.stage(job(for: request, taskID: taskID, attemptID: attemptID, workspace: workspace.url, deadline: deadline), onLine: progress.log)
         reply.durationsMs["stage"] = (clock.now - started).wholeMilliseconds
+        if let download = staged.downloadMs {
+            // The cell fetched the package: its download is reported apart, as on this host.
+            reply.durationsMs["download"] = download
+            reply.durationsMs["stage", default: 0] -= min(download, reply.durationsMs["stage", default: 0])
+        }
         reply.stack = staged.stack
         reply.cellID = staged.cellID
         reply.detectedBuildpack = staged.detectedBuildpack
