@@ -2,6 +2,7 @@ import Apps
 import Foundation
 import NATS
 import PipetteCore
+import Synchronization
 import Testing
 import TestSupport
 
@@ -65,20 +66,31 @@ struct NATSClusterTests {
         let count = 16
         let replies = Replies()
         let killed = Reported<ContinuousClock.Instant>()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let begun = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
             for index in 0..<count {
                 group.addTask {
                     var request = platform.seedRequest("static", uploadID: "burst-\(index)")
-                    request["task_id"] = "cluster-burst-\(index)"
-                    let reply = try await platform.stage(request, timeout: .seconds(180))
-                    let total = await replies.add(reply, at: .now)
-                    if total == 4 {
-                        cluster.nodes[0].kill()
-                        killed.set(.now)
+                    let taskID = "cluster-burst-\(index)"
+                    request["task_id"] = taskID
+                    // What the requester saw, to say where a staging stalled if it is not answered.
+                    let heard = Mutex<[String]>([])
+                    do {
+                        let reply = try await platform.stage(request, timeout: .seconds(180)) { line in
+                            heard.withLock { $0.append("\(begun.duration(to: .now)) \(line)") }
+                        }
+                        let total = await replies.add(reply, at: .now)
+                        if total == 4 {
+                            cluster.nodes[0].kill()
+                            killed.set(.now)
+                            print("NATS node 0 SIGKILLed \(begun.duration(to: .now)) after the burst began")
+                        }
+                    } catch {
+                        let lines = heard.withLock { $0.suffix(12).joined(separator: "\n") }
+                        Issue.record("\(taskID): \(error); its last log lines:\n\(lines)")
                     }
                 }
             }
-            try await group.waitForAll()
         }
         let all = await replies.all
         #expect(all.count == count, "every request answered")

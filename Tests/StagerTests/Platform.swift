@@ -159,14 +159,16 @@ final class Platform: Sendable {
 
     /// Sends a request (any JSON object) as `pipette stage` does, sent again after silence when it
     /// names a task id, and decodes the reply.
-    func stage(_ request: [String: Any], timeout: Duration = .seconds(300)) async throws -> StagingReply {
+    /// `onLine` gets each live log line (a test that fails can say where a staging stalled).
+    func stage(_ request: [String: Any], timeout: Duration = .seconds(300),
+               onLine: @escaping @Sendable (String) -> Void = { _ in }) async throws -> StagingReply {
         let taskID = request["task_id"] as? String
         let connection = try await client()
         defer { connection.close() }
         let answer = try await StagingClient(connection: connection).send(
             Array(try JSONSerialization.data(withJSONObject: request)),
             logSubject: request["log_subject"] as? String ?? taskID.map { "staging.\($0).logs" },
-            resendable: taskID != nil, timeout: timeout)
+            resendable: taskID != nil, timeout: timeout, onLine: onLine)
         return try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
     }
 
