@@ -30,6 +30,7 @@ public struct AuctioneerService: Service {
         let registry = CellRegistry(missedHeartbeats: config.missedHeartbeats)
         let pending = PendingPlacements(limit: config.maxPending)
         let queue = WaitingTasks()
+        let placed = RecentPlacements()
         let heartbeats = try nats.subscribe([Subjects.heartbeat, Subjects.cellGone], bufferSize: 4096, onOverflow: { message in
             logger.debug("heartbeat dropped: auctioneer behind", metadata: ["subject": "\(message.subject)"])
         })
@@ -80,7 +81,7 @@ public struct AuctioneerService: Service {
                         if config.batchWindow > .zero { try? await Task.sleep(for: config.batchWindow) }
                         let batch = pending.takeAll()
                         if !batch.isEmpty || !queue.isEmpty {
-                            await auction(batch, queue: queue, registry: registry, nats: nats)
+                            await auction(batch, queue: queue, placed: placed, registry: registry, nats: nats)
                         }
                     }
                 }
@@ -143,7 +144,12 @@ public struct AuctioneerService: Service {
     /// what they rejected on the next best. A Task that finds every cell that could take it full
     /// waits (when its request allows) and is tried again whenever a heartbeat shows a change;
     /// Tasks behind it for the same stack wait behind it.
-    func auction(_ batch: [NATSMessage], queue: WaitingTasks, registry: CellRegistry, nats: NATSConnection) async {
+    ///
+    /// A Task asked for again (its stager heard no answer: the request or the answer may have
+    /// been lost with a NATS node) is never placed twice: one placed recently is answered with
+    /// its cell, one still waiting keeps its place and answers the newest request.
+    func auction(_ batch: [NATSMessage], queue: WaitingTasks, placed: RecentPlacements, registry: CellRegistry,
+                 nats: NATSConnection) async {
         let now = ContinuousClock.now
         // Those whose time ran out are told so before anything is tried again (a heartbeat can
         // start a pass before the sweep has expired them).
@@ -153,8 +159,18 @@ public struct AuctioneerService: Service {
         for message in batch {
             do {
                 let request = try Wire.decode(TaskPlacementRequest.self, from: message.payload)
+                if let cellID = placed.cell(of: request.task.taskID) {
+                    logger.info("task asked for again: answering with the cell it was placed on", metadata: [
+                        "task": "\(request.task.taskID)", "cell": "\(cellID)"])
+                    answer(message, TaskPlacementReply(cellID: cellID), nats: nats)
+                    continue
+                }
                 guard known.insert(request.task.taskID).inserted else {
-                    answer(message, TaskPlacementReply(error: "task \(request.task.taskID) is already being placed"), nats: nats)
+                    if let index = candidates.firstIndex(where: { $0.task.taskID == request.task.taskID }) {
+                        candidates[index].message = message
+                    } else {
+                        answer(message, TaskPlacementReply(error: "task \(request.task.taskID) is already being placed"), nats: nats)
+                    }
                     continue
                 }
                 let wait = request.waitSeconds.flatMap { $0 > 0 ? now + .seconds($0) : nil }
@@ -196,6 +212,7 @@ public struct AuctioneerService: Service {
                     if reply.accepted.contains(entry.task.taskID) {
                         logger.info("task placed", metadata: ["task": "\(entry.task.taskID)", "cell": "\(cellID)",
                                                               "stack": "\(entry.task.stack)"])
+                        placed.record(entry.task.taskID, on: cellID)
                         answer(entry.message, TaskPlacementReply(cellID: cellID), nats: nats)
                     } else {
                         let reason = reply.rejected.first { $0.taskID == entry.task.taskID }?.reason ?? "no answer"

@@ -7,7 +7,8 @@ import PipetteCore
 struct CapacityQueue: Sendable {
     struct Entry: Sendable {
         let task: TaskDefinition
-        let message: NATSMessage
+        /// The request to answer: the newest, when the stager asked again.
+        var message: NATSMessage
         var excluded: Set<String>
         /// When waiting must end (nil: the request did not ask to wait).
         let deadline: ContinuousClock.Instant?

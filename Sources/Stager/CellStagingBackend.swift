@@ -17,6 +17,8 @@ struct CellStagingBackend: StagingBackend {
     let writeCheck: BlobstoreWriteCheck
     /// How long a staging keeps asking while no auctioneer is subscribed to `Subjects.placeTask`.
     var auctioneerGrace: Duration = .seconds(10)
+    /// How long a placement may go unanswered before it is asked again (see `place`).
+    var askAgainAfter: Duration = .seconds(15)
 
     var fetchesPackage: Bool { true }
 
@@ -136,26 +138,34 @@ struct CellStagingBackend: StagingBackend {
     /// Asks the auctioneer for a cell, letting the Task wait for room until shortly before the
     /// staging deadline; the auctioneer's error sentence becomes the staging error. While no
     /// auctioneer is subscribed (one reconnecting after its NATS node was lost, or still starting)
-    /// it asks again for up to `auctioneerGrace`.
+    /// it asks again for up to `auctioneerGrace`. Without an answer within `askAgainAfter` it asks
+    /// again: the request or its answer may have been lost with a NATS node (core NATS delivers at
+    /// most once), and the auctioneer never places one task twice (it answers with the cell it
+    /// chose, or keeps the waiting task's place).
     private func place(_ task: TaskDefinition, excluding: [String], deadline: ContinuousClock.Instant,
                        onLine: @Sendable (String) -> Void) async throws -> String {
         let answer: NATSMessage
-        do {
-            // The auctioneer answers "waited N seconds …" a little before the stager's own timeout.
-            let wait = { max(0, Int((deadline - ContinuousClock.now).components.seconds) - 3) }
-            answer = try await nats.request(
-                Subjects.placeTask, timeout: max(placementTimeout, .seconds(wait() + 5)), waitingForRespondersUpTo: auctioneerGrace,
-                onWaiting: {
-                    onLine("No auctioneer is answering on \(Subjects.placeTask) yet; asking again for up to "
-                           + "\(auctioneerGrace.components.seconds) s")
-                },
-                payload: { Wire.encode(TaskPlacementRequest(task: task, exclude: excluding, waitSeconds: wait())) })
-        } catch {
-            if case .noResponders = error {
-                throw StagingFailure("no auctioneer is answering on \(Subjects.placeTask) (asked for "
-                                     + "\(auctioneerGrace.components.seconds) s); start one with `pipette auctioneer`")
+        // The auctioneer answers "waited N seconds …" a little before the stager's own timeout.
+        let wait = { max(0, Int((deadline - ContinuousClock.now).components.seconds) - 3) }
+        while true {
+            let untilDeadline = max(placementTimeout, .seconds(wait() + 5))
+            do {
+                answer = try await nats.request(
+                    Subjects.placeTask, timeout: min(untilDeadline, askAgainAfter), waitingForRespondersUpTo: auctioneerGrace,
+                    onWaiting: {
+                        onLine("No auctioneer is answering on \(Subjects.placeTask) yet; asking again for up to "
+                               + "\(auctioneerGrace.components.seconds) s")
+                    },
+                    payload: { Wire.encode(TaskPlacementRequest(task: task, exclude: excluding, waitSeconds: wait())) })
+                break
+            } catch {
+                if case .timedOut = error, untilDeadline > askAgainAfter { continue }
+                if case .noResponders = error {
+                    throw StagingFailure("no auctioneer is answering on \(Subjects.placeTask) (asked for "
+                                         + "\(auctioneerGrace.components.seconds) s); start one with `pipette auctioneer`")
+                }
+                throw StagingFailure("the auctioneer did not place the task: \(error)")
             }
-            throw StagingFailure("the auctioneer did not place the task: \(error)")
         }
         let reply = try Wire.decode(TaskPlacementReply.self, from: answer.payload)
         guard let cellID = reply.cellID else { throw StagingFailure(reply.error ?? "the auctioneer placed the task nowhere") }
