@@ -16,14 +16,9 @@ struct AskedAgainTests {
         let auctioneer = await TestAuctioneer.start(AuctioneerConfig(natsURI: nats.url))
 
         // A cell with one container, taken; it accepts every offer and counts them.
-        let cell = try await NATSConnection.connect(nats.url)
-        let performs = try cell.subscribe(Subjects.perform(cell: "c1"))
+        let (cell, performs, full) = try await WaitingTests.fullCell(on: nats)
+        var state = full
         let offered = Offers()
-        var state = CellState(id: "c1", zone: "z1", stacks: [.init(name: "tiny-amd64", arch: .amd64)],
-                              total: Resources(memoryMB: 4096, diskMB: 4096, containers: 1), heartbeatIntervalMs: 60_000)
-        state.available = Resources(memoryMB: 4096, diskMB: 4096, containers: 0)
-        try cell.publish(Subjects.heartbeat, Wire.encode(state))
-        try await cell.flush()
 
         let client = try await NATSConnection.connect(nats.url)
         let request = Wire.encode(TaskPlacementRequest(task: BatchingTests.task("again"), waitSeconds: 60))

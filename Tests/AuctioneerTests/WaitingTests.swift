@@ -10,6 +10,18 @@ import TestSupport
 /// leaves it, and a freed container places the oldest first.
 @Suite("Auctioneer waiting queue", .serialized)
 struct WaitingTests {
+    /// A stand-in cell `c1` with one container, taken: its heartbeat sent, its offers subscribed.
+    static func fullCell(on nats: NATSServer) async throws -> (NATSConnection, NATSSubscription, CellState) {
+        let cell = try await NATSConnection.connect(nats.url)
+        let performs = try cell.subscribe(Subjects.perform(cell: "c1"))
+        var state = CellState(id: "c1", zone: "z1", stacks: [.init(name: "tiny-amd64", arch: .amd64)],
+                              total: Resources(memoryMB: 4096, diskMB: 4096, containers: 1), heartbeatIntervalMs: 60_000)
+        state.available = Resources(memoryMB: 4096, diskMB: 4096, containers: 0)
+        try cell.publish(Subjects.heartbeat, Wire.encode(state))
+        try await cell.flush()
+        return (cell, performs, state)
+    }
+
     @Test func theQueueIsBoundedCancelledTasksLeaveAndFreedRoomGoesToTheOldest() async throws {
         let nats = try NATSServer()
         defer { nats.stop() }
@@ -18,13 +30,8 @@ struct WaitingTests {
         let auctioneer = await TestAuctioneer.start(config)
 
         // A cell with one container, taken.
-        let cell = try await NATSConnection.connect(nats.url)
-        let performs = try cell.subscribe(Subjects.perform(cell: "c1"))
-        var state = CellState(id: "c1", zone: "z1", stacks: [.init(name: "tiny-amd64", arch: .amd64)],
-                              total: Resources(memoryMB: 4096, diskMB: 4096, containers: 1), heartbeatIntervalMs: 60_000)
-        state.available = Resources(memoryMB: 4096, diskMB: 4096, containers: 0)
-        try cell.publish(Subjects.heartbeat, Wire.encode(state))
-        try await cell.flush()
+        let (cell, performs, full) = try await WaitingTests.fullCell(on: nats)
+        var state = full
 
         let client = try await NATSConnection.connect(nats.url)
         func place(_ id: String) async throws -> TaskPlacementReply {
