@@ -159,6 +159,9 @@ struct CellStagingBackend: StagingBackend {
                     payload: { Wire.encode(TaskPlacementRequest(task: task, exclude: excluding, waitSeconds: wait())) })
                 break
             } catch {
+                // A cancelled attempt (its cell finished before the answer came) ends here: the
+                // request reports cancellation as a timeout, which must not be asked again.
+                if Task.isCancelled { throw CancellationError() }
                 if case .timedOut = error, untilDeadline > askAgainAfter { continue }
                 if case .noResponders = error {
                     throw StagingFailure("no auctioneer is answering on \(Subjects.placeTask) (asked for "
