@@ -1,16 +1,14 @@
 import Foundation
 
-/// Runs a blocking C call on its own thread and awaits it, so libnats' blocking connect and
-/// flush never occupy a thread of Swift's cooperative pool.
+/// Runs a blocking C call on a thread of its own (see ``BlockingThreads``) and awaits it, so
+/// libnats' blocking connect and flush never occupy a thread of Swift's cooperative pool.
 enum Blocking {
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws(NATSError) -> T) async throws(NATSError) -> T {
         let result: Result<T, NATSError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
+            BlockingThreads.shared.run {
                 do throws(NATSError) { continuation.resume(returning: .success(try body())) }
                 catch { continuation.resume(returning: .failure(error)) }
             }
-            thread.name = "pipette.nats.blocking"
-            thread.start()
         }
         return try result.get()
     }

@@ -20,11 +20,13 @@ public struct TaskLog: Sendable, Equatable {
     /// The whole log, one line each, ending in a newline (empty when nothing was logged).
     public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
 
+    /// `YYYY-MM-DD hh:mm:ss` in UTC, by `gmtime_r`: a Gregorian calendar per line was most of
+    /// the stager's cost of a log line.
     static func stamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(t.tm_year + 1900)-\(two(t.tm_mon + 1))-\(two(t.tm_mday)) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec))"
     }
 }
