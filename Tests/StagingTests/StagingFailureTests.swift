@@ -1,7 +1,7 @@
 import Archive
 import Foundation
 import PipetteCore
-import Staging
+@testable import Staging
 import Testing
 import TestSupport
 
@@ -43,6 +43,20 @@ struct StagingFailureTests {
         #expect(throws: StackError.notBuilt(name: "tiny-arm64")) {
             _ = try StackStore(directory: empty.url).resolve("tiny-arm64")
         }
+    }
+
+    /// `metadata.json` is written last by a stack build: a torn one means not built; a whole one
+    /// (as `pipette stack build` writes it, date and all) means built.
+    @Test func aStackIsBuiltOnlyWithWholeMetadata() throws {
+        let stacks = try TemporaryDirectory("halfstacks")
+        defer { stacks.remove() }
+        let store = StackStore(directory: stacks.url)
+        try stacks.write("tiny-arm64/metadata.json", "{\"name\":\"tiny-arm64\",\"arch\":\"aarch")
+        #expect(throws: StackError.notBuilt(name: "tiny-arm64")) { _ = try store.resolve("tiny-arm64") }
+        let whole = StackMetadata(name: "tiny-arm64", arch: .arm64, sha256: "ab", size: 1, builtAt: Date())
+        try StackStore.encoder.encode(whole).write(to: stacks.file("tiny-arm64/metadata.json"))
+        #expect(try store.resolve("tiny-arm64").stack.name == "tiny-arm64")
+        #expect(store.metadata(of: "tiny-arm64")?.sha256 == "ab")
     }
 
     @Test func noBuildpackDetectedListsWhatWasTried() async throws {
