@@ -12,6 +12,7 @@ struct StackCommand: AsyncParsableCommand {
 
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "build",
             abstract: "Build stacks from Debian packages (tiny: seconds; bookworm: 1 to 6 minutes).",
             discussion: "Built stacks are cached; building one again is a no-op unless --force.")
 
@@ -42,7 +43,7 @@ struct StackCommand: AsyncParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List known stacks and whether they are built.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List known stacks and whether they are built.")
 
         func run() throws {
             let home = PipetteHome.locate()
