@@ -29,7 +29,7 @@ struct TaskExecutor: Sendable {
     }
 
     func run(_ task: TaskDefinition, onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {
-        var completion = TaskCompletion(taskID: task.taskID, cellID: cellID)
+        var completion = TaskCompletion(taskID: task.taskID, cellID: cellID, dropletKey: task.dropletKey)
         var created: Workspace?
         defer { created?.remove() }
         do {

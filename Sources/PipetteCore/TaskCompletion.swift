@@ -10,9 +10,12 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
     public var dropletSize: Int64?
     /// How long the cell took to fetch the app package (the reply's `durations_ms.download`).
     public var downloadMs: Int?
+    /// The task's `droplet_key`: which blob this cell stored the droplet in.
+    public var dropletKey: String?
 
     public init(taskID: String, cellID: String, error: String? = nil, detectedBuildpack: String? = nil,
-                startCommand: String? = nil, dropletSHA256: String? = nil, dropletSize: Int64? = nil, downloadMs: Int? = nil) {
+                startCommand: String? = nil, dropletSHA256: String? = nil, dropletSize: Int64? = nil, downloadMs: Int? = nil,
+                dropletKey: String? = nil) {
         self.taskID = taskID
         self.cellID = cellID
         self.error = error
@@ -21,6 +24,7 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
         self.dropletSHA256 = dropletSHA256
         self.dropletSize = dropletSize
         self.downloadMs = downloadMs
+        self.dropletKey = dropletKey
     }
 
     enum CodingKeys: String, CodingKey {
@@ -32,5 +36,6 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
         case dropletSHA256 = "droplet_sha256"
         case dropletSize = "droplet_size"
         case downloadMs = "download_ms"
+        case dropletKey = "droplet_key"
     }
 }

@@ -16,6 +16,11 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var maxDownloadBytes: Int64?
     /// PUT URL the droplet goes to; the cell sends its sha256 for the blobstore to verify.
     public var dropletUploadURL: String
+    /// The blob key `dropletUploadURL` writes, named again in the cell's completion: each
+    /// placement request of a task gets a key of its own, so a task placed twice (its placement
+    /// answer lost and the request asked again of another auctioneer) writes two blobs, and the
+    /// stager relays the one the completing cell stored; a late cell never overwrites it.
+    public var dropletKey: String?
     public var cacheDownloadURL: String?
     public var cacheUploadURL: String?
     public var buildpacks: [String]
@@ -27,7 +32,8 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var eventsSubject: String
 
     public init(taskID: String, appID: String, stack: String, memoryMB: Int, diskMB: Int, tags: [String: String] = [:],
-                packageURL: String, maxDownloadBytes: Int64? = nil, dropletUploadURL: String, cacheDownloadURL: String? = nil,
+                packageURL: String, maxDownloadBytes: Int64? = nil, dropletUploadURL: String, dropletKey: String? = nil,
+                cacheDownloadURL: String? = nil,
                 cacheUploadURL: String? = nil, buildpacks: [String], skipDetect: Bool = false,
                 environment: [String: String] = [:], startCommand: String? = nil, timeoutSeconds: Int,
                 eventsSubject: String) {
@@ -40,6 +46,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         self.packageURL = packageURL
         self.maxDownloadBytes = maxDownloadBytes
         self.dropletUploadURL = dropletUploadURL
+        self.dropletKey = dropletKey
         self.cacheDownloadURL = cacheDownloadURL
         self.cacheUploadURL = cacheUploadURL
         self.buildpacks = buildpacks
@@ -70,6 +77,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         case packageURL = "package_url"
         case maxDownloadBytes = "max_download_bytes"
         case dropletUploadURL = "droplet_upload_url"
+        case dropletKey = "droplet_key"
         case cacheDownloadURL = "cache_download_url"
         case cacheUploadURL = "cache_upload_url"
         case skipDetect = "skip_detect"

@@ -31,22 +31,25 @@ struct CellStagingBackend: StagingBackend {
     func stage(_ job: StagingJob, onLine: @escaping @Sendable (String) -> Void) async throws -> StagedDroplet {
         let timeout = job.options.timeout
         try await writeCheck.ensure(scratch: job.workspace, timeout: timeout)
-        let dropletKey = BlobstoreClient.dropletKey(appID: job.appID, attemptID: job.attemptID)
         let seconds = Int(timeout.components.seconds)
         var losses: [(cellID: String, reason: String)] = []
         for attempt in 1...2 {
+            let taskID = job.attemptID + (attempt == 1 ? "" : "-retry")
+            let keys = DropletKeys(appID: job.appID, attemptID: taskID)
+            let dropletKey = keys.next()
             let definition = TaskDefinition(
-                taskID: job.attemptID + (attempt == 1 ? "" : "-retry"), appID: job.appID, stack: job.stack,
+                taskID: taskID, appID: job.appID, stack: job.stack,
                 memoryMB: job.need.memoryMB, diskMB: job.need.diskMB, packageURL: job.packageURI,
                 maxDownloadBytes: job.maxDownloadBytes,
-                dropletUploadURL: blobstore.url("PUT", key: dropletKey, validFor: seconds + 3600),
+                dropletUploadURL: blobstore.url("PUT", key: dropletKey, validFor: seconds + 3600), dropletKey: dropletKey,
                 cacheDownloadURL: job.cacheDownloadURI, cacheUploadURL: job.cacheUploadURI,
                 buildpacks: job.options.buildpacks, skipDetect: job.options.skipDetect,
                 environment: job.options.environment, startCommand: job.options.startCommand, timeoutSeconds: seconds,
                 eventsSubject: Subjects.taskEvents(attempt: job.attemptID, unique: String(nats.newInbox().suffix(12))))
             let outcome: Attempt
             do {
-                outcome = try await run(definition, excluding: losses.map(\.cellID), deadline: job.deadline, onLine: onLine)
+                outcome = try await run(definition, keys: keys, excluding: losses.map(\.cellID), deadline: job.deadline,
+                                        onLine: onLine)
             } catch let error as StagingFailure {
                 guard let lost = losses.first else { throw error }
                 throw StagingFailure("Cell \(lost.cellID) was lost mid-task (\(lost.reason)) and no other cell took the task: \(error)")
@@ -57,13 +60,18 @@ struct CellStagingBackend: StagingBackend {
                     writeCheck.forget()
                     throw StagingFailure(error)
                 }
-                // The droplet stays in the blobstore: the workflow relays it from there to the cloud
-                // controller, checking it against what the cell says it built.
+                // The droplet stays in the blobstore, under the key this cell was given: the workflow
+                // relays it from there to the cloud controller, checking it against what the cell
+                // says it built.
+                let stored = completion.dropletKey ?? dropletKey
+                guard keys.wasIssued(stored) else {
+                    throw StagingFailure("Cell \(cellID) says it stored the droplet under \(stored), a blob this staging did not give it")
+                }
                 return StagedDroplet(
-                    bytes: .stored(readURL: blobstore.url("GET", key: dropletKey, validFor: seconds + 600)),
+                    bytes: .stored(readURL: blobstore.url("GET", key: stored, validFor: seconds + 600)),
                     digest: ArchiveDigest(sha256: completion.dropletSHA256 ?? "", size: completion.dropletSize ?? 0),
                     detectedBuildpack: completion.detectedBuildpack ?? "", startCommand: completion.startCommand ?? "",
-                    buildCache: nil, stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(dropletKey),
+                    buildCache: nil, stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(stored),
                     downloadMs: completion.downloadMs)
             case .lost(let cellID, let reason):
                 losses.append((cellID, reason))
@@ -77,7 +85,7 @@ struct CellStagingBackend: StagingBackend {
     /// Places one attempt and follows it until the cell completes it or is lost; while it waits for
     /// a cell with room, the auctioneer's notices become log lines. Cancelling (the stager's
     /// timeout) tells the cell, or the auctioneer still holding it, to drop it.
-    private func run(_ task: TaskDefinition, excluding: [String], deadline: ContinuousClock.Instant,
+    private func run(_ task: TaskDefinition, keys: DropletKeys, excluding: [String], deadline: ContinuousClock.Instant,
                      onLine: @escaping @Sendable (String) -> Void) async throws -> Attempt {
         let events = try nats.subscribe([task.eventsSubject + ".>", Subjects.cellLost], bufferSize: 65_536)
         defer { events.unsubscribe() }
@@ -99,7 +107,7 @@ struct CellStagingBackend: StagingBackend {
         }
         let outcome = try await withThrowingTaskGroup(of: Attempt?.self) { group in
             group.addTask {
-                let cellID = try await place(task, excluding: excluding, deadline: deadline, onLine: onLine)
+                let cellID = try await place(task, keys: keys, excluding: excluding, deadline: deadline, onLine: onLine)
                 placedOn.id = cellID
                 return nil
             }
@@ -142,9 +150,23 @@ struct CellStagingBackend: StagingBackend {
     /// again: the request or its answer may have been lost with a NATS node (core NATS delivers at
     /// most once), and the auctioneer never places one task twice (it answers with the cell it
     /// chose, or keeps the waiting task's place).
-    private func place(_ task: TaskDefinition, excluding: [String], deadline: ContinuousClock.Instant,
+    private func place(_ task: TaskDefinition, keys: DropletKeys, excluding: [String], deadline: ContinuousClock.Instant,
                        onLine: @Sendable (String) -> Void) async throws -> String {
         let answer: NATSMessage
+        // The first request carries the Task as it is; each one after it, a droplet key of its own
+        // (see `DropletKeys`): a cell placed by an auctioneer that never saw the first request
+        // must not write where the first cell does.
+        var asked = 0
+        let validFor = task.timeoutSeconds + 3600
+        let request = { () -> TaskDefinition in
+            asked += 1
+            guard asked > 1 else { return task }
+            var again = task
+            let key = keys.next()
+            again.dropletKey = key
+            again.dropletUploadURL = blobstore.url("PUT", key: key, validFor: validFor)
+            return again
+        }
         // The auctioneer answers "waited N seconds …" a little before the stager's own timeout.
         let wait = { max(0, Int((deadline - ContinuousClock.now).components.seconds) - 3) }
         while true {
@@ -156,7 +178,7 @@ struct CellStagingBackend: StagingBackend {
                         onLine("No auctioneer is answering on \(Subjects.placeTask) yet; asking again for up to "
                                + "\(auctioneerGrace.components.seconds) s")
                     },
-                    payload: { Wire.encode(TaskPlacementRequest(task: task, exclude: excluding, waitSeconds: wait())) })
+                    payload: { Wire.encode(TaskPlacementRequest(task: request(), exclude: excluding, waitSeconds: wait())) })
                 break
             } catch {
                 // A cancelled attempt (its cell finished before the answer came) ends here: the

@@ -1,3 +1,4 @@
+import Archive
 import Blobstore
 import Foundation
 import Logging
@@ -10,52 +11,90 @@ import Testing
 import TestSupport
 import Transfer
 
-/// The stager's side of a placement asked again: an attempt whose cell finishes before any
-/// placement answer comes is over, and its asking stops (the request reports its cancellation as
-/// a timeout; read as "unanswered", it was asked again in a tight loop, 46,000 times in one run).
+/// The stager's side of a placement asked again (its answer may be lost with a NATS node): an
+/// attempt whose cell finishes before any answer comes stops asking, and a Task placed twice
+/// (the request asked again of an auctioneer that never saw it) never has the droplet its reply
+/// names overwritten by the other cell. Stand-ins play the auctioneers and cells on a real
+/// nats-server and blobstore.
 @Suite("Placement asked again", .serialized, .timeLimit(.minutes(2)))
 struct PlacementAskAgainTests {
     static let quiet = Logger(label: "placement-ask-again-tests") { _ in SwiftLogNoOpLogHandler() }
 
-    @Test func anAttemptWhoseCellFinishedBeforeThePlacementAnswerStopsAsking() async throws {
-        let nats = try NATSServer()
-        defer { nats.stop() }
-        let work = try TemporaryDirectory("ask-again")
-        defer { work.remove() }
-        let listening = Reported<Int>()
-        let store = ServiceHarness([BlobstoreService(config: BlobstoreConfig(directory: work.file("blobs"), port: 0),
-                                                     logger: Self.quiet, onListening: { listening.set($0) })])
-        let location = try BlobstoreLocation.parse("http://127.0.0.1:\(await listening.value)", environment: [:],
-                                                   readFile: { _ in nil })
-        let blobstore = BlobstoreClient(location: location, transfer: HTTPTransfer())
-        let connection = try await NATSConnection.connect(nats.url)
-        let cell = try await NATSConnection.connect(nats.url)
+    /// A nats-server, a blobstore, the stager's connection and one for the stand-ins; a cell
+    /// backend asking again after 200 ms.
+    struct Harness {
+        let nats: NATSServer
+        let work: TemporaryDirectory
+        let store: ServiceHarness
+        let blobstore: BlobstoreClient
+        let stager: NATSConnection
+        let standIns: NATSConnection
+        let backend: CellStagingBackend
 
+        init(_ label: String) async throws {
+            nats = try NATSServer()
+            work = try TemporaryDirectory(label)
+            let listening = Reported<Int>()
+            store = ServiceHarness([BlobstoreService(config: BlobstoreConfig(directory: work.file("blobs"), port: 0),
+                                                     logger: PlacementAskAgainTests.quiet, onListening: { listening.set($0) })])
+            let location = try BlobstoreLocation.parse("http://127.0.0.1:\(await listening.value)", environment: [:],
+                                                       readFile: { _ in nil })
+            blobstore = BlobstoreClient(location: location, transfer: HTTPTransfer())
+            stager = try await NATSConnection.connect(nats.url)
+            standIns = try await NATSConnection.connect(nats.url)
+            var backend = CellStagingBackend(nats: stager, blobstore: blobstore, placementTimeout: .seconds(30),
+                                             writeCheck: BlobstoreWriteCheck(blobstore: blobstore, stager: label))
+            backend.askAgainAfter = Duration.milliseconds(200)
+            self.backend = backend
+        }
+
+        var job: StagingJob {
+            StagingJob(workspace: work.url, packageURI: "http://127.0.0.1:1/app.zip", taskID: "t", attemptID: "attempt-1",
+                       appID: "app", stack: "tiny-amd64", options: StagingOptions(timeout: .seconds(60)),
+                       need: Resources(memoryMB: 256, diskMB: 256, containers: 1), cacheDownloadURI: nil,
+                       cacheUploadURI: nil, maxDownloadBytes: 1 << 20, deadline: .now + .seconds(60))
+        }
+
+        /// Stores `file` as a cell does (its sha256 for the blobstore to check) and completes the
+        /// Task as `cellID`, naming `key` as where it stored it.
+        func complete(_ task: TaskDefinition, as cellID: String, storing file: URL, key: String?) async throws {
+            let digest = try FileDigest.sha256(of: file)
+            _ = try await HTTPTransfer().upload(file, to: task.dropletUploadURL, headers: [("X-Checksum-Sha256", digest.sha256)],
+                                                timeout: .seconds(30))
+            let done = TaskCompletion(taskID: task.taskID, cellID: cellID, dropletSHA256: digest.sha256, dropletSize: digest.size,
+                                      dropletKey: key)
+            try standIns.publish(task.doneSubject, Wire.encode(done))
+        }
+
+        func stop() async {
+            stager.close()
+            standIns.close()
+            await store.stop()
+            nats.stop()
+            work.remove()
+        }
+    }
+
+    @Test func anAttemptWhoseCellFinishedBeforeThePlacementAnswerStopsAsking() async throws {
+        let harness = try await Harness("ask-again")
         // A stand-in auctioneer that never answers; the task's "cell" completes it on the first ask.
         let asks = Atomic<Int>(0)
-        let requests = try cell.subscribe(Subjects.placeTask)
+        let requests = try harness.standIns.subscribe(Subjects.placeTask)
         let auctioneer = Task {
             for await message in requests {
                 guard asks.add(1, ordering: .sequentiallyConsistent).newValue == 1,
                       let placement = try? Wire.decode(TaskPlacementRequest.self, from: message.payload) else { continue }
                 let done = TaskCompletion(taskID: placement.task.taskID, cellID: "quick-cell", dropletSHA256: "0", dropletSize: 1)
-                try? cell.publish(placement.task.doneSubject, Wire.encode(done))
+                try? harness.standIns.publish(placement.task.doneSubject, Wire.encode(done))
             }
         }
-        try await cell.flush()
+        try await harness.standIns.flush()
 
-        var backend = CellStagingBackend(nats: connection, blobstore: blobstore, placementTimeout: .seconds(30),
-                                         writeCheck: BlobstoreWriteCheck(blobstore: blobstore, stager: "ask-again"))
-        backend.askAgainAfter = Duration.milliseconds(200)
-        let job = StagingJob(workspace: work.url, packageURI: "http://127.0.0.1:1/app.zip", taskID: "t", attemptID: "ask-again-1",
-                             appID: "app", stack: "tiny-amd64", options: StagingOptions(timeout: .seconds(60)),
-                             need: Resources(memoryMB: 256, diskMB: 256, containers: 1), cacheDownloadURI: nil,
-                             cacheUploadURI: nil, maxDownloadBytes: 1 << 20, deadline: .now + .seconds(60))
         // Without the fix the attempt never ends (its asking spins): give it a bound instead.
         let done = Atomic<Bool>(false)
         let staging = Task {
             defer { done.store(true, ordering: .sequentiallyConsistent) }
-            return try await backend.stage(job, onLine: { _ in })
+            return try await harness.backend.stage(harness.job, onLine: { _ in })
         }
         guard await eventually(within: .seconds(20), { done.load(ordering: .sequentiallyConsistent) }) else {
             Issue.record("the staging did not end; the placement was asked \(asks.load(ordering: .sequentiallyConsistent)) times")
@@ -71,8 +110,74 @@ struct PlacementAskAgainTests {
 
         auctioneer.cancel()
         requests.unsubscribe()
-        connection.close()
-        cell.close()
-        await store.stop()
+        await harness.stop()
+    }
+
+    /// The first placement's answer is lost; the request asked again is answered with cell b, which
+    /// finishes first. Cell a, placed by the first request, finishes later and stores its own,
+    /// different droplet: under a key of its own, never over the one the reply names.
+    @Test func aTaskPlacedTwiceNeverOverwritesTheDropletItsReplyNames() async throws {
+        let harness = try await Harness("placed-twice")
+        let asked = Mutex<[TaskDefinition]>([])
+        let requests = try harness.standIns.subscribe(Subjects.placeTask)
+        let droplets = (a: try harness.work.write("a.tgz", "droplet built by cell-a\n"),
+                        b: try harness.work.write("b.tgz", "droplet built by cell-b\n"))
+        let auctioneers = Task {
+            for await message in requests {
+                guard let placement = try? Wire.decode(TaskPlacementRequest.self, from: message.payload) else { continue }
+                let count = asked.withLock { $0.append(placement.task); return $0.count }
+                guard count == 2, let replyTo = message.replyTo else { continue }
+                try? harness.standIns.publish(replyTo, Wire.encode(TaskPlacementReply(cellID: "cell-b")))
+                try await harness.complete(placement.task, as: "cell-b", storing: droplets.b, key: placement.task.dropletKey)
+            }
+        }
+        try await harness.standIns.flush()
+
+        let staged = try await harness.backend.stage(harness.job, onLine: { _ in })
+        let b = try FileDigest.sha256(of: droplets.b)
+        #expect(staged.cellID == "cell-b" && staged.digest.sha256 == b.sha256)
+
+        let first = try #require(asked.withLock { $0.first })
+        let second = try #require(asked.withLock { $0.dropFirst().first })
+        #expect(first.dropletKey != nil && first.dropletKey != second.dropletKey)
+        try await harness.complete(first, as: "cell-a", storing: droplets.a, key: first.dropletKey)
+
+        // What the reply names is still cell b's droplet.
+        let named = try #require(staged.blobURL)
+        #expect(harness.blobstore.key(in: named) == second.dropletKey)
+        let copy = harness.work.file("named.tgz")
+        _ = try await HTTPTransfer().download(named, to: copy, limit: 1 << 20, timeout: .seconds(30))
+        #expect(try FileDigest.sha256(of: copy).sha256 == b.sha256)
+
+        auctioneers.cancel()
+        requests.unsubscribe()
+        await harness.stop()
+    }
+
+    /// A completion may name only a key this staging gave: a cell cannot have another app's blob
+    /// relayed as this app's droplet.
+    @Test func aCompletionNamingABlobNeverGivenFailsTheStaging() async throws {
+        let harness = try await Harness("foreign-key")
+        let requests = try harness.standIns.subscribe(Subjects.placeTask)
+        let droplet = try harness.work.write("d.tgz", "droplet\n")
+        let auctioneer = Task {
+            for await message in requests {
+                guard let placement = try? Wire.decode(TaskPlacementRequest.self, from: message.payload),
+                      let replyTo = message.replyTo else { continue }
+                try? harness.standIns.publish(replyTo, Wire.encode(TaskPlacementReply(cellID: "cell-x")))
+                try await harness.complete(placement.task, as: "cell-x", storing: droplet, key: "droplets/other-app/theirs.tgz")
+            }
+        }
+        try await harness.standIns.flush()
+
+        await #expect {
+            _ = try await harness.backend.stage(harness.job, onLine: { _ in })
+        } throws: { error in
+            "\(error)".contains("Cell cell-x says it stored the droplet under droplets/other-app/theirs.tgz, a blob this staging did not give it")
+        }
+
+        auctioneer.cancel()
+        requests.unsubscribe()
+        await harness.stop()
     }
 }
