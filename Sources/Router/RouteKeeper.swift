@@ -22,6 +22,9 @@ actor RouteKeeper {
     /// A reload failed: the next change or prune tick (each second) tries it again, so a host
     /// placed in the grown layout is not left unrouted.
     private var reloadOwed = false
+    /// Failed reloads in a row: logged at 1, 2, 4, 8, … (a master gone for good would otherwise
+    /// log one error per attempt, forever).
+    private var failedReloads = FailureStreak()
 
     init(config: RouterConfig, files: RouterFiles, logger: Logger) {
         table = RouteTable(pruneThreshold: config.pruneThreshold)
@@ -149,9 +152,16 @@ actor RouteKeeper {
                 if let pid = admin.workerPID(), pid != before { break }
             }
             reloadOwed = false
+            if let failures = failedReloads.succeeded() {
+                logger.notice("haproxy reloaded after \(failures) failed attempt\(failures == 1 ? "" : "s")")
+            }
         } catch {
             reloadOwed = true
-            logger.error("haproxy reload failed; trying again within a second", metadata: ["error": "\(error)"])
+            if failedReloads.failed() {
+                logger.error("haproxy reload failed; trying again within a second", metadata: [
+                    "error": "\(error)", "failures_in_a_row": "\(failedReloads.count)",
+                ])
+            }
         }
         reloading = false
         if !reloadOwed { await apply([]) }

@@ -51,3 +51,21 @@ struct RouteTableTests {
         #expect(layout.route("web", to: [], mapFile: "/m")?.first == "del map /m web", "the host is unmapped first")
     }
 }
+
+/// A repeated failure (an HAProxy reload that keeps failing) is logged at the 1st, 2nd, 4th, 8th…
+/// failure in a row, and its end once.
+@Suite("Failure streaks")
+struct FailureStreakTests {
+    @Test func failuresAreLoggedAtPowersOfTwoAndTheRecoveryOnce() {
+        var streak = FailureStreak()
+        let none = streak.succeeded()
+        #expect(none == nil)
+        var logged: [Int] = []
+        for failure in 1...20 where streak.failed() { logged.append(failure) }
+        #expect(logged == [1, 2, 4, 8, 16])
+        let recovered = streak.succeeded(), again = streak.succeeded()
+        #expect(recovered == 20 && again == nil)
+        let first = streak.failed()
+        #expect(first)
+    }
+}
