@@ -35,13 +35,15 @@ struct CellStagingBackend: StagingBackend {
         var losses: [(cellID: String, reason: String)] = []
         for attempt in 1...2 {
             let taskID = job.attemptID + (attempt == 1 ? "" : "-retry")
-            let keys = DropletKeys(appID: job.appID, attemptID: taskID)
-            let dropletKey = keys.next()
+            let keys = DropletKeys(appID: job.appID, attemptID: taskID) { [blobstore] key in
+                blobstore.url("PUT", key: key, validFor: seconds + 3600)
+            }
+            let (dropletKey, dropletUploadURL) = keys.next()
             let definition = TaskDefinition(
                 taskID: taskID, appID: job.appID, stack: job.stack,
                 memoryMB: job.need.memoryMB, diskMB: job.need.diskMB, packageURL: job.packageURI,
                 maxDownloadBytes: job.maxDownloadBytes,
-                dropletUploadURL: blobstore.url("PUT", key: dropletKey, validFor: seconds + 3600), dropletKey: dropletKey,
+                dropletUploadURL: dropletUploadURL, dropletKey: dropletKey,
                 cacheDownloadURL: job.cacheDownloadURI, cacheUploadURL: job.cacheUploadURI,
                 buildpacks: job.options.buildpacks, skipDetect: job.options.skipDetect,
                 environment: job.options.environment, startCommand: job.options.startCommand, timeoutSeconds: seconds,
@@ -157,14 +159,11 @@ struct CellStagingBackend: StagingBackend {
         // (see `DropletKeys`): a cell placed by an auctioneer that never saw the first request
         // must not write where the first cell does.
         var asked = 0
-        let validFor = task.timeoutSeconds + 3600
         let request = { () -> TaskDefinition in
             asked += 1
             guard asked > 1 else { return task }
             var again = task
-            let key = keys.next()
-            again.dropletKey = key
-            again.dropletUploadURL = blobstore.url("PUT", key: key, validFor: validFor)
+            (again.dropletKey, again.dropletUploadURL) = keys.next()
             return again
         }
         // The auctioneer answers "waited N seconds …" a little before the stager's own timeout.
