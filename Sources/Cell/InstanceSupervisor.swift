@@ -42,12 +42,10 @@ struct InstanceSupervisor: Sendable {
                 switch event {
                 case .exited(let status):
                     group.cancelAll()
-                    if let outcome { return outcome }
-                    return .crashed(reason: oomKills() > 0 ? "killed: out of memory" : "exit status \(status)")
+                    return Self.settled(outcome, otherwise: "exit status \(status)", oomKills: oomKills)
                 case .failed(let reason):
                     group.cancelAll()
-                    if let outcome { return outcome }
-                    return .crashed(reason: oomKills() > 0 ? "killed: out of memory" : reason)
+                    return Self.settled(outcome, otherwise: reason, oomKills: oomKills)
                 case .unhealthy(let line):
                     guard outcome == nil else { continue }
                     outcome = .crashed(reason: "health check failed: \(line)")
@@ -67,6 +65,16 @@ struct InstanceSupervisor: Sendable {
             }
             return outcome ?? .stopped
         }
+    }
+
+    /// How the instance ended once its container is gone: running out of memory explains any
+    /// crash, a failed health check included (the kernel may kill the checker instead of the app,
+    /// and the check then reports status 137; seen in CI); a requested stop stays a stop.
+    static func settled(_ outcome: InstanceExecutor.End?, otherwise reason: String,
+                        oomKills: () -> Int) -> InstanceExecutor.End {
+        if outcome == .stopped { return .stopped }
+        if oomKills() > 0 { return .crashed(reason: "killed: out of memory") }
+        return outcome ?? .crashed(reason: reason)
     }
 
     /// Startup check, then liveness checks; returns `.unhealthy` with the checker's last line,
