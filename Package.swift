@@ -33,9 +33,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // C system libraries: only their Swift owners import them.
-        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // C libraries: only their Swift owners import them. libnats and libarchive are opened on
+        // first use, not linked (CLazyLibrary): a process that uses neither never loads them.
+        .target(name: "CLazyLibrary"),
+        .target(name: "CNATS", dependencies: ["CLazyLibrary"]),
+        .target(name: "CArchive", dependencies: ["CLazyLibrary"]),
 
         // Thin Swift owners of the C pointers.
         .target(name: "Archive", dependencies: [
@@ -135,7 +137,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [
             "PipetteCore", "NATS", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "CLazyLibrary", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["PipetteCore"], swiftSettings: strict),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LifecycleTests", dependencies: ["TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),

@@ -10,6 +10,8 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
     case compressionRatio(entry: String, ratio: Int, limit: Int)
     case unreadable(path: String, reason: String)
     case corrupt(reason: String)
+    /// libarchive itself cannot be loaded (not installed, or another version).
+    case libraryMissing(reason: String)
     case writeFailed(path: String, reason: String)
     /// The local disk failed the write (full, read-only, I/O error): not the archive's fault.
     case disk(DiskFault)
@@ -37,6 +39,8 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
             "entry \(entry) expands \(ratio)x, over the compression ratio limit of \(limit)x (a zip bomb?)"
         case .unreadable(let path, let reason):
             "cannot read \(path): \(reason)"
+        case .libraryMissing(let reason):
+            reason
         case .corrupt(let reason):
             "the archive is corrupt or not a zip/tar: \(reason)"
         case .writeFailed(let path, let reason):

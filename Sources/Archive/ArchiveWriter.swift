@@ -34,6 +34,7 @@ public final class ArchiveWriter {
         self.label = label ?? path.path
         self.disk = disk ?? "the disk holding \(path.deletingLastPathComponent().path)"
         self.stamp = stamp
+        try ArchiveLibrary.open()
         guard let sink = HashingSink(path: path.path) else {
             let code = errno
             if DiskFault.isDiskError(code) {

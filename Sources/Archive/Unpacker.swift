@@ -36,6 +36,7 @@ public enum Unpacker {
                               limits: UnpackLimits = .appPackage,
                               owner: (uid: UInt32, gid: UInt32)? = nil,
                               naming: Naming? = nil) throws(ArchiveError) -> Summary {
+        try ArchiveLibrary.open()
         let naming = naming ?? .paths(archivePath, destination)
         // Count first (headers only, nothing written): an archive of a million empty files is refused
         // in milliseconds instead of after creating and deleting 100,000 of them.
@@ -63,6 +64,7 @@ public enum Unpacker {
     /// unpacked elsewhere (on the cell that builds it).
     public static func validate(_ archivePath: URL, limits: UnpackLimits = .appPackage,
                                 naming: Naming? = nil) throws(ArchiveError) -> Summary {
+        try ArchiveLibrary.open()
         let naming = naming ?? .paths(archivePath, URL(fileURLWithPath: "/"))
         try checkEntryCount(archivePath, limits: limits)
         return try UTF8Names.using { () throws(ArchiveError) -> Summary in

@@ -22,6 +22,7 @@ public final class NATSConnection: Sendable {
     /// Connects, retrying within `options.connectTimeout`; reconnects automatically afterwards.
     public static func connect(_ url: String, options: NATSOptions = NATSOptions()) async throws(NATSError) -> NATSConnection {
         if let problem = NATSURL.problem(url) { throw .invalidURL(problem: problem) }
+        try NATSLibrary.open()
         // A bad seed file is the caller's to fix, not a connection problem: said as it is.
         let nkey = try options.nkeySeedFile.map { file throws(NATSError) in (publicKey: try nkeyPublicKey(seedFile: file), file: file) }
         try NATSError.checkTLSFiles(options)

@@ -7,6 +7,8 @@ public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
     case timedOut(subject: String, seconds: Double)
     case noResponders(subject: String)
     case closed
+    /// libnats itself cannot be loaded (not installed, or another version).
+    case libraryMissing(reason: String)
     /// The server has no JetStream (nats-server was started without `-js`).
     case jetStreamUnavailable(reason: String)
     /// A subject Pipette refuses to send: it would break the connection (see `NATSConnection.publish`).
@@ -50,6 +52,8 @@ public enum NATSError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .connectFailed(let url, let reason):
             "cannot connect to NATS at \(NATSURL.redacted(url)): \(reason); is nats-server running there? (start one with `nats-server -p 4222`)"
+        case .libraryMissing(let reason):
+            reason
         case .invalidURL(let problem):
             problem
         case .operationFailed(let operation, let reason):

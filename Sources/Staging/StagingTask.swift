@@ -70,7 +70,7 @@ public struct StagingTask: Sendable {
         guard status == 0 else {
             throw StagingError.fromBuilder(status: status, tried: options.buildpacks, lastLines: recent.lines)
         }
-        return try outcome(in: output, options: options)
+        return try outcome(in: output, cache: cache, options: options)
     }
 
     /// Unpacks an earlier build cache; a damaged one is skipped (staging goes on without it),
@@ -90,7 +90,7 @@ public struct StagingTask: Sendable {
     static let cacheNaming = Unpacker.Naming(
         archive: "the build cache", destination: "the build cache directory", disk: "the workspace disk")
 
-    private func outcome(in output: URL, options: StagingOptions) throws -> StagingOutcome {
+    private func outcome(in output: URL, cache cacheDirectory: URL, options: StagingOptions) throws -> StagingOutcome {
         let droplet = output.appendingPathComponent("droplet.tgz")
         guard FileManager.default.fileExists(atPath: droplet.path) else { throw StagingError.missingOutput(what: "droplet") }
         guard let data = try? Data(contentsOf: output.appendingPathComponent("result.json")),
@@ -104,6 +104,16 @@ public struct StagingTask: Sendable {
             detectedBuildpack: [result.lifecycleMetadata.detectedBuildpack, result.lifecycleMetadata.buildpackKey,
                                 options.buildpacks.last].compactMap { $0 }.first { !$0.isEmpty } ?? "",
             startCommand: options.startCommand ?? result.startCommand ?? "",
-            buildCache: FileManager.default.fileExists(atPath: cache.path) ? cache : nil)
+            buildCache: FileManager.default.fileExists(atPath: cache.path) ? cache : nil,
+            buildCacheIsEmpty: !Self.holdsFiles(cacheDirectory))
+    }
+
+    /// Whether anything but directories is under `directory`: stops at the first such entry.
+    static func holdsFiles(_ directory: URL) -> Bool {
+        guard let walk = FileManager.default.enumerator(atPath: directory.path) else { return false }
+        while walk.nextObject() != nil {
+            if walk.fileAttributes?[.type] as? FileAttributeType != .typeDirectory { return true }
+        }
+        return false
     }
 }

@@ -70,9 +70,10 @@ struct BuildCommand: AsyncParsableCommand {
         }
         try? FileManager.default.removeItem(at: destination)
         try FileManager.default.moveItem(at: outcome.droplet, to: destination)
-        if let cache = outcome.buildCache {
+        // A cache of empty folders is not kept: the next build then has none to unpack.
+        try? FileManager.default.removeItem(at: cacheArchive)
+        if let cache = outcome.buildCache, !outcome.buildCacheIsEmpty {
             try? FileManager.default.createDirectory(at: home.buildCaches, withIntermediateDirectories: true)
-            try? FileManager.default.removeItem(at: cacheArchive)
             try? FileManager.default.moveItem(at: cache, to: cacheArchive)
         }
         Output.status("==> Droplet ready")

@@ -20,6 +20,17 @@ struct CLITests {
         #expect(build.output.contains("Examples:"))
     }
 
+    /// libnats and libarchive (with OpenSSL, libxml2, ICU and the rest they bring) are opened on
+    /// first use: a command that needs neither never loads them (about 5 ms of every start).
+    @Test func theCLibrariesAreNotLoadedAtStart() throws {
+        let loaded = try shell(Self.pipette, [], environment: ["LD_TRACE_LOADED_OBJECTS": "1"])
+        #expect(loaded.status == 0)
+        #expect(loaded.output.contains("libc.so.6"), "\(loaded.output)")
+        for library in ["libnats", "libarchive", "libssl", "libxml2", "libicu"] {
+            #expect(!loaded.output.contains(library), "\(library) is loaded at start: \(loaded.output)")
+        }
+    }
+
     @Test func usageErrorsExit64() throws {
         let result = try pipette("build")
         #expect(result.status == 64)

@@ -25,5 +25,7 @@ struct SymlinkedCacheTests {
             workspace: work.url, stack: stack, rootfs: rootfs, options: StagingOptions(), onLine: { _ in })
         #expect(outcome.detectedBuildpack.lowercased().contains("staticfile"))
         #expect(FileManager.default.fileExists(atPath: outcome.droplet.path))
+        #expect(outcome.buildCache != nil, "the builder always writes its cache archive")
+        #expect(outcome.buildCacheIsEmpty, "the staticfile buildpack caches nothing")
     }
 }

@@ -1,3 +1,6 @@
+#ifndef PIPETTE_CARCHIVE_H
+#define PIPETTE_CARCHIVE_H
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/syscall.h>
@@ -10,3 +13,9 @@
 static inline int pipette_own_umask(void) {
     return (int)syscall(SYS_unshare, 0x00000200 /* CLONE_FS */);
 }
+
+/// Opens libarchive if it is not open yet. NULL when it is open, else what is missing and how to
+/// install it. Each function of libarchive that Pipette calls opens it too (ArchiveLibrary.c).
+const char *pipette_archive_open(void);
+
+#endif

@@ -1,0 +1,9 @@
+import CNATS
+
+/// libnats is opened on first use, not at every start (CLazyLibrary): a connection opens it
+/// first, so a missing library is a typed error, not an exit.
+enum NATSLibrary {
+    static func open() throws(NATSError) {
+        if let problem = pipette_nats_open() { throw .libraryMissing(reason: String(cString: problem)) }
+    }
+}
