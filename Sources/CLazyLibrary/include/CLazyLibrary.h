@@ -7,9 +7,10 @@
 /// A shared C library opened on first use instead of by the dynamic loader at every start.
 ///
 /// libnats and libarchive, with the libraries they bring (OpenSSL, libxml2, ICU, nettle, zstd,
-/// ...), cost every `pipette` process about 5 ms and 4 MB before its first line ran, also the
-/// commands that use neither (BENCHMARKS.md, "lazy C libraries"). CNATS and CArchive define each
-/// function Pipette calls as a stub that opens the library here on first use and calls through.
+/// ...), cost every `pipette` process about 5 ms before its first line ran, also the commands
+/// that use neither (BENCHMARKS.md, "libnats and libarchive opened on first use"). CNATS and
+/// CArchive define each function Pipette calls as a stub that opens the library here on first
+/// use and calls through.
 typedef struct {
     /// File names to open, tried in order (the runtime package's soname first), NULL-terminated.
     const char *const *files;
