@@ -45,11 +45,8 @@ actor RouteKeeper {
 
     /// Waits until HAProxy's worker answers on the admin socket; returns its pid.
     func waitUntilReady(within limit: Duration, output: @Sendable () -> [String]) async throws -> Int {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let pid = admin.workerPID() { return pid }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        if let pid = await Poll.until(ContinuousClock.now + limit, { admin.workerPID() }) { return pid }
+        try Task.checkCancellation()
         throw RouterError.haproxyNotReady(seconds: Int(limit.components.seconds), output: output())
     }
 
@@ -148,9 +145,7 @@ actor RouteKeeper {
                 "reason": "\(reason)", "backends": "\(layout.backendCount)", "slots": "\(layout.slotsPerBackend)",
             ])
             try await sendToMaster("reload", until: deadline)
-            while ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(50))) != nil {
-                if let pid = admin.workerPID(), pid != before { break }
-            }
+            _ = await Poll.until(deadline) { admin.workerPID().flatMap { $0 != before ? $0 : nil } }
             reloadOwed = false
             if let failures = failedReloads.succeeded() {
                 logger.notice("haproxy reloaded after \(failures) failed attempt\(failures == 1 ? "" : "s")")
@@ -171,13 +166,16 @@ actor RouteKeeper {
     /// re-executes itself on each reload, and a second reload right after the first found its
     /// socket not yet listening ("Connection refused"; seen under load).
     private func sendToMaster(_ command: String, until deadline: ContinuousClock.Instant) async throws(RouterError) -> Void {
-        while true {
-            do {
+        var refusal: RouterError?
+        let sent = await Poll.until(deadline) { () -> Bool? in
+            do throws(RouterError) {
                 _ = try master.send(command)
-                return
+                return true
             } catch {
-                guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(50))) != nil else { throw error }
+                refusal = error
+                return nil
             }
         }
+        if sent == nil, let refusal { throw refusal }
     }
 }
