@@ -8,15 +8,18 @@
 
 static void open_locked(pipette_lazy_library *library) {
     void *handle = NULL;
-    const char *reason = "no file name given";
+    // The error quotes why the first file (the runtime package's) failed; a later dlopen would
+    // overwrite dlerror's text, so it is copied now.
+    char reason[512] = "no file name given";
     for (const char *const *file = library->files; *file && !handle; file++) {
         handle = dlopen(*file, RTLD_NOW | RTLD_LOCAL);
-        if (!handle) reason = dlerror();
+        const char *why = handle ? NULL : dlerror();
+        if (why && file == library->files) snprintf(reason, sizeof reason, "%s", why);
     }
     if (!handle) {
         snprintf(library->error, sizeof library->error,
                  "cannot load %s (%s); install it with `apt-get install %s`",
-                 library->files[0], reason ? reason : "unknown reason", library->package);
+                 library->files[0], reason, library->package);
         __atomic_store_n(&library->state, 2, __ATOMIC_RELEASE);
         return;
     }
@@ -26,6 +29,7 @@ static void open_locked(pipette_lazy_library *library) {
             snprintf(library->error, sizeof library->error,
                      "%s has no function %s: Pipette needs the version of %s it was built with",
                      library->files[0], library->symbols[i], library->package);
+            dlclose(handle);
             __atomic_store_n(&library->state, 2, __ATOMIC_RELEASE);
             return;
         }

@@ -9,17 +9,21 @@ public struct StagingOutcome: Sendable {
     public let startCommand: String
     /// The build artifacts cache the builder wrote, when it wrote one.
     public let buildCache: URL?
-    /// The cache directory held no file after the build, only directories (or nothing): the
-    /// cache is worth neither keeping nor restoring (the builder makes each buildpack's folder).
-    public let buildCacheIsEmpty: Bool
+    /// The folder the builder's cache was in (it lives as long as the workspace).
+    public let buildCacheDirectory: URL?
 
     public init(droplet: URL, digest: ArchiveDigest, detectedBuildpack: String, startCommand: String, buildCache: URL?,
-                buildCacheIsEmpty: Bool = false) {
+                buildCacheDirectory: URL? = nil) {
         self.droplet = droplet
         self.digest = digest
         self.detectedBuildpack = detectedBuildpack
         self.startCommand = startCommand
         self.buildCache = buildCache
-        self.buildCacheIsEmpty = buildCacheIsEmpty
+        self.buildCacheDirectory = buildCacheDirectory
     }
+
+    /// The cache folder holds no file or link, only folders (or nothing): the cache is worth
+    /// neither keeping nor restoring (the builder makes each buildpack's folder itself). Reads the
+    /// folder when asked: only `pipette build` asks, the cell and stager upload the cache anyway.
+    public var buildCacheIsEmpty: Bool { buildCacheDirectory.map { !StagingTask.holdsFiles($0) } ?? false }
 }

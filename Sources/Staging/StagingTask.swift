@@ -105,7 +105,7 @@ public struct StagingTask: Sendable {
                                 options.buildpacks.last].compactMap { $0 }.first { !$0.isEmpty } ?? "",
             startCommand: options.startCommand ?? result.startCommand ?? "",
             buildCache: FileManager.default.fileExists(atPath: cache.path) ? cache : nil,
-            buildCacheIsEmpty: !Self.holdsFiles(cacheDirectory))
+            buildCacheDirectory: cacheDirectory)
     }
 
     /// Whether anything but directories is under `directory`: stops at the first such entry. Each
