@@ -60,13 +60,20 @@ struct BuildCommand: AsyncParsableCommand {
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-build-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
-        Output.status("==> Staging \(app) on \(stack.name) (\(stack.arch.machine))")
-        try AppSource.materialize(appURL, into: workspace.appendingPathComponent("app"))
-
         let cacheArchive = home.buildCaches.appendingPathComponent("\(name)-\(stack.name).tgz")
-        let outcome = try await Interrupts.cancelling {
-            try await StagingTask(home: home).stage(workspace: workspace, stack: stack, rootfs: rootfs,
-                                                    options: options, cacheArchive: cacheArchive, onLine: Output.line)
+        let outcome: StagingOutcome
+        do {
+            // From here on Ctrl-C cancels: the workspace and any container are removed, also
+            // while the app is still being copied.
+            outcome = try await Interrupts.cancelling { [app] in
+                Output.status("==> Staging \(app) on \(stack.name) (\(stack.arch.machine))")
+                try AppSource.materialize(appURL, into: workspace.appendingPathComponent("app"))
+                return try await StagingTask(home: home).stage(workspace: workspace, stack: stack, rootfs: rootfs,
+                                                               options: options, cacheArchive: cacheArchive, onLine: Output.line)
+            }
+        } catch where Interrupts.received.load(ordering: .relaxed) {
+            // Said as what happened, not as runc's "CancellationError()".
+            throw CommandFailure("interrupted: the staging was stopped; its container and workspace are removed")
         }
         try? FileManager.default.removeItem(at: destination)
         try FileManager.default.moveItem(at: outcome.droplet, to: destination)

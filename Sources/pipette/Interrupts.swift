@@ -8,9 +8,11 @@ enum Interrupts {
     static let received = Atomic<Bool>(false)
 
     static func cancelling<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        // Ignored before the work starts: a signal in between is lost rather than killing the
+        // process past its cleanup.
+        for number in [SIGINT, SIGTERM] { signal(number, SIG_IGN) }
         let task = Task { try await body() }
         let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 received.store(true, ordering: .relaxed)

@@ -209,6 +209,38 @@ struct CLITests {
         #expect(result.output.contains("-----> "), "buildpack output is shown")
     }
 
+    /// Ctrl-C during a build: the error says it was interrupted (it used to be runc's
+    /// "CancellationError()"), and no container or workspace is left. The interrupt is sent once
+    /// the build says it is staging; should the build finish first, it must have succeeded.
+    @Test(.timeLimit(.minutes(2))) func anInterruptedBuildSaysSoAndLeavesNothing() throws {
+        let dir = try TemporaryDirectory("cli-interrupt")
+        defer { dir.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.pipette)
+        process.arguments = ["build", "apps/static", "--stack", "tiny-amd64", "-o", dir.file("static.tgz").path]
+        process.currentDirectoryURL = ProjectPaths.root
+        let log = dir.file("build.log")
+        try Data().write(to: log)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        while process.isRunning, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("==> Staging") {
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        try handle.close()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(!output.contains("CancellationError"), "\(output)")
+        if process.terminationStatus != 0 {
+            #expect(output.contains("interrupted: the staging was stopped; its container and workspace are removed"), "\(output)")
+        }
+        let workspaces = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
+            .filter { $0.hasPrefix("pipette-build-") }
+        #expect(workspaces.isEmpty, "left: \(workspaces)")
+    }
+
     @Test func withoutRootItSaysSo() throws {
         let result = try shell("/usr/sbin/runuser", ["-u", "nobody", "--", Self.pipette, "build", "apps/static", "--stack", "tiny-amd64"],
                                cwd: ProjectPaths.root)
