@@ -13,9 +13,9 @@ public enum Ownership {
     /// lchown's a whole tree to vcap (links themselves, never what they point to).
     static func giveTree(_ url: URL) {
         lchown(url.path, vcap.uid, vcap.gid)
-        guard let walker = FileManager.default.enumerator(atPath: url.path) else { return }
-        for case let relative as String in walker {
-            lchown(url.path + "/" + relative, vcap.uid, vcap.gid)
+        TreeWalk.entries(under: url.path) { path, _ in
+            lchown(path, vcap.uid, vcap.gid)
+            return .goOn
         }
     }
 }

@@ -109,16 +109,17 @@ public struct StagingTask: Sendable {
     }
 
     /// Whether anything but directories is under `directory`: stops at the first such entry. Each
-    /// entry's type comes from lstat(2): the enumerator's `fileAttributes` would also look up the
-    /// owner's and group's names, and uid 2000 is in no local file, so glibc loaded systemd's NSS
-    /// module and asked it (about 5 ms of every `pipette build`).
+    /// entry's type comes from lstat(2) (`TreeWalk`): the enumerator's `fileAttributes` would also
+    /// look up the owner's and group's names, and uid 2000 is in no local file, so glibc loaded
+    /// systemd's NSS module and asked it (about 5 ms of every `pipette build`). An entry that
+    /// cannot be read counts as a file.
     static func holdsFiles(_ directory: URL) -> Bool {
-        guard let walk = FileManager.default.enumerator(atPath: directory.path) else { return false }
-        while let name = walk.nextObject() as? String {
-            var info = stat()
-            guard lstat(directory.appendingPathComponent(name).path, &info) == 0 else { return true }
-            if info.st_mode & S_IFMT != S_IFDIR { return true }
+        var found = false
+        TreeWalk.entries(under: directory.path) { _, info in
+            guard info.st_mode & S_IFMT != S_IFDIR else { return .goOn }
+            found = true
+            return .stop
         }
-        return false
+        return found
     }
 }
