@@ -30,7 +30,8 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Run the given buildpacks without detection: all but the last supply, the last finalizes.")
     var skipDetect = false
 
-    @Option(name: [.short, .customLong("output")], help: "Where to write the droplet. Default: <app>-<stack>.tgz in the current directory.")
+    @Option(name: [.short, .customLong("output")],
+            help: "Where to write the droplet: a file (replaced if there), or a folder to write <app>-<stack>.tgz in. Default: the current directory.")
     var output: String?
 
     @Option(help: "Use this start command instead of the buildpack's or Procfile's.")
@@ -52,7 +53,7 @@ struct BuildCommand: AsyncParsableCommand {
         let (stack, rootfs) = try StackStore(directory: home.stacks).resolve(stack)
         let appURL = URL(fileURLWithPath: app)
         let name = appURL.deletingPathExtension().lastPathComponent
-        let destination = URL(fileURLWithPath: output ?? "\(name)-\(stack.name).tgz")
+        let destination = try DropletDestination(output: output, defaultName: "\(name)-\(stack.name).tgz")
         let options = StagingOptions(
             buildpacks: buildpacks.isEmpty ? StagingOptions.defaultOrder : buildpacks, skipDetect: skipDetect,
             environment: env.environment, startCommand: startCommand, timeout: .seconds(timeout))
@@ -75,17 +76,16 @@ struct BuildCommand: AsyncParsableCommand {
             // Said as what happened, not as runc's "CancellationError()".
             throw CommandFailure("interrupted: the staging was stopped; its container and workspace are removed")
         }
-        try? FileManager.default.removeItem(at: destination)
-        try FileManager.default.moveItem(at: outcome.droplet, to: destination)
+        try destination.place(outcome.droplet)
         // A cache of empty folders is not kept: the next build then has none to unpack.
-        try? FileManager.default.removeItem(at: cacheArchive)
+        unlink(cacheArchive.path)
         if let cache = outcome.buildCache, !outcome.buildCacheIsEmpty {
             try? FileManager.default.createDirectory(at: home.buildCaches, withIntermediateDirectories: true)
             try? FileManager.default.moveItem(at: cache, to: cacheArchive)
         }
         Output.status("==> Droplet ready")
         Output.table([
-            ("droplet", destination.path),
+            ("droplet", destination.url.path),
             ("stack", "\(stack.name) (\(stack.arch.machine))"),
             ("buildpack", outcome.detectedBuildpack),
             ("start command", outcome.startCommand),

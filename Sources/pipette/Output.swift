@@ -15,7 +15,7 @@ enum Output {
     static func table(_ rows: [(String, String)]) {
         let width = (rows.map(\.0.count).max() ?? 0) + 2
         for (label, value) in rows {
-            line((label + ":").padding(toLength: width, withPad: " ", startingAt: 0) + value)
+            line(padded(label + ":", to: width) + value)
         }
     }
 
@@ -24,10 +24,18 @@ enum Output {
         let widths = (rows.first ?? []).indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { column, text in
-                column == row.count - 1 ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                column == row.count - 1 ? text : padded(text, to: widths[column])
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
 
     static func columns(_ rows: [[String]]) { line(alignedColumns(rows)) }
+
+    /// `text` followed by spaces up to `width` characters (never cut). Not Foundation's
+    /// `padding(toLength:)`, which goes through NSString and costs every command that prints a
+    /// table three of the Swift runtime's conformance scans (BENCHMARKS.md).
+    static func padded(_ text: String, to width: Int) -> String {
+        let count = text.count
+        return count >= width ? text : text + String(repeating: " ", count: width - count)
+    }
 }

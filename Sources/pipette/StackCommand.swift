@@ -43,22 +43,46 @@ struct StackCommand: AsyncParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List known stacks and whether they are built.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List known stacks and whether they are built.",
+            discussion: "--json prints one object per stack: name, arch, built, and for a built one built_at, size (bytes) and sha256.")
+
+        @Flag(help: "Print the stacks as JSON.")
+        var json = false
+
+        /// One stack as `--json` prints it.
+        struct Listing: Encodable {
+            let name: String
+            let arch: String
+            let built: Bool
+            let builtAt: String?
+            let size: Int64?
+            let sha256: String?
+
+            enum CodingKeys: String, CodingKey {
+                case name, arch, built, size, sha256
+                case builtAt = "built_at"
+            }
+        }
 
         func run() throws {
             let home = PipetteHome.locate()
-            let rows = StackStore(directory: home.stacks).list().map { stack, metadata in
+            let stacks = StackStore(directory: home.stacks).list()
+            if json {
+                let listings = stacks.map { stack, metadata in
+                    Listing(name: stack.name, arch: stack.arch.rawValue, built: metadata != nil,
+                            builtAt: metadata.map { $0.builtAt.formatted(.iso8601) }, size: metadata?.size, sha256: metadata?.sha256)
+                }
+                Output.line(String(decoding: Wire.encode(listings), as: UTF8.self))
+                return
+            }
+            let rows = stacks.map { stack, metadata in
                 [stack.name, stack.arch.rawValue,
                  metadata.map { "built \($0.builtAt.formatted(.iso8601))" } ?? "not built (pipette stack build \(stack.name))",
                  metadata.map { ByteCount.format($0.size) } ?? "-",
                  metadata.map { String($0.sha256.prefix(12)) } ?? "-"]
             }
-            let header = ["NAME", "ARCH", "STATUS", "SIZE", "SHA256"]
-            let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-            for row in [header] + rows {
-                print(zip(row, widths).map { $0.padding(toLength: $1 + 2, withPad: " ", startingAt: 0) }.joined()
-                    .trimmingCharacters(in: .whitespaces))
-            }
+            Output.columns([["NAME", "ARCH", "STATUS", "SIZE", "SHA256"]] + rows)
         }
     }
 }

@@ -197,6 +197,45 @@ struct CLITests {
         #expect(result.output.split(separator: "\n").contains { $0.hasPrefix("tiny-amd64") && $0.contains("built") })
     }
 
+    @Test func stackListSpeaksJSON() throws {
+        let result = try shell(Self.pipette, ["stack", "list", "--json"], cwd: ProjectPaths.root)
+        #expect(result.status == 0)
+        let stacks = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] ?? []
+        #expect(stacks.map { $0["name"] as? String } == ["tiny-amd64", "tiny-arm64", "bookworm-amd64", "bookworm-arm64"])
+        let tiny = try #require(stacks.first)
+        #expect(tiny["arch"] as? String == "amd64" && tiny["built"] as? Bool == true, "\(tiny)")
+        #expect((tiny["sha256"] as? String)?.count == 64 && (tiny["size"] as? Int ?? 0) > 0 && tiny["built_at"] is String, "\(tiny)")
+    }
+
+    /// `-o` naming a folder used to delete the folder, with everything in it, to put the droplet
+    /// file in its place. A folder now receives `<app>-<stack>.tgz`; a file is replaced; a folder
+    /// that does not exist is refused before anything is staged.
+    @Test func theOutputCanBeAFolderAndNothingButTheDropletIsReplaced() throws {
+        let dir = try TemporaryDirectory("cli-output")
+        defer { dir.remove() }
+        let folder = dir.file("droplets")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: folder.appendingPathComponent("precious"))
+        let intoFolder = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", folder.path)
+        #expect(intoFolder.status == 0, "\(intoFolder.output)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("precious"), encoding: .utf8) == "keep")
+        let droplet = folder.appendingPathComponent("static-tiny-amd64.tgz")
+        #expect(intoFolder.output.contains("droplet:       \(droplet.path)"), "\(intoFolder.output)")
+        #expect(try shell("/bin/tar", ["tzf", droplet.path]).output.contains("staging_info.yml"))
+
+        try Data("old".utf8).write(to: dir.file("old.tgz"))
+        #expect(try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", dir.file("old.tgz").path).status == 0)
+        #expect(try shell("/bin/tar", ["tzf", dir.file("old.tgz").path]).output.contains("staging_info.yml"), "the file is replaced")
+
+        for missing in [dir.file("nowhere/static.tgz").path, dir.file("nowhere").path + "/"] {
+            let refused = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", missing)
+            #expect(refused.status == 64, "\(refused.output)")
+            #expect(refused.output.contains("--output \(missing): "), "\(refused.output)")
+            #expect(refused.output.contains("create it first"), "\(refused.output)")
+            #expect(!refused.output.contains("==> Staging"), "refused before staging: \(refused.output)")
+        }
+    }
+
     @Test func buildPrintsTheDropletsDigest() throws {
         let dir = try TemporaryDirectory("cli")
         defer { dir.remove() }
