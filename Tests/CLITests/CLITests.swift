@@ -227,6 +227,17 @@ struct CLITests {
         #expect(try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", dir.file("old.tgz").path).status == 0)
         #expect(try shell("/bin/tar", ["tzf", dir.file("old.tgz").path]).output.contains("staging_info.yml"), "the file is replaced")
 
+        // Onto another file system (the workspace is under the temporary directory): copied beside, renamed over.
+        var temporary = stat(), shared = stat()
+        if stat(NSTemporaryDirectory(), &temporary) == 0, stat("/dev/shm", &shared) == 0, temporary.st_dev != shared.st_dev {
+            let elsewhere = "/dev/shm/pipette-cli-\(getpid()).tgz"
+            defer { unlink(elsewhere) }
+            #expect(try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", elsewhere).status == 0)
+            #expect(try shell("/bin/tar", ["tzf", elsewhere]).output.contains("staging_info.yml"))
+            let partials = try FileManager.default.contentsOfDirectory(atPath: "/dev/shm").filter { $0.contains(".partial-") }
+            #expect(partials.isEmpty, "\(partials)")
+        }
+
         for missing in [dir.file("nowhere/static.tgz").path, dir.file("nowhere").path + "/"] {
             let refused = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", missing)
             #expect(refused.status == 64, "\(refused.output)")
