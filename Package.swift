@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "CLazyLibrary"),
         .target(name: "CNATS", dependencies: ["CLazyLibrary"]),
         .target(name: "CArchive", dependencies: ["CLazyLibrary"]),
+        // GNU extensions of glibc for starting processes (Swift's Glibc module lacks them).
+        .target(name: "CSpawn"),
 
         // Thin Swift owners of the C pointers.
         .target(name: "Archive", dependencies: [
@@ -54,7 +56,7 @@ let package = Package(
 
         // Running things: processes and runc containers.
         .target(name: "Container", dependencies: [
-            "PipetteCore", .product(name: "Logging", package: "swift-log"),
+            "CSpawn", "PipetteCore", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
         // Stacks on disk, local staging, running droplets.
