@@ -132,7 +132,7 @@ let package = Package(
         ], swiftSettings: strict, linkerSettings: lean),
 
         .executableTarget(name: "pipette-bench", dependencies: [
-            "Archive", "PipetteCore", "Transfer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Archive", "Container", "PipetteCore", "Transfer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Benchmarks/PipetteBench", swiftSettings: strict),
 

@@ -76,4 +76,12 @@ struct BenchScriptsTests {
         let kept = try FileManager.default.contentsOfDirectory(atPath: dir.file("droplets/bench").path).filter { $0.hasSuffix(".tgz") }
         #expect(kept.count == 6, "\(kept)")
     }
+
+    @Test func startingAProgramIsTimedAgainstFoundationsProcess() async throws {
+        let result = try await shell(Self.debug.appendingPathComponent("pipette-bench").path, ["spawn", "--count", "4"],
+                                     cwd: ProjectPaths.root)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("start /bin/true and read its output: Subprocess median"), "\(result.output)")
+        #expect(result.output.contains("(4 rounds)"), "\(result.output)")
+    }
 }
