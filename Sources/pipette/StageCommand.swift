@@ -64,7 +64,8 @@ struct StageCommand: AsyncParsableCommand {
             ("buildpack", reply.detectedBuildpack ?? "-"),
             ("start command", reply.startCommand ?? "-"),
             ("droplet", reply.droplet.map { "\($0.size) bytes, sha256 \($0.sha256)" } ?? "-"),
-            ("blob", reply.droplet?.blobURL ?? "-"),
+            // The URL's signature lets anyone read the droplet for days: not for a terminal's scrollback.
+            ("blob", reply.droplet?.blobURL.map(Redaction.redact) ?? "-"),
         ])
     }
 }
