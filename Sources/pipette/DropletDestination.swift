@@ -12,6 +12,7 @@ struct DropletDestination {
     /// before anything is staged: a folder that does not exist is a usage error.
     init(output: String?, defaultName: String) throws {
         let given = output ?? "."
+        guard !given.isEmpty else { throw ValidationError("--output is empty; name a file or a folder") }
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: given, isDirectory: &isFolder)
         if exists && isFolder.boolValue {

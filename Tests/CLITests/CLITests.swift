@@ -238,6 +238,8 @@ struct CLITests {
             #expect(partials.isEmpty, "\(partials)")
         }
 
+        let empty = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", "")
+        #expect(empty.status == 64 && empty.output.contains("--output is empty"), "\(empty.output)")
         for missing in [dir.file("nowhere/static.tgz").path, dir.file("nowhere").path + "/"] {
             let refused = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", missing)
             #expect(refused.status == 64, "\(refused.output)")
