@@ -64,8 +64,7 @@ struct StageCommand: AsyncParsableCommand {
             ("buildpack", reply.detectedBuildpack ?? "-"),
             ("start command", reply.startCommand ?? "-"),
             ("droplet", reply.droplet.map { "\($0.size) bytes, sha256 \($0.sha256)" } ?? "-"),
-            // The URL's signature lets anyone read the droplet for days: not for a terminal's scrollback.
-            ("blob", reply.droplet?.blobURL.map(Redaction.redact) ?? "-"),
+            ("blob", reply.droplet?.blobURL ?? "-"),
         ])
     }
 }
