@@ -29,11 +29,11 @@ struct RelayBenchmark: AsyncParsableCommand {
         let get = store.url("GET", key: key)
         var timing = Timing()
         for round in 0...count {
-            let relayed = try await TransferBenchmark.time {
+            let relayed = try await Timing.seconds {
                 try await transfer.relayMultipart(from: get, expected: expected, field: "upload[droplet]", filename: "droplet.tgz",
                                                   to: "\(cc)/upload_droplet/bench/r\(round)", timeout: .seconds(60))
             }
-            let copied = try await TransferBenchmark.time {
+            let copied = try await Timing.seconds {
                 let file = work.appendingPathComponent("fetched.tgz")
                 _ = try await transfer.download(get, to: file, limit: .max, timeout: .seconds(60))
                 guard try FileDigest.sha256(of: file) == expected else { throw ValidationError("the fetched droplet differs") }

@@ -14,7 +14,7 @@ struct SpawnBenchmark: AsyncParsableCommand {
     func run() async throws {
         var timing = Timing()
         for round in 0..<(count + 5) {
-            let candidate = try await TransferBenchmark.time {
+            let candidate = try await Timing.seconds {
                 _ = try await Subprocess.run(program, [], onLine: { _ in })
             }
             let baseline = try Timing.seconds {

@@ -24,15 +24,15 @@ struct TransferBenchmark: AsyncParsableCommand {
         let get = store.url("GET", key: "packages/bench/transfer.zip")
         var rows: [(String, Timing)] = [("PUT", Timing()), ("GET", Timing())]
         for round in 0..<count {
-            let t1 = try await Self.time { _ = try await transfer.upload(file, to: put, attempts: 1, timeout: .seconds(10)) }
-            let b1 = try await Self.time {
+            let t1 = try await Timing.seconds { _ = try await transfer.upload(file, to: put, attempts: 1, timeout: .seconds(10)) }
+            let b1 = try await Timing.seconds {
                 var request = HTTPClientRequest(url: put)
                 request.method = .PUT
                 request.body = .bytes(bytes)
                 _ = try await client.execute(request, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
             }
-            let t2 = try await Self.time { _ = try await transfer.download(get, to: file, limit: 1 << 20, timeout: .seconds(10)) }
-            let b2 = try await Self.time {
+            let t2 = try await Timing.seconds { _ = try await transfer.download(get, to: file, limit: 1 << 20, timeout: .seconds(10)) }
+            let b2 = try await Timing.seconds {
                 _ = try await client.execute(HTTPClientRequest(url: get), timeout: .seconds(10)).body.collect(upTo: 1 << 20)
             }
             guard round >= 5 else { continue }
@@ -44,12 +44,5 @@ struct TransferBenchmark: AsyncParsableCommand {
             print(String(format: "%@ of %d bytes: HTTPTransfer median %.3f ms, bare AsyncHTTPClient median %.3f ms, ratio %.2fx (%d rounds)",
                          name, size, c, b, c / b, timing.candidate.count))
         }
-    }
-
-    static func time(_ body: () async throws -> Void) async throws -> Double {
-        let start = ContinuousClock.now
-        try await body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

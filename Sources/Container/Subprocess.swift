@@ -23,8 +23,8 @@ public enum Subprocess {
         onCancel: (@Sendable (Int32) -> Void)? = nil
     ) async throws(ContainerError) -> Int32 {
         let path = try which(executable)
-        let pid = try spawn(path, arguments, environment: environment, input: input, executable: executable)
-        let (reader, completion) = (pid.output, Completion())
+        let child = try spawn(path, arguments, environment: environment, input: input, executable: executable)
+        let (reader, completion) = (child.output, Completion())
         let lines = LineSplitter(onLine)
         // Output is read with plain read(2) until EOF, then the pipe is closed.
         let readerThread = Thread {
@@ -45,14 +45,14 @@ public enum Subprocess {
         }
         readerThread.name = "pipette.subprocess.output"
         readerThread.start()
-        let waiterThread = Thread { completion.exited(waitForExit(pid.id)) }
+        let waiterThread = Thread { completion.exited(waitForExit(child.id)) }
         waiterThread.name = "pipette.subprocess.wait"
         waiterThread.start()
         return await withTaskCancellationHandler {
             await completion.wait()
         } onCancel: {
             completion.cancelled()
-            if let onCancel { onCancel(pid.id) } else if !completion.hasExited { kill(pid.id, SIGTERM) }
+            if let onCancel { onCancel(child.id) } else if !completion.hasExited { kill(child.id, SIGTERM) }
         }
     }
 

@@ -37,7 +37,8 @@ public enum StagingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .releaseFailed(let status, let lines):
             "Buildpack release failed (builder exit status \(status))" + StackError.tail(lines)
         case .builderFailed(let status, let lines):
-            "The builder failed (exit status \(status))" + StackError.tail(lines)
+            "The builder failed (exit status \(status)\(status == 128 + 9 ? ": killed (SIGKILL), by the staging's memory limit or from outside" : ""))"
+                + StackError.tail(lines)
         case .timedOut(let seconds, let phase):
             "Staging timed out after \(seconds) seconds (during: \(phase))"
         case .missingOutput(let what):

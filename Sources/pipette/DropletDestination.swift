@@ -41,12 +41,17 @@ struct DropletDestination {
                 try FileManager.default.copyItem(at: droplet, to: partial)
             } catch {
                 unlink(partial.path)
-                throw CommandFailure("cannot write the droplet to \(url.path): \(error.localizedDescription)")
+                throw self.failure(error.localizedDescription)
             }
             if rename(partial.path, url.path) == 0 { return }
             failure = errno
             unlink(partial.path)
         }
-        throw CommandFailure("cannot write the droplet to \(url.path): \(String(cString: strerror(failure)))")
+        throw self.failure(String(cString: strerror(failure)))
+    }
+
+    private func failure(_ reason: String) -> CommandFailure {
+        let reason = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+        return CommandFailure("cannot write the droplet to \(url.path): \(reason); free space there, or give another --output")
     }
 }

@@ -238,6 +238,16 @@ struct CLITests {
             #expect(partials.isEmpty, "\(partials)")
         }
 
+        // A full disk at the destination: said with what to do, and no partial file left there.
+        let full = try SmallDisk(megabytes: 1, label: "cli-output-full")
+        defer { full.remove() }
+        try Data(count: Int(full.freeBytes)).write(to: full.file("fill"))
+        let noRoom = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", full.file("static.tgz").path)
+        #expect(noRoom.status == 1, "\(noRoom.output)")
+        #expect(noRoom.output.contains("cannot write the droplet to \(full.file("static.tgz").path): ")
+                && noRoom.output.contains("; free space there, or give another --output"), "\(noRoom.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: full.path) == ["fill"])
+
         let empty = try pipette("build", "apps/static", "--stack", "tiny-amd64", "-o", "")
         #expect(empty.status == 64 && empty.output.contains("--output is empty"), "\(empty.output)")
         for missing in [dir.file("nowhere/static.tgz").path, dir.file("nowhere").path + "/"] {

@@ -10,6 +10,7 @@ struct StagingErrorTests {
         (Int32(224), "Buildpack release failed (builder exit status 224)"),
         (Int32(225), "A buildpack's supply step failed (builder exit status 225)"),
         (Int32(1), "The builder failed (exit status 1)"),
+        (Int32(137), "The builder failed (exit status 137: killed (SIGKILL), by the staging's memory limit or from outside)"),
     ])
     func builderExitCodesMapToSentences(status: Int32, prefix: String) {
         let error = StagingError.fromBuilder(status: status, tried: ["ruby", "python"], lastLines: ["boom"])
