@@ -45,6 +45,8 @@ struct BuildCommand: AsyncParsableCommand {
     func validate() throws {
         if skipDetect && buildpacks.isEmpty { throw ValidationError("--skip-detect needs at least one --buildpack") }
         if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        // Checked here too so the usage printed with the error is this command's (run() names the file).
+        _ = try DropletDestination(output: output, defaultName: "droplet.tgz")
     }
 
     func run() async throws {

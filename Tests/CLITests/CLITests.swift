@@ -255,6 +255,7 @@ struct CLITests {
             #expect(refused.status == 64, "\(refused.output)")
             #expect(refused.output.contains("--output \(missing): "), "\(refused.output)")
             #expect(refused.output.contains("create it first"), "\(refused.output)")
+            #expect(refused.output.contains("Usage: pipette build "), "the build's usage: \(refused.output)")
             #expect(!refused.output.contains("==> Staging"), "refused before staging: \(refused.output)")
         }
     }
