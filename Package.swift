@@ -164,7 +164,9 @@ let package = Package(
         .testTarget(name: "RouterTests", dependencies: [
             "Router", "PipetteCore", "NATS", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["NATS", "PipetteCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: [
+            "pipette", "NATS", "PipetteCore", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: ["PipetteCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StagingTests", dependencies: ["Staging", "Archive", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]

@@ -38,7 +38,9 @@ struct BuildCommand: AsyncParsableCommand {
     var startCommand: String?
 
     @Option(help: "Give up (and kill the container) after this many seconds.")
-    var timeout = 900
+    var timeout = BuildCommand.defaultTimeout
+
+    static let defaultTimeout = 900
 
     @OptionGroup var env: EnvironmentOption
 

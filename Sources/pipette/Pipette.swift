@@ -25,4 +25,18 @@ struct Pipette: AsyncParsableCommand {
                       AppCommand.self, ScaleCommand.self, StopCommand.self, StartCommand.self, RestartCommand.self, DeleteCommand.self,
                       ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self,
                       NATSAuthCommand.self, TogetherCommand.self])
+
+    /// `pipette build`'s usual command lines skip ArgumentParser's reflection (`BuildCommandLine`);
+    /// everything else, help and errors included, is ArgumentParser's.
+    static func main() async {
+        guard let build = BuildCommandLine.command(Array(CommandLine.arguments.dropFirst())) else {
+            await main(nil)
+            return
+        }
+        do {
+            try await build.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
