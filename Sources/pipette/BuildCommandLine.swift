@@ -6,21 +6,27 @@ import ArgumentParser
 /// property-wrapper protocols), and each first cast makes the Swift runtime scan all of the
 /// executable's protocol conformance records: about 6 ms of a `pipette build` here, most of what
 /// the process spends before it starts runc. This reader takes the plain forms (`APP`, `--stack
-/// S`, `--opt=value`, `-o FILE`, repeated `--buildpack` and `--env`, `--skip-detect`) and fills a
-/// `BuildCommand` through its property wrappers' setters. Anything else (`--help`, an unknown or
+/// S`, `--opt=value`, `-o FILE`, repeated `--buildpack` and `--env`, `--skip-detect`) into a
+/// `LocalBuild` without touching ArgumentParser's types. Anything else (`--help`, an unknown or
 /// repeated option, a missing value or argument, `--`, a value that starts with `-`, input that
 /// fails `validate()`) returns nil, and ArgumentParser parses the line as before, with its usage
 /// and errors. `BuildCommandLineTests` checks that both readers agree, option by option.
 enum BuildCommandLine {
-    /// The options this reader knows, each with whether it takes a value; a test compares them
-    /// with the ones `BuildCommand` declares.
-    static let options: [String: Bool] = [
-        "--stack": true, "--buildpack": true, "--skip-detect": false, "--output": true, "-o": true,
-        "--start-command": true, "--timeout": true, "--env": true,
-    ]
+    /// The options this reader knows; a test compares them with the ones `BuildCommand` declares.
+    static let options = ["--stack", "--buildpack", "--skip-detect", "--output", "-o", "--start-command", "--timeout", "--env"]
+
+    /// Whether `option` takes a value; nil for an option this reader does not know. (A switch:
+    /// a dictionary's first use would cost another conformance scan.)
+    static func takesValue(_ option: String) -> Bool? {
+        switch option {
+        case "--stack", "--buildpack", "--output", "-o", "--start-command", "--timeout", "--env": true
+        case "--skip-detect": false
+        default: nil
+        }
+    }
 
     /// `arguments` without the program's name; nil when ArgumentParser should read them.
-    static func command(_ arguments: [String]) -> BuildCommand? {
+    static func build(_ arguments: [String]) -> LocalBuild? {
         guard arguments.first == "build" else { return nil }
         var app: String?
         var single: [String: String] = [:]
@@ -41,7 +47,7 @@ enum BuildCommandLine {
                 value = String(word[word.index(after: equals)...])
                 guard value != "" else { return nil }  // ArgumentParser: a missing value
             }
-            guard let takesValue = options[name] else { return nil }
+            guard let takesValue = takesValue(name) else { return nil }
             guard takesValue else {
                 guard value == nil, !skipDetect else { return nil }
                 skipDetect = true
@@ -60,20 +66,11 @@ enum BuildCommandLine {
                 guard single.updateValue(value, forKey: key) == nil else { return nil }
             }
         }
-        guard let app, let stack = single["--stack"] else { return nil }
-        var command = BuildCommand()
-        command.app = app
-        command.stack = stack
-        command.buildpacks = buildpacks
-        command.skipDetect = skipDetect
-        command.output = single["--output"]
-        command.startCommand = single["--start-command"]
-        guard let timeout = single["--timeout"].map({ Int($0) }) ?? BuildCommand.defaultTimeout else { return nil }
-        command.timeout = timeout
-        var environment = EnvironmentOption()
-        environment.pairs = pairs
-        command.env = environment
-        guard (try? environment.validate()) != nil, (try? command.validate()) != nil else { return nil }
-        return command
+        guard let app, let stack = single["--stack"],
+              let timeout = single["--timeout"].map({ Int($0) }) ?? LocalBuild.defaultTimeout else { return nil }
+        let build = LocalBuild(app: app, stack: stack, buildpacks: buildpacks, skipDetect: skipDetect, output: single["--output"],
+                               startCommand: single["--start-command"], timeout: timeout, environment: pairs)
+        guard (try? build.validate()) != nil else { return nil }
+        return build
     }
 }

@@ -29,7 +29,7 @@ struct Pipette: AsyncParsableCommand {
     /// `pipette build`'s usual command lines skip ArgumentParser's reflection (`BuildCommandLine`);
     /// everything else, help and errors included, is ArgumentParser's.
     static func main() async {
-        guard let build = BuildCommandLine.command(Array(CommandLine.arguments.dropFirst())) else {
+        guard let build = BuildCommandLine.build(Array(CommandLine.arguments.dropFirst())) else {
             await main(nil)
             return
         }

@@ -7,10 +7,9 @@ import Testing
 @Suite("pipette build's command line without reflection")
 struct BuildCommandLineTests {
     /// The fields of a parsed build, to compare the two readers.
-    private func fields(_ command: BuildCommand) -> [String] {
-        [command.app, command.stack, command.buildpacks.joined(separator: ","), "\(command.skipDetect)",
-         command.output ?? "<none>", command.startCommand ?? "<none>", "\(command.timeout)",
-         command.env.pairs.joined(separator: ",")]
+    private func fields(_ build: LocalBuild) -> [String] {
+        [build.app, build.stack, build.buildpacks.joined(separator: ","), "\(build.skipDetect)", build.output ?? "<none>",
+         build.startCommand ?? "<none>", "\(build.timeout)", build.environment.joined(separator: ",")]
     }
 
     @Test(arguments: [
@@ -25,9 +24,9 @@ struct BuildCommandLineTests {
         ["build", "a b", "--stack", "s", "--output=/tmp/o.tgz", "--timeout=900"],
     ])
     func readsTheUsualLinesAsArgumentParserDoes(_ line: [String]) throws {
-        let quick = try #require(BuildCommandLine.command(line), "\(line) was handed to ArgumentParser")
+        let quick = try #require(BuildCommandLine.build(line), "\(line) was handed to ArgumentParser")
         let parsed = try #require(try Pipette.parseAsRoot(line) as? BuildCommand)
-        #expect(fields(quick) == fields(parsed))
+        #expect(fields(quick) == fields(parsed.build))
     }
 
     /// Help, errors and the unusual forms are ArgumentParser's, with its usage and messages.
@@ -44,7 +43,7 @@ struct BuildCommandLineTests {
         ["build", "a", "--stack", "s", "--start-command", "-x"], ["build", "a", "--stack=", "s"], ["build", "a", "--stack", "s", "--output", "/no/such/folder/"],
     ])
     func handsEverythingElseToArgumentParser(_ line: [String]) {
-        #expect(BuildCommandLine.command(line) == nil)
+        #expect(BuildCommandLine.build(line) == nil)
     }
 
     /// A new `pipette build` option must be taught to the reader (or it would be refused by it
@@ -55,6 +54,7 @@ struct BuildCommandLineTests {
         let declared = Set(help.split(whereSeparator: { " ,=<>[]\n".contains($0) })
             .filter { $0.hasPrefix("-") && $0.count > 1 && $0 != "--" }.map(String.init))
             .subtracting(["-h", "--help"])
-        #expect(declared == Set(BuildCommandLine.options.keys), "\(help)")
+        #expect(declared == Set(BuildCommandLine.options), "\(help)")
+        for option in BuildCommandLine.options { #expect(BuildCommandLine.takesValue(option) == (option != "--skip-detect")) }
     }
 }
