@@ -72,9 +72,7 @@ public struct ContainerRunner: Sendable {
     private func writeBundle(_ spec: ContainerSpec, at bundle: URL) throws(ContainerError) {
         do {
             try FileManager.default.createDirectory(at: bundle, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try ScratchFile.write(encoder.encode(spec.ociSpec()), to: bundle.appendingPathComponent("config.json"))
+            try ScratchFile.write(Data(spec.ociSpec().json.utf8), to: bundle.appendingPathComponent("config.json"))
         } catch let error as ScratchFileError {
             throw .bundle(reason: error.description)
         } catch {
