@@ -1,13 +1,8 @@
 /// The builder's `-outputMetadata` JSON (Cloud Foundry's staging result), the parts Pipette reads.
 public struct BuilderResult: Sendable, Equatable, Decodable {
-    public struct LifecycleMetadata: Sendable, Equatable, Decodable {
+    public struct LifecycleMetadata: Sendable, Equatable {
         public var detectedBuildpack: String?
         public var buildpackKey: String?
-
-        enum CodingKeys: String, CodingKey {
-            case detectedBuildpack = "detected_buildpack"
-            case buildpackKey = "buildpack_key"
-        }
     }
 
     public var lifecycleMetadata: LifecycleMetadata
@@ -17,9 +12,17 @@ public struct BuilderResult: Sendable, Equatable, Decodable {
     /// The `web` process, which is what `start` runs.
     public var startCommand: String? { processTypes["web"] }
 
-    enum CodingKeys: String, CodingKey {
-        case lifecycleMetadata = "lifecycle_metadata"
-        case processTypes = "process_types"
-        case lifecycleType = "lifecycle_type"
+    /// Written by hand with `AnyCodingKey`: one keyed container type for the whole document.
+    public init(from decoder: any Decoder) throws {
+        let object = try decoder.container(keyedBy: AnyCodingKey.self)
+        let metadata = try object.nestedContainer(keyedBy: AnyCodingKey.self, forKey: "lifecycle_metadata")
+        lifecycleMetadata = LifecycleMetadata(
+            detectedBuildpack: try metadata.decodeIfPresent(String.self, forKey: "detected_buildpack"),
+            buildpackKey: try metadata.decodeIfPresent(String.self, forKey: "buildpack_key"))
+        let processes = try object.nestedContainer(keyedBy: AnyCodingKey.self, forKey: "process_types")
+        var processTypes: [String: String] = [:]
+        for key in processes.allKeys { processTypes[key.stringValue] = try processes.decode(String.self, forKey: key) }
+        self.processTypes = processTypes
+        lifecycleType = try object.decodeIfPresent(String.self, forKey: "lifecycle_type")
     }
 }

@@ -32,6 +32,13 @@ public struct StackStore: Sendable {
     private struct BuiltMark: Decodable {
         let name: String
         let sha256: String
+
+        /// Written by hand with `AnyCodingKey` (one keyed container type for every document a build reads).
+        init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: AnyCodingKey.self)
+            name = try object.decode(String.self, forKey: "name")
+            sha256 = try object.decode(String.self, forKey: "sha256")
+        }
     }
 
     /// The stack and its rootfs, or an error naming the known stacks or the command to build it.

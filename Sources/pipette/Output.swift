@@ -3,12 +3,28 @@ import Foundation
 /// Console output helpers: status lines to stderr, results to stdout.
 enum Output {
     static func status(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        write(line + "\n", to: STDERR_FILENO)
     }
 
     /// Writes a streamed line to stdout at once (unbuffered, so pipes see it live).
     static let line: @Sendable (String) -> Void = { line in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(line + "\n", to: STDOUT_FILENO)
+    }
+
+    /// `text` with write(2), whole (a line at once, so concurrent lines do not interleave in a
+    /// pipe). A closed stdout or stderr loses the text rather than stopping the command. Not
+    /// `FileHandle.write(Data(...))`: `Data`'s generic initialiser costs a conformance scan.
+    private static func write(_ text: String, to descriptor: Int32) {
+        var text = text
+        text.withUTF8 { bytes in
+            var rest = UnsafeRawBufferPointer(bytes)
+            while !rest.isEmpty {
+                let written = Foundation.write(descriptor, rest.baseAddress, rest.count)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                rest = UnsafeRawBufferPointer(rebasing: rest[written...])
+            }
+        }
     }
 
     /// Two aligned columns: `label:  value`.

@@ -31,5 +31,18 @@ struct StagingErrorTests {
         let result = try JSONDecoder().decode(BuilderResult.self, from: Data(json.utf8))
         #expect(result.startCommand == "ruby app.rb")
         #expect(result.lifecycleMetadata.detectedBuildpack == "ruby")
+        #expect(result.lifecycleMetadata.buildpackKey == "ruby")
+        #expect(result.lifecycleType == "buildpack")
+    }
+
+    /// Decoded by hand (`AnyCodingKey`): every process type kept, the required members required.
+    @Test func resultJSONKeepsEveryProcessTypeAndRefusesAMissingPart() throws {
+        let json = #"{"lifecycle_metadata":{},"process_types":{"web":"a","worker":"b"}}"#
+        let result = try JSONDecoder().decode(BuilderResult.self, from: Data(json.utf8))
+        #expect(result.processTypes == ["web": "a", "worker": "b"])
+        #expect(result.lifecycleMetadata.detectedBuildpack == nil && result.lifecycleType == nil)
+        for broken in [#"{"process_types":{}}"#, #"{"lifecycle_metadata":{}}"#, #"{"lifecycle_metadata":{},"process_types":{"web":1}}"#] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(BuilderResult.self, from: Data(broken.utf8)) }
+        }
     }
 }
