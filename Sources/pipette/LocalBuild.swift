@@ -5,7 +5,7 @@ import Foundation
 import Staging
 
 /// What `pipette build` does, as plain values: read from the command line by ArgumentParser
-/// (`BuildCommand`) or, for the usual lines, by `BuildCommandLine`.
+/// (`BuildCommand`) or, for the usual lines, by `QuickCommandLine`.
 struct LocalBuild {
     static let defaultTimeout = 900
 
@@ -80,5 +80,23 @@ struct LocalBuild {
             ("size", ByteCount.format(outcome.digest.size)),
             ("sha256", outcome.digest.sha256),
         ])
+    }
+}
+
+extension LocalBuild: QuickCommand {
+    static let name = "build"
+    static let commandLine = QuickCommandLine(options: [
+        .init(name: "--stack", kind: .value), .init(name: "--buildpack", kind: .list), .init(name: "--skip-detect", kind: .flag),
+        .init(name: "--output", alias: "-o", kind: .value), .init(name: "--start-command", kind: .value),
+        .init(name: "--timeout", kind: .value), .init(name: "--env", kind: .list),
+    ])
+
+    init?(_ words: QuickCommandLine.Words) {
+        guard words.positionals.count == 1, let stack = words.value("--stack"),
+              let timeout = words.value("--timeout").map({ Int($0) }) ?? Self.defaultTimeout else { return nil }
+        self.init(app: words.positionals[0], stack: stack, buildpacks: words.list("--buildpack"),
+                  skipDetect: words.flag("--skip-detect"), output: words.value("--output"),
+                  startCommand: words.value("--start-command"), timeout: timeout, environment: words.list("--env"))
+        guard (try? validate()) != nil else { return nil }
     }
 }

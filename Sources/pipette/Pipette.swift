@@ -26,15 +26,17 @@ struct Pipette: AsyncParsableCommand {
                       ReleasesCommand.self, RollbackCommand.self, ShellCommand.self, LogsCommand.self, BlobstoreCommand.self, FakeCCCommand.self,
                       NATSAuthCommand.self, TogetherCommand.self])
 
-    /// `pipette build`'s usual command lines skip ArgumentParser's reflection (`BuildCommandLine`);
-    /// everything else, help and errors included, is ArgumentParser's.
+    /// The commands run once per staging read their usual lines without ArgumentParser's
+    /// reflection (`QuickCommandLine`); everything else, help and errors included, is ArgumentParser's.
     static func main() async {
-        guard let build = BuildCommandLine.build(Array(CommandLine.arguments.dropFirst())) else {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let quick: (any QuickCommand)? = LocalBuild.read(arguments) ?? RemoteStaging.read(arguments)
+        guard let quick else {
             await main(nil)
             return
         }
         do {
-            try await build.run()
+            try await quick.run()
         } catch {
             exit(withError: error)
         }

@@ -1,8 +1,4 @@
 import ArgumentParser
-import Foundation
-import NATS
-import PipetteCore
-import Stager
 
 struct StageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,38 +29,19 @@ struct StageCommand: AsyncParsableCommand {
     var nats: String?
 
     @Option(help: "Fake cloud controller base URL.")
-    var cc = "http://127.0.0.1:9292"
+    var cc = RemoteStaging.defaultCC
 
     @Option(help: "The stager queue to send to.")
-    var queue = "staging"
+    var queue = RemoteStaging.defaultQueue
 
     @Option(help: "Seconds to wait for the reply.")
-    var timeout = 900
+    var timeout = RemoteStaging.defaultTimeout
 
-    func run() async throws {
-        let connection = try await BusOptions.connect(nats)
-        let taskID = UUID().uuidString.lowercased()
-        var request = StagingRequest(appID: appID, downloadURI: "\(cc)/download_unstaged_app/\(appID)",
-                                     uploadURI: "\(cc)/upload_droplet/\(appID)/\(taskID.prefix(8))")
-        request.taskID = taskID
-        request.stack = stack
-        request.buildpacks = buildpacks.isEmpty ? nil : buildpacks
-        request.skipDetect = skipDetect ? true : nil
-        request.logSubject = "staging.\(taskID).logs"
-        request.properties = .init(services: [], frameworkInfo: nil, runtimeInfo: nil,
-                                   resources: .init(memory: 256, disk: 256, fds: 1024))
-
-        let reply = try await StagingClient.stage(request, on: connection, queue: queue, timeout: .seconds(timeout),
-                                                  onLine: Output.line)
-        if let error = reply.error { throw CommandFailure( error) }
-        Output.table([
-            ("task", reply.taskID),
-            ("stack", reply.stack ?? "-"),
-            ("cell", reply.cellID ?? "-"),
-            ("buildpack", reply.detectedBuildpack ?? "-"),
-            ("start command", reply.startCommand ?? "-"),
-            ("droplet", reply.droplet.map { "\($0.size) bytes, sha256 \($0.sha256)" } ?? "-"),
-            ("blob", reply.droplet?.blobURL ?? "-"),
-        ])
+    /// The staging these arguments ask for.
+    var staging: RemoteStaging {
+        RemoteStaging(appID: appID, stack: stack, buildpacks: buildpacks, skipDetect: skipDetect, nats: nats, cc: cc,
+                      queue: queue, timeout: timeout)
     }
+
+    func run() async throws { try await staging.run() }
 }
