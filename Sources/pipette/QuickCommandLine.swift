@@ -27,15 +27,17 @@ struct QuickCommandLine {
         let kind: Kind
     }
 
-    /// What a line said: positional words in order, and each option's values under its long name.
+    /// What a line said: positional words in order, and each option given with its value, in
+    /// order, under its long name (a flag's value is empty). An array, not a dictionary: a
+    /// dictionary type's first use costs another conformance scan.
     struct Words {
         var positionals: [String] = []
-        var values: [String: [String]] = [:]
+        var options: [(name: String, value: String)] = []
 
         /// The value of a `.value` option, if given.
-        func value(_ name: String) -> String? { values[name]?.first }
-        func list(_ name: String) -> [String] { values[name] ?? [] }
-        func flag(_ name: String) -> Bool { values[name] != nil }
+        func value(_ name: String) -> String? { options.first { $0.name == name }?.value }
+        func list(_ name: String) -> [String] { options.filter { $0.name == name }.map(\.value) }
+        func flag(_ name: String) -> Bool { options.contains { $0.name == name } }
     }
 
     let options: [Option]
@@ -64,19 +66,18 @@ struct QuickCommandLine {
                 guard attached != "" else { return nil }  // ArgumentParser: a missing value
             }
             guard let option = option(named: name) else { return nil }
-            let given = words.values[option.name] ?? []
+            let givenBefore = words.flag(option.name)
             switch option.kind {
             case .flag:
-                guard attached == nil, given.isEmpty else { return nil }
-                words.values[option.name] = [""]
+                guard attached == nil, !givenBefore else { return nil }
             case .value, .list:
-                guard option.kind == .list || given.isEmpty else { return nil }
+                guard option.kind == .list || !givenBefore else { return nil }
                 if attached == nil {
                     guard let next = rest.popFirst(), !next.hasPrefix("-") else { return nil }
                     attached = next
                 }
-                words.values[option.name] = given + [attached ?? ""]
             }
+            words.options.append((option.name, attached ?? ""))
         }
         return words
     }
