@@ -22,11 +22,14 @@ public struct ContainerRunner: Sendable {
     }
 
     /// Runs the container and returns the exit status of its process.
+    /// - Parameter bundle: the folder for its `config.json` (removed afterwards); default
+    ///   `bundles/<id>`. A caller with a workspace of its own passes a folder in it, so a process
+    ///   killed mid-run leaves the bundle where its leftover sweep finds it.
     /// - Throws: `ContainerError.timedOut` when `timeout` passes first (the container is killed).
-    public func run(_ spec: ContainerSpec, id: String, timeout: Duration? = nil,
+    public func run(_ spec: ContainerSpec, id: String, bundle: URL? = nil, timeout: Duration? = nil,
                     onLine: @escaping @Sendable (String) -> Void) async throws(ContainerError) -> Int32 {
         try Self.preflight(for: spec)
-        let bundle = bundles.appendingPathComponent(id)
+        let bundle = bundle ?? bundles.appendingPathComponent(id)
         try writeBundle(spec, at: bundle)
         let runc = try Subprocess.which("runc")
         logger.debug("runc run", metadata: ["id": "\(id)", "args": "\(spec.args)"])

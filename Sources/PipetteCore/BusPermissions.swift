@@ -17,7 +17,7 @@ public struct BusPermissions: Sendable, Equatable {
     static func replies(to roles: BusRole...) -> [String] { roles.map { $0.inboxPrefix + ".>" } }
 
     /// What `role` needs; `stagingQueues` are the subjects stagers take requests on.
-    public static func of(_ role: BusRole, stagingQueues: [String] = ["staging"]) -> BusPermissions {
+    public static func of(_ role: BusRole, stagingQueues: [String] = [Subjects.defaultStagingQueue]) -> BusPermissions {
         let cellInputs = Subjects.allCellInputs
         let inbox = role.inboxPrefix + ".>"
         switch role {

@@ -18,7 +18,7 @@ public struct NATSAuthorization: Sendable {
     /// The subjects stagers take requests on (the stager's `queues`).
     public var stagingQueues: [String]
 
-    public init(users: [User], stagingQueues: [String] = ["staging"]) {
+    public init(users: [User], stagingQueues: [String] = [Subjects.defaultStagingQueue]) {
         self.users = users
         self.stagingQueues = stagingQueues
     }

@@ -1,5 +1,7 @@
 /// The NATS subjects cells, the auctioneer and stagers talk on.
 public enum Subjects {
+    /// The queue stagers take staging requests on unless configured otherwise (the seed's).
+    public static let defaultStagingQueue = "staging"
     /// Cells publish their `CellState` here every heartbeat interval.
     public static let heartbeat = "pipette.cell.heartbeat"
     /// An auctioneer that starts publishes here (no payload) once it follows heartbeats; every
@@ -49,7 +51,7 @@ public enum Subjects {
     /// Whether `subject` is one the platform itself uses (Pipette's, replies, gorouter's,
     /// JetStream's, the default staging queue): a request may not have log lines sent there.
     public static func isPlatforms(_ subject: String) -> Bool {
-        subject == "staging" || ["pipette.", "_INBOX.", "router.", "$"].contains { subject.hasPrefix($0) }
+        subject == defaultStagingQueue || ["pipette.", "_INBOX.", "router.", "$"].contains { subject.hasPrefix($0) }
     }
 
     /// A NATS subject token from any string: no dots, spaces or wildcards.
@@ -68,4 +70,8 @@ extension Subjects {
     public static let allStagingFinished = stagingFinished(token: "*")
 
     private static func stagingFinished(token taskToken: String) -> String { "pipette.staging.\(taskToken).finished" }
+
+    /// Where `pipette stage` asks a staging's log lines to go (the request's `log_subject`, as
+    /// the seed's client names it).
+    public static func stagingLog(taskID: String) -> String { "staging.\(token(taskID)).logs" }
 }

@@ -20,7 +20,7 @@ public struct StagerConfig: Sendable, Equatable, Decodable {
     public var maxStagingDuration: Int = 120
     public var maxActiveTasks: Int = 10
     public var maxQueuedTasks: Int = 10
-    public var queues: [String] = ["staging"]
+    public var queues: [String] = [Subjects.defaultStagingQueue]
     /// The seed's switch: NATS only over TLS (a server without TLS is refused). With TLS the
     /// server's certificate is verified against `nats_ca_file`, names included.
     public var secure: Bool = false

@@ -24,7 +24,7 @@ public struct StagingClient: Sendable {
     /// Called once, when a request first finds no stager subscribed (before waiting for one).
     public var onWaitingForStager: @Sendable () -> Void = {}
 
-    public init(connection: NATSConnection, queue: String = "staging") {
+    public init(connection: NATSConnection, queue: String = Subjects.defaultStagingQueue) {
         self.connection = connection
         self.queue = queue
     }

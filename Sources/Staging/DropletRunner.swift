@@ -34,7 +34,8 @@ public struct DropletRunner: Sendable {
         let spec = try ContainerSpec.launcher(
             rootfs: rootfs, stack: stack, lifecycle: lifecycle, home: vcapHome, command: command,
             environment: ["PORT": String(port)].merging(environment) { _, new in new })
-        return try await runner.run(spec, id: "pipette-run-\(UUID().uuidString.prefix(12).lowercased())", onLine: onLine)
+        return try await runner.run(spec, id: "pipette-run-\(UUID().uuidString.prefix(12).lowercased())",
+                                    bundle: workspace.appendingPathComponent("bundle"), onLine: onLine)
     }
 
     /// The droplet's `staging_info.yml` (JSON) in the unpacked `home`.

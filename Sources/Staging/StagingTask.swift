@@ -58,8 +58,10 @@ public struct StagingTask: Sendable {
         let recent = RecentLines(limit: 20)
         let status: Int32
         do {
+            // The bundle is in the workspace: removed with it, also by a cell's sweep of the
+            // workspaces a killed run left.
             status = try await runner.run(spec, id: "pipette-stage-\(UUID().uuidString.prefix(12).lowercased())",
-                                          timeout: options.timeout) { line in
+                                          bundle: workspace.appendingPathComponent("bundle"), timeout: options.timeout) { line in
                 recent.append(line)
                 onLine(line)
             }

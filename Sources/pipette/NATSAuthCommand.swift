@@ -44,7 +44,7 @@ struct NATSAuthCommand: ParsableCommand {
             try Self.writePrivate(text, to: file)
         }
         let users = BusRole.allCases.map { NATSAuthorization.User(name: $0.rawValue, password: known[$0]!, role: $0) }
-        let config = NATSAuthorization(users: users, stagingQueues: stagingQueues.isEmpty ? ["staging"] : stagingQueues).config
+        let config = NATSAuthorization(users: users, stagingQueues: stagingQueues.isEmpty ? [Subjects.defaultStagingQueue] : stagingQueues).config
         guard let out else { return print(config, terminator: "") }
         try Self.writePrivate(config, to: URL(fileURLWithPath: out))
         print("wrote \(users.count) NATS users to \(out); passwords are in \(passwords)")

@@ -74,7 +74,7 @@ struct PushCommand: AsyncParsableCommand {
     var nats: String?
 
     @Option(help: "The stager queue to send to.")
-    var queue = "staging"
+    var queue = Subjects.defaultStagingQueue
 
     @Option(help: "Seconds to wait for the staging.")
     var timeout = 900

@@ -8,7 +8,7 @@ import Stager
 /// (`StageCommand`) or, for the usual lines, by `QuickCommandLine`.
 struct RemoteStaging {
     static let defaultCC = "http://127.0.0.1:9292"
-    static let defaultQueue = "staging"
+    static let defaultQueue = Subjects.defaultStagingQueue
     static let defaultTimeout = 900
 
     /// The app id (a folder or .zip under the fake cloud controller's apps directory).
@@ -37,7 +37,7 @@ struct RemoteStaging {
         request.stack = stack
         request.buildpacks = buildpacks.isEmpty ? nil : buildpacks
         request.skipDetect = skipDetect ? true : nil
-        request.logSubject = "staging.\(taskID).logs"
+        request.logSubject = Subjects.stagingLog(taskID: taskID)
         request.properties = .init(services: [], frameworkInfo: nil, runtimeInfo: nil,
                                    resources: .init(memory: 256, disk: 256, fds: 1024))
 

@@ -135,7 +135,8 @@ final class AppPlatform: PlatformQueries, @unchecked Sendable {
         return list.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
     }
 
-    /// Gracefully stops the cells first (so they remove their containers), then everything else.
+    /// Gracefully stops the cells first (so they remove their containers), then everything else,
+    /// and removes the platform's folder.
     func stop() async {
         let all = lock.withLock { processes }
         for (name, process) in all where cellSpecs[name] != nil { process.signal(SIGTERM) }
@@ -149,6 +150,7 @@ final class AppPlatform: PlatformQueries, @unchecked Sendable {
                 _ = try? await shell("/usr/sbin/runc", ["delete", "--force", leftover])
             }
         }
+        work.remove()
     }
 
     /// The last part of every process's output, for failure messages.

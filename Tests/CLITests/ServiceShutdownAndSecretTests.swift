@@ -96,12 +96,13 @@ struct ServiceShutdownAndSecretTests {
     /// with status 0: it used to wait the 30 s out and then fail.
     @Test func aServiceWaitingForNATSStopsAtOnceWhenAsked() async throws {
         let url = "nats://127.0.0.1:\(freePort())"
+        let routerState = try TemporaryDirectory("router")
+        defer { routerState.remove() }
         let services = [
             try ServiceProcess(["auctioneer", "--nats", url]),
             try ServiceProcess(["cell", "--id", "waiting-1", "--stacks", "tiny-amd64", "--nats", url]),
             try ServiceProcess(["stager", "--local", "--nats", url]),
-            try ServiceProcess(["router", "--nats", url, "--port", "\(freePort())", "--state-dir",
-                                FileManager.default.temporaryDirectory.appendingPathComponent("router-\(freePort())").path]),
+            try ServiceProcess(["router", "--nats", url, "--port", "\(freePort())", "--state-dir", routerState.path]),
         ]
         defer { services.forEach { $0.stop() } }
         for service in services { #expect(await service.waitFor("waiting for NATS"), "\(service.log)") }

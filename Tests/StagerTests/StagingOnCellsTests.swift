@@ -345,11 +345,14 @@ struct StagingOnCellsTests {
         await platform.stop()
     }
 
-    /// A killed cell left its task's workspace behind; started again, it removes it.
+    /// A killed cell left its task's workspace behind, its container's bundle (config.json) in it;
+    /// started again, it removes it.
     static func restartRemovesLeftovers(of id: String, home: PipetteHome) async throws {
         let workspaces = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-cell-\(id)")
         func leftovers() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: workspaces.path)) ?? [] }
         #expect(!leftovers().isEmpty, "the killed cell left its workspace")
+        #expect(leftovers().contains { FileManager.default.fileExists(atPath: workspaces.path + "/\($0)/bundle/config.json") },
+                "the container's bundle is in the workspace: \(leftovers())")
         let platform = try await Platform(cells: [cell(id, stacks: ["tiny-amd64"])], home: home)
         #expect(leftovers().isEmpty, "the restarted cell removed it")
         await platform.stop()
