@@ -144,6 +144,7 @@ final class HealthcheckSession {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { return nil }
         process.waitUntilExit()
+        err.waitForEnd(seconds: 5)
         return process.terminationStatus
     }
 

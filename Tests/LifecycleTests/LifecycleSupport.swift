@@ -130,6 +130,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
 final class OutputCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
+    private var ended = false
     private let handle: FileHandle
 
     init(_ pipe: Pipe) {
@@ -137,12 +138,26 @@ final class OutputCollector: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while true {
                 let chunk = handle.availableData
-                if chunk.isEmpty { break }
                 lock.lock()
                 data.append(chunk)
+                if chunk.isEmpty { ended = true }
                 lock.unlock()
+                if chunk.isEmpty { break }
             }
         }
+    }
+
+    /// Waits (up to `seconds`) until the child's end of the pipe is closed and everything it wrote
+    /// has been read: a child's exit can be seen before its last output is (gexec's `Exit()` waits
+    /// for both; a CI run once read an exited healthcheck's stderr as empty).
+    @discardableResult
+    func waitForEnd(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if lock.withLock({ ended }) { return true }
+            usleep(5_000)
+        }
+        return lock.withLock { ended }
     }
 
     var text: String {
