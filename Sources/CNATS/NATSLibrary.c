@@ -77,10 +77,35 @@
     F(natsStatus, natsSubscription_NextMsg, (natsMsg **p0, natsSubscription *p1, int64_t p2), (p0, p1, p2)) \
     F(natsStatus, natsSubscription_SetOnCompleteCB, (natsSubscription *p0, natsOnCompleteCB p1, void *p2), (p0, p1, p2)) \
     F(natsStatus, natsSubscription_Unsubscribe, (natsSubscription *p0), (p0)) \
-    F(const char *, nats_GetLastError, (natsStatus *p0), (p0))
+    F(const char *, nats_GetLastError, (natsStatus *p0), (p0)) \
+    F(natsStatus, nats_Open, (int64_t p0), (p0))
 
 
 #define PIPETTE_LAZY_THIS nats_library
 PIPETTE_LAZY_LIBRARY(nats_library, NATS_FUNCTIONS, "libnats3.4", "libnats.so.3.4", "libnats.so")
 
-const char *pipette_nats_open(void) { return pipette_lazy_library_open(&nats_library); }
+// The preload thread: 0 none, 1 being started, 2 running or done, 3 joined.
+static int preload_state;
+static pthread_t preload_thread;
+
+static void *preload(void *unused) {
+    (void)unused;
+    // nats_Open initialises OpenSSL (its configuration read, its random generator seeded for
+    // libnats' NUIDs) even for a connection without TLS.
+    if (!pipette_lazy_library_open(&nats_library)) nats_Open(-1);
+    return NULL;
+}
+
+void pipette_nats_preload(void) {
+    int none = 0;
+    if (!__atomic_compare_exchange_n(&preload_state, &none, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return;
+    int started = pthread_create(&preload_thread, NULL, preload, NULL) == 0;
+    __atomic_store_n(&preload_state, started ? 2 : 0, __ATOMIC_RELEASE);
+}
+
+const char *pipette_nats_open(void) {
+    int running = 2;
+    if (__atomic_compare_exchange_n(&preload_state, &running, 3, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        pthread_join(preload_thread, NULL);
+    return pipette_lazy_library_open(&nats_library);
+}

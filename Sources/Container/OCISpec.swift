@@ -1,3 +1,5 @@
+import PipetteCore
+
 /// The parts of the OCI runtime spec (`config.json`) Pipette writes for runc. `json` is what is
 /// written (`JSONText`); the `Encodable` conformance is the reference it is tested against.
 struct OCISpec: Encodable {

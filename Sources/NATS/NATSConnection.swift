@@ -17,16 +17,28 @@ public final class NATSConnection: Sendable {
         responses = ResponseMux(prefix: inboxPrefix + "." + Self.unique())
     }
 
-    private static func unique() -> String { UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
+    /// 32 lowercase hex digits of a random UUID (written without `NSString`, as `NATSURL` says why).
+    private static func unique() -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: UUID().uuid) { bytes in
+            String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+        }
+    }
+
+    /// For a short-lived command about to connect: starts opening libnats (and initialising
+    /// OpenSSL, which libnats does even without TLS; about 7 ms on the test machine) on a thread of
+    /// its own, so that it overlaps the command's own start. The first connect waits for it.
+    public static func preload() { NATSLibrary.preload() }
 
     /// Connects, retrying within `options.connectTimeout`; reconnects automatically afterwards.
     public static func connect(_ url: String, options: NATSOptions = NATSOptions()) async throws(NATSError) -> NATSConnection {
         if let problem = NATSURL.problem(url) { throw .invalidURL(problem: problem) }
-        try NATSLibrary.open()
         // A bad seed file is the caller's to fix, not a connection problem: said as it is.
         let nkey = try options.nkeySeedFile.map { file throws(NATSError) in (publicKey: try nkeyPublicKey(seedFile: file), file: file) }
         try NATSError.checkTLSFiles(options)
         let pointer = try await Blocking.run { () throws(NATSError) -> UInt in
+            // Opening libnats blocks (and waits for a preload): on this thread, not the caller's.
+            try NATSLibrary.open()
             var opts: OpaquePointer?
             try check(natsOptions_Create(&opts), "options")
             defer { natsOptions_Destroy(opts) }
@@ -106,7 +118,7 @@ public final class NATSConnection: Sendable {
     /// One URL, or a comma-separated list (`nats://a:4222,nats://b:4222`, the NATS convention):
     /// the client tries them and learns the rest of a cluster from the server.
     private static func setServers(_ opts: OpaquePointer?, _ url: String) throws(NATSError) {
-        let urls = url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let urls = NATSURL.list(url)
         guard urls.count > 1 else { return try check(natsOptions_SetURL(opts, url), "set URL \(NATSURL.redacted(url))") }
         var pointers = urls.map { strdup($0) }
         defer { pointers.forEach { free($0) } }

@@ -49,7 +49,7 @@ public struct NATSOptions: Sendable {
     /// Whether this connection must be TLS for `url`.
     func wantsTLS(_ url: String) -> Bool {
         requireTLS || tlsCAFile != nil || tlsCertificateFile != nil
-            || url.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("tls://") }
+            || NATSURL.list(url).contains { $0.lowercased().hasPrefix("tls://") }
     }
 }
 

@@ -15,6 +15,12 @@ public struct StagingReply: Sendable, Equatable, Codable {
             case sha256, size
             case blobURL = "blob_url"
         }
+
+        public init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: AnyCodingKey.self)
+            self.init(sha256: try object.decode(String.self, forKey: "sha256"), size: try object.decode(Int64.self, forKey: "size"),
+                      blobURL: try object.decodeIfPresent(String.self, forKey: "blob_url"))
+        }
     }
 
     public var taskID: String
@@ -42,6 +48,25 @@ public struct StagingReply: Sendable, Equatable, Codable {
         case startCommand = "start_command"
         case cellID = "cell_id"
         case durationsMs = "durations_ms"
+    }
+
+    /// Decoded with `AnyCodingKey`: `pipette stage` reads one reply per staging, and the
+    /// synthesized decoders' three keyed container types cost it three conformance scans
+    /// (`AnyCodingKey` says why). `StagingReplyDecodingTests` compares it with them.
+    public init(from decoder: any Decoder) throws {
+        let object = try decoder.container(keyedBy: AnyCodingKey.self)
+        taskID = try object.decode(String.self, forKey: "task_id")
+        taskLog = try object.decode(String.self, forKey: "task_log")
+        error = try object.decodeIfPresent(String.self, forKey: "error")
+        detectedBuildpack = try object.decodeIfPresent(String.self, forKey: "detected_buildpack")
+        startCommand = try object.decodeIfPresent(String.self, forKey: "start_command")
+        stack = try object.decodeIfPresent(String.self, forKey: "stack")
+        cellID = try object.decodeIfPresent(String.self, forKey: "cell_id")
+        droplet = try object.decodeIfPresent(Droplet.self, forKey: "droplet")
+        let durations = try object.nestedContainer(keyedBy: AnyCodingKey.self, forKey: "durations_ms")
+        var durationsMs: [String: Int] = [:]
+        for key in durations.allKeys { durationsMs[key.stringValue] = try durations.decode(Int.self, forKey: key) }
+        self.durationsMs = durationsMs
     }
 
     public func encode(to encoder: any Encoder) throws {

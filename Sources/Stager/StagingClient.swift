@@ -37,7 +37,7 @@ public struct StagingClient: Sendable {
         request.taskID = taskID
         let subject = request.logSubject ?? "staging.\(taskID).logs"
         request.logSubject = subject
-        let answer = try await send(Array(JSONEncoder().encode(request)), logSubject: subject, resendable: true,
+        let answer = try await send(Array(request.jsonText.utf8), logSubject: subject, resendable: true,
                                     timeout: timeout, onLine: onLine)
         return try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
     }

@@ -37,8 +37,8 @@ struct BusOptions: ParsableArguments {
     var natsOptions: NATSOptions { Self.options(nkey: natsNkey, ca: natsCa, certificate: natsCert, key: natsKey) }
 
     static func options(nkey: String? = nil, ca: String? = nil, certificate: String? = nil, key: String? = nil,
-                        environment: [String: String] = ProcessInfo.processInfo.environment) -> NATSOptions {
-        func setting(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+                        environment: [String: String]? = nil) -> NATSOptions {
+        func setting(_ flag: String?, _ name: String) -> String? { flag ?? variable(name, in: environment) }
         var options = NATSOptions()
         options.nkeySeedFile = setting(nkey, "PIPETTE_NATS_NKEY")
         options.tlsCAFile = setting(ca, "PIPETTE_NATS_CA")
@@ -62,7 +62,15 @@ struct BusOptions: ParsableArguments {
         a client certificate.
         """
 
-    static func resolve(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        flag ?? environment["PIPETTE_NATS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "nats://127.0.0.1:4222"
+    static func resolve(_ flag: String?, environment: [String: String]? = nil) -> String {
+        flag ?? variable("PIPETTE_NATS_URL", in: environment) ?? "nats://127.0.0.1:4222"
+    }
+
+    /// `name`'s non-empty value in `environment`, or nil: in the process's own environment, read
+    /// with getenv (`ProcessInfo.environment` copies all of it into a dictionary, whose first
+    /// instantiation costs a client command a conformance scan, BENCHMARKS.md).
+    private static func variable(_ name: String, in environment: [String: String]?) -> String? {
+        let value = environment.map { $0[name] } ?? getenv(name).map { String(cString: $0) }
+        return value.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

@@ -29,6 +29,7 @@ struct RemoteStaging {
     var timeout = RemoteStaging.defaultTimeout
 
     func run() async throws {
+        NATSConnection.preload()
         let connection = try await BusOptions.connect(nats)
         let taskID = UUID().uuidString.lowercased()
         var request = StagingRequest(appID: appID, downloadURI: "\(cc)/download_unstaged_app/\(appID)",

@@ -6,7 +6,8 @@ import Testing
 @Suite("NATS URLs")
 struct NATSURLTests {
     @Test(arguments: ["nats://127.0.0.1:4222", "tls://nats.example.com:4222", "nats://u:p@h:4222", "nats://h",
-                      "h:4222", "nats://[::1]:4222", "nats://a:4222,tls://b:4223,c:4224", "NATS://h:4222"])
+                      "h:4222", "nats://[::1]:4222", "nats://a:4222,tls://b:4223,c:4224", "NATS://h:4222",
+                      " nats://a:4222 ,\tnats://b:4222\t", "\u{A0}nats://h:4222\u{2003}"])
     func goodURLs(url: String) {
         #expect(NATSURL.problem(url) == nil)
     }
@@ -24,6 +25,20 @@ struct NATSURLTests {
         let problem = NATSURL.problem(url)
         #expect(problem?.contains(sentence) == true, "\(String(describing: problem))")
         #expect(problem?.contains("secret") != true)
+    }
+
+    /// Passwords and lone tokens are starred out of each URL of a list; the rest is kept as given.
+    @Test(arguments: [
+        ("nats://u:secret@h:4222", "nats://u:***@h:4222"),
+        ("nats://secret@h:4222", "nats://***@h:4222"),
+        ("nats://a:4222, tls://u:p:q@b:4223,h:4222", "nats://a:4222, tls://u:***@b:4223,h:4222"),
+        ("nats://u@x:secret@h", "nats://u@x:***@h"),
+        ("", ""),
+        (",", ","),
+        ("no-scheme@h:4222", "no-scheme@h:4222"),
+    ])
+    func redaction(url: String, shown: String) {
+        #expect(NATSURL.redacted(url) == shown)
     }
 
     @Test func connectRefusesABadURLAtOnce() async {
