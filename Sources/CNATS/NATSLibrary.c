@@ -71,6 +71,7 @@
     F(natsStatus, natsOptions_SetURL, (natsOptions *p0, const char *p1), (p0, p1)) \
     F(natsStatus, natsOptions_SetUserInfo, (natsOptions *p0, const char *p1, const char *p2), (p0, p1, p2)) \
     F(natsStatus, natsOptions_SetWriteDeadline, (natsOptions *p0, int64_t p1), (p0, p1)) \
+    F(natsStatus, natsOptions_UseGlobalMessageDelivery, (natsOptions *p0, _Bool p1), (p0, p1)) \
     F(const char *, natsStatus_GetText, (natsStatus p0), (p0)) \
     V(natsSubscription_Destroy, (natsSubscription *p0), (p0)) \
     F(natsStatus, natsSubscription_Drain, (natsSubscription *p0), (p0)) \

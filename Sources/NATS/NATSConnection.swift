@@ -9,11 +9,15 @@ public final class NATSConnection: Sendable {
     private let responses: ResponseMux
 
     private let inboxPrefix: String
+    /// Whether all subscriptions' messages are handled on one thread in arrival order
+    /// (``NATSOptions/orderedDelivery``).
+    public let deliversInOrder: Bool
 
-    private init(handle: ConnectionHandle, url: String, inboxPrefix: String) {
+    private init(handle: ConnectionHandle, url: String, inboxPrefix: String, deliversInOrder: Bool) {
         self.handle = handle
         self.url = url
         self.inboxPrefix = inboxPrefix
+        self.deliversInOrder = deliversInOrder
         responses = ResponseMux(prefix: inboxPrefix + "." + Self.unique())
     }
 
@@ -58,6 +62,7 @@ public final class NATSConnection: Sendable {
                 try check(natsOptions_SetReconnectBufSize(opts, Int32(options.reconnectBufferBytes)), "set reconnect buffer")
                 try check(natsOptions_SetSendAsap(opts, options.sendAsap), "set send-asap")
                 try check(natsOptions_SetWriteDeadline(opts, options.writeDeadline.milliseconds), "set write deadline")
+                if options.orderedDelivery { try check(natsOptions_UseGlobalMessageDelivery(opts, true), "set ordered delivery") }
             } catch {
                 if case .badTLSFile = error { throw error }
                 throw NATSError.connectFailed(url: url, reason: error.description)
@@ -70,7 +75,8 @@ public final class NATSConnection: Sendable {
             }
             return UInt(bitPattern: Int(bitPattern: connection))
         }
-        return NATSConnection(handle: ConnectionHandle(OpaquePointer(bitPattern: pointer)!), url: url, inboxPrefix: options.inboxPrefix)
+        return NATSConnection(handle: ConnectionHandle(OpaquePointer(bitPattern: pointer)!), url: url, inboxPrefix: options.inboxPrefix,
+                              deliversInOrder: options.orderedDelivery)
     }
 
     /// Publishes `payload`. A subject (or reply subject) with whitespace or control characters,

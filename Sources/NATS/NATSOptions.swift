@@ -33,6 +33,14 @@ public struct NATSOptions: Sendable {
     /// connection counts as broken and reconnects (to another server of a cluster when there is
     /// one); publishes meanwhile are kept in the reconnect buffer.
     public var writeDeadline: Duration = .seconds(5)
+    /// Deliver every subscription's messages on one thread, in the order the server sent them
+    /// (libnats' global delivery pool, one thread unless a process raises it): a message's
+    /// handler then runs after the handlers of every message that arrived before it, on any
+    /// subscription of the connection. For a client command, whose handlers only queue what they
+    /// get: a reply is handled after each log line the stager sent before it, so nothing has to
+    /// be drained first (``NATSConnection/deliversInOrder``). Services keep libnats' thread per
+    /// subscription.
+    public var orderedDelivery = false
     /// Where replies to this connection's requests go (`<prefix>.<unique>`): a component with its
     /// own prefix can be allowed to receive only its own replies (`_INBOX.cell.>`).
     public var inboxPrefix = "_INBOX"

@@ -98,7 +98,9 @@ public struct StagingClient: Sendable {
                 }
                 throw CancellationError()
             }
-            logs?.drain()
+            // Every log line sent before the reply has been handed over already when the
+            // connection delivers in order; otherwise the server is asked (a drain: a round trip).
+            if connection.deliversInOrder { logs?.unsubscribe() } else { logs?.drain() }
             await printed
             return answer
         } catch {

@@ -51,7 +51,10 @@ struct BusOptions: ParsableArguments {
     /// and TLS from `$PIPETTE_NATS_CA`, `$PIPETTE_NATS_CERT`, `$PIPETTE_NATS_KEY`. A refusal
     /// (an untrusted certificate, wrong credentials) fails at once with its sentence.
     static func connect(_ flag: String?) async throws -> NATSConnection {
-        try await NATSConnection.connect(resolve(flag), options: options())
+        var options = options()
+        // A client command's handlers only queue what they get: one delivery thread, in order.
+        options.orderedDelivery = true
+        return try await NATSConnection.connect(resolve(flag), options: options)
     }
 
     static let natsHelp = """

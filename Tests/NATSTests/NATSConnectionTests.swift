@@ -310,4 +310,38 @@ struct NATSMultiSubjectTests {
         #expect(admitted == ["yes", "yes"])
         #expect(refused.withLock { $0 } == ["no"])
     }
+
+    /// With ordered delivery a message's handler runs after those of every message that arrived
+    /// before it, on any subscription; without it each subscription has its own thread, and a
+    /// slow handler on one lets a later message on another overtake it.
+    @Test(arguments: [true, false])
+    func orderedDeliveryHandlesMessagesInArrivalOrderAcrossSubscriptions(ordered: Bool) async throws {
+        let server = try NATSServer()
+        var options = NATSOptions()
+        options.orderedDelivery = ordered
+        let nats = try await NATSConnection.connect(server.url, options: options)
+        #expect(nats.deliversInOrder == ordered)
+        let handled = Mutex<[String]>([])
+        let slow = try nats.subscribe(["slow"], admit: { message in
+            Thread.sleep(forTimeInterval: 0.2)
+            handled.withLock { $0.append(message.string) }
+            return true
+        })
+        let quick = try nats.subscribe(["quick"], admit: { message in
+            handled.withLock { $0.append(message.string) }
+            return true
+        })
+        try await nats.flush()
+        let publisher = try await NATSConnection.connect(server.url)
+        for (subject, text) in [("slow", "1"), ("slow", "2"), ("quick", "3")] { try publisher.publish(subject, text) }
+        try await publisher.flush()
+        #expect(await eventually { handled.withLock { $0.count } == 3 })
+        let order = handled.withLock { $0 }
+        if ordered { #expect(order == ["1", "2", "3"]) } else { #expect(order.first == "3") }
+        slow.unsubscribe()
+        quick.unsubscribe()
+        // Unsubscribed, each stream ends (libnats reports the subscription complete).
+        for await _ in slow {}
+        for await _ in quick {}
+    }
 }

@@ -78,6 +78,33 @@ struct StagingClientTests {
         #expect(lines.withLock { $0 }.count == 50)
     }
 
+    /// Every log line the stager sends before its reply is printed before `stage` returns: on a
+    /// connection that delivers in order (nothing drained; `pipette stage`'s) and on one that
+    /// does not (the log subscription drained).
+    @Test(arguments: [true, false])
+    func everyLogLineSentBeforeTheReplyIsPrinted(ordered: Bool) async throws {
+        let server = try NATSServer()
+        let (stagerConnection, stager) = try await Self.stager(on: server) { _, message, connection in
+            guard let request = try? JSONDecoder().decode(StagingRequest.self, from: Data(message.payload)),
+                  let logs = request.logSubject, let taskID = request.taskID else { return nil }
+            for index in 0..<200 { try? connection.publish(logs, "line \(index)") }
+            return Self.reply(taskID)
+        }
+        defer { stager.cancel(); stagerConnection.close() }
+        var options = NATSOptions()
+        options.orderedDelivery = ordered
+        let connection = try await NATSConnection.connect(server.url, options: options)
+        let client = StagingClient(connection: connection)
+        for round in 0..<5 {
+            let lines = Mutex<[String]>([])
+            let reply = try await client.stage(Self.request("t-\(round)"), timeout: .seconds(30)) { line in
+                lines.withLock { $0.append(line) }
+            }
+            #expect(reply.taskID == "t-\(round)")
+            #expect(lines.withLock { $0 } == (0..<200).map { "line \($0)" })
+        }
+    }
+
     @Test func aStagerThatSubscribesWithinTheGraceIsWaitedFor() async throws {
         let server = try NATSServer()
         let connection = try await NATSConnection.connect(server.url)
