@@ -2,7 +2,11 @@ import Foundation
 
 extension StagingReply {
     /// The reply as JSON of at most `maxBytes` (the server's max payload); see ``fitted(to:)``.
-    public func encoded(fitting maxBytes: Int) -> [UInt8] { Wire.encode(fitted(to: maxBytes)) }
+    public func encoded(fitting maxBytes: Int) -> [UInt8] {
+        // Encoded once when it fits, as nearly every reply does.
+        let whole = Wire.encode(self)
+        return whole.count <= maxBytes ? whole : Wire.encode(fitted(to: maxBytes))
+    }
 
     /// This reply, made to fit in `maxBytes` of JSON: when the log makes it larger, lines are cut
     /// from the middle of `task_log` — the first few and as many of the last as fit stay (the
