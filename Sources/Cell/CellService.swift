@@ -204,7 +204,7 @@ public struct CellService: Service {
         let guid = instance.instanceGUID
         let appLog: @Sendable (String) -> Void = { text in
             let line = LogLine(app: instance.app, source: .app, index: instance.index, text: text)
-            try? parts.nats.publish(LogStream.subject(app: instance.app, source: .app), Wire.encode(line))
+            try? parts.nats.publish(LogStream.subject(app: instance.app, source: .app), Array(line.jsonText.utf8))
         }
         logger.info("instance starting", metadata: ["instance": "\(guid)", "app": "\(instance.app)", "index": "\(instance.index)"])
         appLog("Cell \(config.id) starting instance \(instance.index) (\(guid)) of \(instance.app) on \(instance.stack)")

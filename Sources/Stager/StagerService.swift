@@ -138,7 +138,7 @@ public struct StagerService: Service {
         let progress = TaskProgress { line in
             try? nats.publish(subject, line)
             // Also into the log stream, so `pipette logs APP` replays it later.
-            try? nats.publish(kept, Wire.encode(LogLine(app: request.appID, source: .staging, taskID: taskID, text: line)))
+            try? nats.publish(kept, Array(LogLine(app: request.appID, source: .staging, taskID: taskID, text: line).jsonText.utf8))
         }
         return await workflow.run(request, taskID: taskID, progress: progress)
     }
