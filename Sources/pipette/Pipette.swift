@@ -31,6 +31,10 @@ struct Pipette: AsyncParsableCommand {
     /// The commands run once per staging read their usual lines without ArgumentParser's
     /// reflection (`QuickCommandLine`); everything else, help and errors included, is ArgumentParser's.
     static func main() async {
+        // A reader that goes away (`pipette build … | head`) makes writes fail with EPIPE instead
+        // of killing the command mid-way: it finishes and cleans up (`Output` drops what it
+        // cannot write). A handler, not SIG_IGN, which runc and the buildpacks would inherit.
+        signal(SIGPIPE) { _ in }
         let arguments = Array(CommandLine.arguments.dropFirst())
         // A staging's requester can send nothing before libnats is open and OpenSSL initialised
         // (about 7 ms here): that starts now, beside the rest of its start.

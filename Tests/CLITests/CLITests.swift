@@ -304,6 +304,34 @@ struct CLITests {
         #expect(workspaces.isEmpty, "left: \(workspaces)")
     }
 
+    /// `pipette build … | head -1`: the reader leaves early; the build still finishes, places the
+    /// droplet and removes its workspace (SIGPIPE used to kill it mid-way, leaving the workspace).
+    @Test(.timeLimit(.minutes(2))) func aBuildWhoseReaderLeavesFinishesAndLeavesNothing() throws {
+        let dir = try TemporaryDirectory("cli-pipe")
+        defer { dir.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.pipette)
+        let droplet = dir.file("static.tgz")
+        process.arguments = ["build", "apps/static", "--stack", "tiny-amd64", "-o", droplet.path]
+        process.currentDirectoryURL = ProjectPaths.root
+        // Its own temporary folder: other tests' builds come and go in the shared one.
+        let temporary = dir.file("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try pipe.fileHandleForReading.close()
+        try process.run()
+        try pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                "ended by \(process.terminationReason == .uncaughtSignal ? "signal" : "exit") \(process.terminationStatus)")
+        #expect(FileManager.default.fileExists(atPath: droplet.path))
+        let left = try FileManager.default.contentsOfDirectory(atPath: temporary.path)
+        #expect(left.isEmpty, "left: \(left)")
+    }
+
     @Test func withoutRootItSaysSo() throws {
         let result = try shell("/usr/sbin/runuser", ["-u", "nobody", "--", Self.pipette, "build", "apps/static", "--stack", "tiny-amd64"],
                                cwd: ProjectPaths.root)
