@@ -11,3 +11,14 @@ public struct AnyCodingKey: CodingKey, ExpressibleByStringLiteral, Sendable {
     public init?(intValue: Int) { nil }
     public init(stringLiteral value: String) { stringValue = value }
 }
+
+extension KeyedDecodingContainer where Key == AnyCodingKey {
+    /// The object under `key` as a dictionary of `Value`s, read through a nested container of
+    /// the same key type (no new keyed container type for the runtime to look up).
+    public func decodeDictionary<Value: Decodable>(_ type: Value.Type, forKey key: AnyCodingKey) throws -> [String: Value] {
+        let members = try nestedContainer(keyedBy: AnyCodingKey.self, forKey: key)
+        var dictionary: [String: Value] = [:]
+        for member in members.allKeys { dictionary[member.stringValue] = try members.decode(Value.self, forKey: member) }
+        return dictionary
+    }
+}

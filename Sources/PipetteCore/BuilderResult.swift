@@ -19,10 +19,7 @@ public struct BuilderResult: Sendable, Equatable, Decodable {
         lifecycleMetadata = LifecycleMetadata(
             detectedBuildpack: try metadata.decodeIfPresent(String.self, forKey: "detected_buildpack"),
             buildpackKey: try metadata.decodeIfPresent(String.self, forKey: "buildpack_key"))
-        let processes = try object.nestedContainer(keyedBy: AnyCodingKey.self, forKey: "process_types")
-        var processTypes: [String: String] = [:]
-        for key in processes.allKeys { processTypes[key.stringValue] = try processes.decode(String.self, forKey: key) }
-        self.processTypes = processTypes
+        processTypes = try object.decodeDictionary(String.self, forKey: "process_types")
         lifecycleType = try object.decodeIfPresent(String.self, forKey: "lifecycle_type")
     }
 }

@@ -63,10 +63,7 @@ public struct StagingReply: Sendable, Equatable, Codable {
         stack = try object.decodeIfPresent(String.self, forKey: "stack")
         cellID = try object.decodeIfPresent(String.self, forKey: "cell_id")
         droplet = try object.decodeIfPresent(Droplet.self, forKey: "droplet")
-        let durations = try object.nestedContainer(keyedBy: AnyCodingKey.self, forKey: "durations_ms")
-        var durationsMs: [String: Int] = [:]
-        for key in durations.allKeys { durationsMs[key.stringValue] = try durations.decode(Int.self, forKey: key) }
-        self.durationsMs = durationsMs
+        durationsMs = try object.decodeDictionary(Int.self, forKey: "durations_ms")
     }
 
     public func encode(to encoder: any Encoder) throws {

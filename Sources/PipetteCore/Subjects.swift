@@ -71,7 +71,8 @@ extension Subjects {
 
     private static func stagingFinished(token taskToken: String) -> String { "pipette.staging.\(taskToken).finished" }
 
-    /// Where `pipette stage` asks a staging's log lines to go (the request's `log_subject`, as
-    /// the seed's client names it).
-    public static func stagingLog(taskID: String) -> String { "staging.\(token(taskID)).logs" }
+    /// Where a staging's log lines go when its request names no `log_subject` (README: the
+    /// stager's default, and what `StagingClient` asks for). Task ids are subject-safe
+    /// (`SubjectRules.problem(inTaskID:)`), so the id is used as it is.
+    public static func stagingLog(taskID: String) -> String { "staging.\(taskID).logs" }
 }

@@ -144,7 +144,7 @@ public struct StagerService: Service {
     }
 
     private func logSubject(_ request: StagingRequest, taskID: String) -> String {
-        request.logSubject ?? "staging.\(taskID).logs"
+        request.logSubject ?? Subjects.stagingLog(taskID: taskID)
     }
 
     /// Stages a request that names its `task_id` at most once across the queue group (see

@@ -35,7 +35,7 @@ public struct StagingClient: Sendable {
         var request = request
         let taskID = request.taskID ?? UUID().uuidString.lowercased()
         request.taskID = taskID
-        let subject = request.logSubject ?? "staging.\(taskID).logs"
+        let subject = request.logSubject ?? Subjects.stagingLog(taskID: taskID)
         request.logSubject = subject
         let answer = try await send(Array(request.jsonText.utf8), logSubject: subject, resendable: true,
                                     timeout: timeout, onLine: onLine)

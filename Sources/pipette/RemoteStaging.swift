@@ -38,7 +38,6 @@ struct RemoteStaging {
         request.stack = stack
         request.buildpacks = buildpacks.isEmpty ? nil : buildpacks
         request.skipDetect = skipDetect ? true : nil
-        request.logSubject = Subjects.stagingLog(taskID: taskID)
         request.properties = .init(services: [], frameworkInfo: nil, runtimeInfo: nil,
                                    resources: .init(memory: 256, disk: 256, fds: 1024))
 

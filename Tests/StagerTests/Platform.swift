@@ -167,7 +167,7 @@ final class Platform: Sendable {
         defer { connection.close() }
         let answer = try await StagingClient(connection: connection).send(
             Array(try JSONSerialization.data(withJSONObject: request)),
-            logSubject: request["log_subject"] as? String ?? taskID.map { "staging.\($0).logs" },
+            logSubject: request["log_subject"] as? String ?? taskID.map { Subjects.stagingLog(taskID: $0) },
             resendable: taskID != nil, timeout: timeout, onLine: onLine)
         return try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
     }
