@@ -105,11 +105,25 @@ struct InstanceSupervisor: Sendable {
         let startup = await check(flags + ["-startup-interval", Self.goDuration(startupInterval),
                                            "-startup-timeout", deadline == nil ? "0" : Self.goDuration(remaining)])
         if Task.isCancelled { return .quiet }
-        if let failure = startup { return await runner.status(container) == "running" ? .unhealthy(failure) : .quiet }
+        if let failure = startup { return await verdict(failure) }
         events.healthy(Self.seconds(clock.now - started))
         let liveness = await check(flags + ["-liveness-interval", Self.goDuration(livenessInterval)])
         if Task.isCancelled { return .quiet }
-        let failure = liveness ?? "Liveness check ended without a result"
+        return await verdict(liveness ?? "Liveness check ended without a result")
+    }
+
+    /// A failed check counts while the container still runs; if it is gone, its exit is what
+    /// counts. When runc could not even start the checker in it ("unable to start container
+    /// process": its init had just exited), runc may still call it running until the exit is
+    /// reaped, so it is given up to a second to go (CI saw "health check failed: … setns …"
+    /// reported for an app that had exited with status 3).
+    private func verdict(_ failure: String) async -> Event {
+        if failure.contains("unable to start container process") {
+            let deadline = ContinuousClock.now + .seconds(1)
+            while ContinuousClock.now < deadline, await runner.status(container) == "running" {
+                guard (try? await Task.sleep(for: .milliseconds(50))) != nil else { return .quiet }
+            }
+        }
         return await runner.status(container) == "running" ? .unhealthy(failure) : .quiet
     }
 
