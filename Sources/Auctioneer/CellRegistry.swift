@@ -29,13 +29,27 @@ final class CellRegistry: Sendable {
         take(state, at: now).joined
     }
 
-    /// Records a heartbeat like ``update(_:at:)`` and says what it changed.
-    func take(_ state: CellState, at now: ContinuousClock.Instant = .now) -> Update {
+    /// Records a heartbeat like ``update(_:at:)`` and says what it changed. Reports read since
+    /// that are newer than the heartbeat (it was made before their changes) are kept over it.
+    func take(_ heartbeat: CellState, at now: ContinuousClock.Instant = .now) -> Update {
         entries.withLock { e in
-            if state.evacuating, e[state.id] == nil { return Update() }
+            if heartbeat.evacuating, e[heartbeat.id] == nil { return Update() }
+            var state = heartbeat
             defer { e[state.id] = Entry(state: state, lastSeen: now) }
             guard let known = e[state.id]?.state else { return Update(joined: true, instancesChanged: !state.lrps.isEmpty) }
+            for report in known.lrps where report.modificationTag?.succeeds(heartbeat.modificationTag) == true {
+                Self.put(report, in: &state.lrps)
+            }
             return Update(instancesChanged: known.evacuating != state.evacuating || Self.differ(known.lrps, state.lrps))
+        }
+    }
+
+    /// Replaces the report of the same instance in `reports`, or adds it.
+    private static func put(_ report: InstanceReport, in reports: inout [InstanceReport]) {
+        if let position = reports.firstIndex(where: { $0.instanceGUID == report.instanceGUID }) {
+            reports[position] = report
+        } else {
+            reports.append(report)
         }
     }
 
@@ -48,17 +62,20 @@ final class CellRegistry: Sendable {
     }
 
     /// Takes a cell's report of one instance between heartbeats; true when it changed what was
-    /// known (a report from an unknown cell is ignored: its heartbeat will bring it).
+    /// known (a report from an unknown cell is ignored: its heartbeat will bring it). A report
+    /// older than what is known (the heartbeat or a report read before it was made after it) is
+    /// ignored too.
     @discardableResult
     func record(_ report: InstanceReport) -> Bool {
         entries.withLock { e in
             guard var state = e[report.cellID]?.state else { return false }
-            if let position = state.lrps.firstIndex(where: { $0.instanceGUID == report.instanceGUID }) {
-                guard state.lrps[position] != report else { return false }
-                state.lrps[position] = report
-            } else {
-                state.lrps.append(report)
+            let known = state.lrps.first { $0.instanceGUID == report.instanceGUID }
+            if let tag = report.modificationTag,
+               tag.isReflected(in: state.modificationTag) || tag.isReflected(in: known?.modificationTag) {
+                return false
             }
+            guard known != report else { return false }
+            Self.put(report, in: &state.lrps)
             e[report.cellID]?.state = state
             return true
         }

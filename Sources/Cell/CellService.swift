@@ -284,10 +284,13 @@ public struct CellService: Service {
 
     func state(_ ledger: CapacityLedger, registry: InstanceRegistry = InstanceRegistry()) -> CellState {
         let now = ledger.snapshot()
-        return CellState(
+        let instances = registry.tagged
+        var state = CellState(
             id: config.id, zone: config.zone, stacks: stacks.advertised, tags: config.tags, total: config.capacity,
-            available: now.available, tasks: now.tasks, instances: registry.counts, lrps: registry.reports,
+            available: now.available, tasks: now.tasks, instances: InstanceRegistry.counts(instances.reports), lrps: instances.reports,
             evacuating: now.evacuating, heartbeatIntervalMs: config.heartbeatInterval.wholeMilliseconds)
+        state.modificationTag = instances.tag
+        return state
     }
 
     /// SIGTERM: stop bidding, finish the tasks held, keep instances until the converger has

@@ -23,6 +23,15 @@ final class InstanceRegistry: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// New each time the cell starts; with `changes`, tags every change (`ModificationTag`).
+    private let epoch = UUID().uuidString.lowercased()
+    /// Changes made so far; moved only while `entries` is locked, so a snapshot's tag matches its reports.
+    private let changes = Atomic<Int>(0)
+
+    /// Counts a change (call with `entries` locked) and returns its tag.
+    private func nextTag() -> ModificationTag {
+        ModificationTag(epoch: epoch, index: changes.add(1, ordering: .relaxed).newValue)
+    }
     /// Told after every change, outside the lock (the `RouteEmitter` re-reads `routable`).
     private let observers = Mutex<[@Sendable () -> Void]>([])
 
@@ -32,7 +41,11 @@ final class InstanceRegistry: Sendable {
     private func changed() { observers.withLock { $0 }.forEach { $0() } }
 
     func add(_ report: InstanceReport) {
-        entries.withLock { $0[report.instanceGUID] = Entry(report: report) }
+        entries.withLock { e in
+            var report = report
+            report.modificationTag = nextTag()
+            e[report.instanceGUID] = Entry(report: report)
+        }
         changed()
     }
 
@@ -42,6 +55,7 @@ final class InstanceRegistry: Sendable {
         let report = entries.withLock { e -> InstanceReport? in
             guard var entry = e[guid] else { return nil }
             change(&entry.report)
+            entry.report.modificationTag = nextTag()
             if entry.report.state == .running, entry.runningSince == nil { entry.runningSince = entry.report.since }
             e[guid] = entry
             return entry.report
@@ -60,7 +74,12 @@ final class InstanceRegistry: Sendable {
 
     @discardableResult
     func remove(_ guid: String) -> InstanceReport? {
-        let report = entries.withLock { $0.removeValue(forKey: guid)?.report }
+        let report = entries.withLock { e in
+            e.removeValue(forKey: guid).map { entry in
+                _ = nextTag()
+                return entry.report
+            }
+        }
         if report != nil { changed() }
         return report
     }
@@ -71,15 +90,19 @@ final class InstanceRegistry: Sendable {
     }
 
     /// Every report, by app and index.
-    var reports: [InstanceReport] {
-        entries.withLock { $0.values.map(\.report) }.sorted { ($0.app, $0.index, $0.instanceGUID) < ($1.app, $1.index, $1.instanceGUID) }
+    var reports: [InstanceReport] { tagged.reports }
+
+    /// Every report, by app and index, and the tag of the latest change they reflect (for heartbeats).
+    var tagged: (reports: [InstanceReport], tag: ModificationTag) {
+        let (reports, tag) = entries.withLock { e in
+            (e.values.map(\.report), ModificationTag(epoch: epoch, index: changes.load(ordering: .relaxed)))
+        }
+        return (reports.sorted { ($0.app, $0.index, $0.instanceGUID) < ($1.app, $1.index, $1.instanceGUID) }, tag)
     }
 
     /// Non-crashed instances by app (the heartbeat's `instances`).
-    var counts: [String: Int] {
-        entries.withLock { e in
-            e.values.filter { $0.report.state != .crashed }.reduce(into: [:]) { $0[$1.report.app, default: 0] += 1 }
-        }
+    static func counts(_ reports: [InstanceReport]) -> [String: Int] {
+        reports.filter { $0.state != .crashed }.reduce(into: [:]) { $0[$1.app, default: 0] += 1 }
     }
 
     /// True while an instance is starting or running.
@@ -94,6 +117,7 @@ final class InstanceRegistry: Sendable {
             guard var entry = e[guid] else { return (.unknown, nil) }
             if entry.report.state == .crashed {
                 e[guid] = nil
+                _ = nextTag()
                 return (.forgotten, nil)
             }
             guard entry.stopReason == nil else { return (.stopping, nil) }
@@ -135,6 +159,7 @@ final class InstanceRegistry: Sendable {
         entries.withLock { e in
             let old = e.values.filter { $0.report.state == .crashed && $0.report.since < cutoff }.map(\.report)
             old.forEach { e[$0.instanceGUID] = nil }
+            if !old.isEmpty { _ = nextTag() }
             return old
         }
     }

@@ -29,6 +29,8 @@ public struct CellState: Codable, Sendable, Equatable {
     public var evacuating: Bool
     /// How often the cell heartbeats; the auctioneer drops it after three missed.
     public var heartbeatIntervalMs: Int
+    /// The cell's latest change `lrps` reflects (nil from cells that do not tag their reports).
+    public var modificationTag: ModificationTag?
 
     public init(id: String, zone: String, stacks: [AdvertisedStack], tags: [String: String] = [:],
                 total: Resources, available: Resources? = nil, tasks: Int = 0, instances: [String: Int] = [:],
@@ -56,6 +58,7 @@ public struct CellState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, zone, stacks, tags, total, available, tasks, instances, lrps, evacuating
         case heartbeatIntervalMs = "heartbeat_interval_ms"
+        case modificationTag = "modification_tag"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,5 +74,6 @@ public struct CellState: Codable, Sendable, Equatable {
         lrps = try c.decodeIfPresent([InstanceReport].self, forKey: .lrps) ?? []
         evacuating = try c.decodeIfPresent(Bool.self, forKey: .evacuating) ?? false
         heartbeatIntervalMs = try c.decodeIfPresent(Int.self, forKey: .heartbeatIntervalMs) ?? 2000
+        modificationTag = try c.decodeIfPresent(ModificationTag.self, forKey: .modificationTag)
     }
 }

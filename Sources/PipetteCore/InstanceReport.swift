@@ -28,6 +28,8 @@ public struct InstanceReport: Codable, Sendable, Equatable {
     public var crashCount: Int
     /// Why it last crashed: `exit status 1`, `killed: out of memory`, `health check failed: …`.
     public var lastCrashReason: String?
+    /// The cell's change that made this report (nil from cells that do not tag their reports).
+    public var modificationTag: ModificationTag?
 
     public init(instanceGUID: String, app: String, appGUID: String, index: Int, release: Int, cellID: String,
                 state: State, host: String, port: Int? = nil, since: Double, crashCount: Int = 0,
@@ -56,5 +58,6 @@ public struct InstanceReport: Codable, Sendable, Equatable {
         case cellID = "cell_id"
         case crashCount = "crash_count"
         case lastCrashReason = "last_crash_reason"
+        case modificationTag = "modification_tag"
     }
 }

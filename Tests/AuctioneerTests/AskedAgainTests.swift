@@ -25,6 +25,7 @@ struct AskedAgainTests {
         let waits = try client.subscribe(BatchingTests.task("again").waitingSubject)
         let firstAsker = try client.subscribe("asker.first")
         let secondAsker = try client.subscribe("asker.second")
+        let markerWaits = try client.subscribe(BatchingTests.task("behind").waitingSubject)
         try await client.flush()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -41,7 +42,12 @@ struct AskedAgainTests {
             _ = try #require(await notices.next(), "the task waits for room")
             // Asked again while it waits: no error, it keeps its place, and the newest asker is answered.
             try client.publish(Subjects.placeTask, request, replyTo: "asker.second")
-            try await client.flush()
+            // Requests are taken in arrival order: once a task asked for after it is seen waiting,
+            // the auctioneer has taken the second request (the room freed below must not be seen first).
+            try client.publish(Subjects.placeTask, Wire.encode(TaskPlacementRequest(task: BatchingTests.task("behind"), waitSeconds: 60)),
+                               replyTo: "asker.behind")
+            var behind = markerWaits.makeAsyncIterator()
+            _ = try #require(await behind.next(), "the task asked for after it waits too")
             state.available = state.total
             try cell.publish(Subjects.heartbeat, Wire.encode(state))
             var answers = secondAsker.makeAsyncIterator()
@@ -63,6 +69,7 @@ struct AskedAgainTests {
             group.cancelAll()
         }
         waits.unsubscribe()
+        markerWaits.unsubscribe()
         secondAsker.unsubscribe()
         client.close()
         cell.close()

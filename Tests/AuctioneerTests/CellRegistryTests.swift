@@ -68,6 +68,57 @@ struct CellRegistryTests {
         #expect(registry.snapshot().first?.lrps.map(\.state) == [.running])
     }
 
+    static func tagged(_ report: InstanceReport, _ index: Int, epoch: String = "run-1") -> InstanceReport {
+        var report = report
+        report.modificationTag = ModificationTag(epoch: epoch, index: index)
+        return report
+    }
+
+    static func heartbeat(_ lrps: [InstanceReport], _ index: Int, epoch: String = "run-1") -> CellState {
+        var state = Self.state("c1")
+        state.lrps = lrps
+        state.modificationTag = ModificationTag(epoch: epoch, index: index)
+        return state
+    }
+
+    /// Heartbeats and instance reports are read by different tasks: a heartbeat made before an
+    /// instance started can be read after the report that it started. Taking it as the whole truth
+    /// made the converger start the instance again (a duplicate, seen in CI as a third stop).
+    @Test func aHeartbeatMadeBeforeAReportReadAfterItDoesNotUndoIt() {
+        let registry = CellRegistry(missedHeartbeats: 3)
+        registry.update(Self.heartbeat([], 0))
+        #expect(registry.record(Self.tagged(Self.report("a", .starting), 1)))
+        let stale = registry.take(Self.heartbeat([], 0))
+        #expect(!stale.instancesChanged, "the older heartbeat changes nothing")
+        #expect(registry.snapshot().first?.lrps.map(\.instanceGUID) == ["a"], "the instance is still known")
+        // A newer heartbeat is the truth again, whatever it holds.
+        _ = registry.take(Self.heartbeat([Self.tagged(Self.report("a", .running), 2)], 2))
+        #expect(registry.snapshot().first?.lrps.map(\.state) == [.running])
+        _ = registry.take(Self.heartbeat([], 3))
+        #expect(registry.snapshot().first?.lrps.isEmpty == true, "stopped since")
+    }
+
+    @Test func aReportOlderThanWhatIsKnownIsIgnored() {
+        let registry = CellRegistry(missedHeartbeats: 3)
+        registry.update(Self.heartbeat([Self.tagged(Self.report("a", .running), 2)], 2))
+        #expect(!registry.record(Self.tagged(Self.report("a", .starting), 1)), "the heartbeat already says running")
+        #expect(registry.record(Self.tagged(Self.report("a", .crashed), 3)))
+        #expect(!registry.record(Self.tagged(Self.report("a", .running), 2)), "a report read after a newer one")
+        #expect(registry.snapshot().first?.lrps.map(\.state) == [.crashed])
+        // Untagged reports (from a cell that does not tag) are taken as they come.
+        #expect(registry.record(Self.report("a", .running)))
+    }
+
+    @Test func aRestartedCellsHeartbeatReplacesReportsOfItsLastRun() {
+        let registry = CellRegistry(missedHeartbeats: 3)
+        registry.update(Self.heartbeat([], 5))
+        #expect(registry.record(Self.tagged(Self.report("a", .running), 9)))
+        _ = registry.take(Self.heartbeat([], 1, epoch: "run-2"))
+        #expect(registry.snapshot().first?.lrps.isEmpty == true, "tags of another run are not compared")
+        #expect(registry.record(Self.tagged(Self.report("b", .starting), 2, epoch: "run-2")))
+        #expect(registry.snapshot().first?.lrps.map(\.instanceGUID) == ["b"])
+    }
+
     @Test func aPassSummaryNamesWhatItDid() {
         let definition = InstanceDefinition(instanceGUID: "g", app: "sinatra", appGUID: "a", index: 0, release: 1,
                                             stack: "s", dropletURL: "", dropletSHA256: "", dropletSize: 0,

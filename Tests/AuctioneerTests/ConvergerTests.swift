@@ -106,7 +106,7 @@ struct ConvergerTests {
         #expect(rig.instances(of: "web").map(\.index) == [0])
         let reasons = rig.cells.flatMap(\.stopsReceived).map(\.reason)
         #expect(reasons.filter { $0 == "scaled down" }.count >= 1)
-        #expect(rig.cells.flatMap(\.stopsReceived).flatMap(\.instanceGUIDs).count == 2, "exactly the 2 extra instances were stopped")
+        #expect(rig.cells.flatMap(\.stopsReceived).flatMap(\.instanceGUIDs).count == 2, "exactly the 2 extra instances were stopped: \(rig.cells.flatMap(\.stopsReceived))")
 
         await auctioneer.stop()
         await rig.close()

@@ -35,6 +35,14 @@ public final class FakeCell: Service, Sendable {
         var refusing = false
         var performRequests = 0
         var stopsReceived: [InstanceStop] = []
+        /// Tags every change like the real cell (`ModificationTag`).
+        let epoch = UUID().uuidString.lowercased()
+        var changes = 0
+
+        mutating func nextTag() -> ModificationTag {
+            changes += 1
+            return ModificationTag(epoch: epoch, index: changes)
+        }
     }
 
     private let state = Mutex(State())
@@ -71,6 +79,7 @@ public final class FakeCell: Service, Sendable {
         state.withLock { s in
             s.held = [:]
             s.order = []
+            _ = s.nextTag()
         }
     }
 
@@ -167,9 +176,10 @@ public final class FakeCell: Service, Sendable {
                 } else if !Self.available(total, s).fits(definition.work.need) {
                     reply.rejected.append(.init(taskID: definition.instanceGUID, reason: "cell \(id) is full"))
                 } else {
-                    let report = InstanceReport(instanceGUID: definition.instanceGUID, app: definition.app, appGUID: definition.appGUID,
+                    var report = InstanceReport(instanceGUID: definition.instanceGUID, app: definition.app, appGUID: definition.appGUID,
                                                 index: definition.index, release: definition.release, cellID: id, state: .starting,
                                                 host: "127.0.0.1", since: now, crashCount: definition.crashCount)
+                    report.modificationTag = s.nextTag()
                     s.held[definition.instanceGUID] = Held(definition: definition, report: report, accepted: .now)
                     s.order.append(definition.instanceGUID)
                     reply.accepted.append(definition.instanceGUID)
@@ -186,6 +196,7 @@ public final class FakeCell: Service, Sendable {
             s.stopsReceived.append(stop)
             for guid in stop.instanceGUIDs { s.held[guid] = nil }
             s.order.removeAll { s.held[$0] == nil }
+            _ = s.nextTag()
         }
     }
 
@@ -204,6 +215,7 @@ public final class FakeCell: Service, Sendable {
             guard var held = s.held[guid] else { return false }
             edit(&held.report)
             held.report.since = Date().timeIntervalSince1970
+            held.report.modificationTag = s.nextTag()
             s.held[guid] = held
             return true
         }
@@ -225,9 +237,11 @@ public final class FakeCell: Service, Sendable {
             let reports = s.order.compactMap { s.held[$0]?.report }
             var counts: [String: Int] = [:]
             for report in reports where report.state != .crashed { counts[report.app, default: 0] += 1 }
-            return CellState(id: id, zone: zone, stacks: stacks.map { .init(name: $0, arch: .amd64) }, total: total,
-                             available: Self.available(total, s), instances: counts, lrps: reports, evacuating: s.evacuating,
-                             heartbeatIntervalMs: heartbeatInterval.wholeMilliseconds)
+            var state = CellState(id: id, zone: zone, stacks: stacks.map { .init(name: $0, arch: .amd64) }, total: total,
+                                  available: Self.available(total, s), instances: counts, lrps: reports, evacuating: s.evacuating,
+                                  heartbeatIntervalMs: heartbeatInterval.wholeMilliseconds)
+            state.modificationTag = ModificationTag(epoch: s.epoch, index: s.changes)
+            return state
         }
     }
 
