@@ -49,12 +49,19 @@ struct BusOptions: ParsableArguments {
 
     /// Connects a client command to `--nats` (or `$PIPETTE_NATS_URL`), with `$PIPETTE_NATS_NKEY`
     /// and TLS from `$PIPETTE_NATS_CA`, `$PIPETTE_NATS_CERT`, `$PIPETTE_NATS_KEY`. A refusal
-    /// (an untrusted certificate, wrong credentials) fails at once with its sentence.
+    /// (an untrusted certificate, wrong credentials) fails at once with its sentence; a URL that
+    /// cannot be a NATS server's is a usage error, as for the services.
     static func connect(_ flag: String?) async throws -> NATSConnection {
+        let url = resolve(flag)
+        if let problem = NATSURL.problem(url) {
+            // A usage error found after parsing: the sentence alone, not the top command's usage.
+            Output.status("Error: --nats (or PIPETTE_NATS_URL) \(problem)")
+            throw ExitCode(64)
+        }
         var options = options()
         // A client command's handlers only queue what they get: one delivery thread, in order.
         options.orderedDelivery = true
-        return try await NATSConnection.connect(resolve(flag), options: options)
+        return try await NATSConnection.connect(url, options: options)
     }
 
     static let natsHelp = """

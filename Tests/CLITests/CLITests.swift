@@ -74,6 +74,13 @@ struct CLITests {
             #expect(result.status == 64, "\(command): \(result.output)")
             #expect(result.output.contains("http://127.0.0.1:4222 is not a NATS URL; use nats://HOST:4222"), "\(command): \(result.output)")
         }
+        // Client commands too (they said so with exit 1), `stage` on its quick path as well.
+        for command in [["stage", "static"], ["cells"], ["apps"], ["scale", "web", "2"], ["logs", "web"]] {
+            let result = try shell(Self.pipette, command + ["--nats", "http://127.0.0.1:4222"], cwd: ProjectPaths.root)
+            #expect(result.status == 64, "\(command): \(result.output)")
+            #expect(result.output.contains("--nats (or PIPETTE_NATS_URL) http://127.0.0.1:4222 is not a NATS URL"), "\(command): \(result.output)")
+            #expect(!result.output.contains("Usage:"), "the sentence alone: \(result.output)")
+        }
     }
 
     /// `PIPETTE_PAGE_RELEASE_SECONDS` sets how often a service gives back unused pages; a value
