@@ -45,8 +45,10 @@ public struct CellService: Service {
     public func run() async throws {
         guard let nats = try await NATSConnection.forService(config.natsURI, options: config.natsOptions.inboxes(BusRole.cell.inboxPrefix),
                                                              logger: logger) else { return }
+        let sweeper = WorkspaceSweeper()
         let executor = TaskExecutor(cellID: config.id, home: home, stacks: stacks, transfer: HTTPTransfer(),
-                                    maxDownloadBytes: config.maxDownloadBytes, workspaceDirectory: config.workspaceDirectory)
+                                    maxDownloadBytes: config.maxDownloadBytes, workspaceDirectory: config.workspaceDirectory,
+                                    sweeper: sweeper)
         let parts = Parts(
             nats: nats, ledger: CapacityLedger(total: config.capacity), executor: executor,
             instances: InstanceExecutor(
@@ -80,6 +82,7 @@ public struct CellService: Service {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await beat(parts) }
+            group.addTask { await sweeper.run() }
             group.addTask { await routes.run() }
             group.addTask {
                 for await message in cancelRequests {

@@ -15,6 +15,8 @@ struct TaskExecutor: Sendable {
     let maxDownloadBytes: Int64
     /// The folder the cell's own folder of workspaces is made in.
     var workspaceDirectory = FileManager.default.temporaryDirectory
+    /// Removes finished workspaces after the completion is returned; nil: removed before.
+    var sweeper: WorkspaceSweeper?
 
     /// This cell's task workspaces live in `<workspace dir>/pipette-cell-<cell>/task-<attempt>`; the folder is the
     /// cell's alone, so cells sharing a host never touch each other's work.
@@ -30,8 +32,14 @@ struct TaskExecutor: Sendable {
 
     func run(_ task: TaskDefinition, onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {
         var completion = TaskCompletion(taskID: task.taskID, cellID: cellID, dropletKey: task.dropletKey)
+        // The disk a finished task used is free again before this one writes to it.
+        await sweeper?.settled()
         var created: Workspace?
-        defer { created?.remove() }
+        defer {
+            if let created {
+                if let sweeper { sweeper.remove(created) } else { created.remove() }
+            }
+        }
         do {
             // A fresh folder per run, whatever the task id: two runs of one id never share it.
             let attempt = try Workspace.create(in: workspaces, prefix: "task", attemptID: Workspace.newAttemptID())
