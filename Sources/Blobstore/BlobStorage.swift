@@ -59,7 +59,7 @@ struct BlobStorage: Sendable {
         try await BlockingIO.run { () throws in
             try Self.makeParent(of: target, key: key)
             try Self.makeParent(of: sidecar, key: key)
-            try Self.writeFile(sidecarTemp, "\(written.sha256) \(written.size) \(written.inode)\n")
+            try SmallFile.write(Array("\(written.sha256) \(written.size) \(written.inode)\n".utf8), to: sidecarTemp)
             guard rename(source, target) == 0 else {
                 let code = errno
                 unlink(sidecarTemp)
@@ -70,19 +70,6 @@ struct BlobStorage: Sendable {
             }
             guard rename(sidecarTemp, sidecar) == 0 else { throw HTTPServiceError.io("cannot move the sidecar to", sidecar, errno: errno) }
         }
-    }
-
-    /// Writes a small file whole; on failure nothing is left at `path`.
-    private static func writeFile(_ path: String, _ text: String) throws(HTTPServiceError) {
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io("cannot create", path, errno: errno) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        var code = written < 0 ? errno : ENOSPC
-        if close(fd) != 0, written == bytes.count { code = errno }
-        else if written == bytes.count { return }
-        unlink(path)
-        throw .io("cannot write", path, errno: code)
     }
 
     /// The blob and its sha256, or nil when there is none. The sidecar is trusted only when it

@@ -100,6 +100,28 @@ struct FakeCCTests {
         }
     }
 
+    /// The record is written without a sync (the droplet is synced): one lost or torn in a crash
+    /// is made again from the droplet, so a droplet the cloud controller acknowledged is listed.
+    @Test func aDropletWhoseRecordWasLostIsStillListedWithItsSum() async throws {
+        let droplet = dir.file("droplet.tgz")
+        try randomData(70_000).write(to: droplet)
+        let digest = try FileDigest.sha256(of: droplet)
+        try await withFakeCC { base in
+            for upload in ["lost", "torn", "kept"] {
+                let answer = try await HTTPTransfer().postMultipart(droplet, field: "upload[droplet]", filename: "droplet.tgz",
+                                                                    to: "\(base)/upload_droplet/app/\(upload)", timeout: .seconds(60))
+                #expect(answer.status == 200)
+            }
+            try FileManager.default.removeItem(at: droplets.appendingPathComponent("app/lost.json"))
+            try Data("{\"app_id\":\"app\",\"upl".utf8).write(to: droplets.appendingPathComponent("app/torn.json"))
+            let list = try await Exchange.send(.GET, "\(base)/droplets")
+            let records = try JSONDecoder().decode([DropletRecord].self, from: Data(list.body.readableBytesView))
+            #expect(Set(records.map(\.uploadID)) == ["lost", "torn", "kept"], "\(list.text)")
+            #expect(records.allSatisfy { $0.appID == "app" && $0.sha256 == digest.sha256 && $0.size == digest.size }, "\(records)")
+            #expect(records.allSatisfy { $0.receivedAt.hasPrefix("20") && $0.receivedAt.hasSuffix("Z") }, "\(records)")
+        }
+    }
+
     @Test func uploadWithoutTheDropletFieldIs400() async throws {
         try await withFakeCC { base in
             let boundary = "test-boundary"
