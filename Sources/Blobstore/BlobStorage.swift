@@ -75,9 +75,12 @@ struct BlobStorage: Sendable {
     /// The blob and its sha256, or nil when there is none. The sidecar is trusted only when it
     /// describes this very file (same size and inode); otherwise the sum is computed.
     func open(_ key: BlobKey) async throws -> (blob: OpenFile, sha256: String)? {
-        guard let blob = try await OpenFile.open(blobPath(key)) else { return nil }
-        let sidecar = sidecarPath(key)
-        let recorded = try? await BlockingIO.run { try String(contentsOfFile: sidecar, encoding: .utf8) }
+        let (path, sidecar) = (blobPath(key), sidecarPath(key))
+        // One trip to a blocking thread: the blob opened (a small one read whole) and its sidecar read.
+        guard let (blob, recorded) = try await BlockingIO.run({ () throws -> (OpenFile, String?)? in
+            guard let blob = try OpenFile.openNow(path) else { return nil }
+            return (blob, try? String(contentsOfFile: sidecar, encoding: .utf8))
+        }) else { return nil }
         let fields = (recorded ?? "").split(whereSeparator: \.isWhitespace)
         if fields.count == 3, Int64(fields[1]) == blob.size, UInt64(fields[2]) == blob.inode {
             return (blob, String(fields[0]))

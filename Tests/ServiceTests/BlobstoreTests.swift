@@ -106,6 +106,22 @@ struct BlobstoreTests {
         }
     }
 
+    /// A blob's first bytes are read with its opening (a small one whole): every size around
+    /// that boundary comes back byte for byte.
+    @Test func blobsAroundTheSizeReadWithTheOpeningRoundTrip() async throws {
+        let small = OpenFile.smallFileBytes
+        try await withBlobstore { base in
+            for size in [0, 1, small - 1, small, small + 1, 2 * small + 7, 256 * 1024 + small] {
+                let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+                let url = "\(base)/blobs/sizes/\(size)"
+                #expect(try await Exchange.send(.PUT, url, body: .bytes(ByteBuffer(bytes: bytes))).status == 201)
+                let got = try await Exchange.send(.GET, url)
+                #expect(got.status == 200 && Array(got.body.readableBytesView) == bytes, "size \(size): \(got.body.readableBytes) bytes")
+                #expect(got.header("Content-Length") == String(size))
+            }
+        }
+    }
+
     @Test func headGivesTheHeadersWithoutBody() async throws {
         try await withBlobstore { base in
             let url = "\(base)/blobs/packages/p.zip"
