@@ -40,11 +40,13 @@ public final class HashingFileWriter {
         public let inode: UInt64
     }
 
-    /// Flushes, syncs and closes the file.
+    /// Writes what is pending, syncs and closes the file, in one trip to a blocking thread.
     public func finish() async throws -> Written {
-        try await flush()
+        let chunk = pending
+        pending = ByteBuffer()
         let (fd, path) = (self.fd, self.path)
         let inode = try await BlockingIO.run {
+            try Self.write(chunk, to: fd, path: path)
             guard fsync(fd) == 0 else { throw HTTPServiceError.io("cannot sync", path, errno: errno) }
             var info = stat()
             guard fstat(fd, &info) == 0 else { throw HTTPServiceError.io("cannot stat", path, errno: errno) }
@@ -70,17 +72,19 @@ public final class HashingFileWriter {
         let chunk = pending
         pending = ByteBuffer()
         let (fd, path) = (self.fd, self.path)
-        try await BlockingIO.run {
-            try chunk.withUnsafeReadableBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw HTTPServiceError.io("cannot write", path, errno: errno)
-                    }
-                    offset += n
+        try await BlockingIO.run { try Self.write(chunk, to: fd, path: path) }
+    }
+
+    private static func write(_ chunk: ByteBuffer, to fd: Int32, path: String) throws {
+        try chunk.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw HTTPServiceError.io("cannot write", path, errno: errno)
                 }
+                offset += n
             }
         }
     }
