@@ -37,10 +37,23 @@ public struct StagingClient: Sendable {
         request.taskID = taskID
         let subject = request.logSubject ?? Subjects.stagingLog(taskID: taskID)
         request.logSubject = subject
+        // While the staging runs, the decoder is readied (its first use costs about 1 ms of type
+        // lookups, which would otherwise come after the reply).
+        async let ready: Void = Self.readyDecoder()
         let answer = try await send(Array(request.jsonText.utf8), logSubject: subject, resendable: true,
                                     timeout: timeout, onLine: onLine)
+        await ready
         return try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
     }
+
+    /// Decodes a reply with every field once, so the decoding of the real one finds the types'
+    /// metadata and conformances already looked up.
+    static func readyDecoder() async {
+        _ = try? JSONDecoder().decode(StagingReply.self, from: Data(Self.sampleReply.utf8))
+    }
+
+    static let sampleReply = #"{"task_id":"t","task_log":"","error":null,"detected_buildpack":"b","start_command":"s","# +
+        #""stack":"s","cell_id":"c","droplet":{"sha256":"0","size":1,"blob_url":"u"},"durations_ms":{"stage":1}}"#
 
     /// Sends an encoded request and returns the raw reply. `resendable` only when it names a
     /// `task_id` (without one, a resend would stage it twice); `logSubject` is the one it names.

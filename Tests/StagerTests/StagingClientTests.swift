@@ -1,7 +1,7 @@
 import Foundation
 import NATS
 import PipetteCore
-import Stager
+@testable import Stager
 import Synchronization
 import Testing
 import TestSupport
@@ -10,6 +10,13 @@ import TestSupport
 /// loses what a dying NATS node would lose.
 @Suite("Staging client")
 struct StagingClientTests {
+    /// The reply the client decodes while it waits (to ready the decoder) is a valid one with every field.
+    @Test func theSampleReplyDecodesWithEveryField() throws {
+        let reply = try JSONDecoder().decode(StagingReply.self, from: Data(StagingClient.sampleReply.utf8))
+        #expect(reply.detectedBuildpack != nil && reply.startCommand != nil && reply.stack != nil && reply.cellID != nil)
+        #expect(reply.droplet?.blobURL != nil && reply.durationsMs == ["stage": 1])
+    }
+
     /// A stand-in stager on `staging`: hands every request to `answer`, which returns the reply
     /// to send (nil: drop the request, as if it was lost in flight).
     private static func stager(on server: NATSServer, answer: @escaping @Sendable (Int, NATSMessage, NATSConnection) async -> String?)
