@@ -39,10 +39,8 @@ public struct StagingClient: Sendable {
         request.logSubject = subject
         // While the staging runs, the decoder is readied (its first use costs about 1 ms of type
         // lookups, which would otherwise come after the reply).
-        async let ready: Void = Self.readyDecoder()
         let answer = try await send(Array(request.jsonText.utf8), logSubject: subject, resendable: true,
-                                    timeout: timeout, onLine: onLine)
-        await ready
+                                    timeout: timeout, onLine: onLine, whileWaiting: Self.readyDecoder)
         return try JSONDecoder().decode(StagingReply.self, from: Data(answer.payload))
     }
 
@@ -57,9 +55,11 @@ public struct StagingClient: Sendable {
 
     /// Sends an encoded request and returns the raw reply. `resendable` only when it names a
     /// `task_id` (without one, a resend would stage it twice); `logSubject` is the one it names.
-    /// Throws `NATSError.noResponders` or `.timedOut`.
+    /// Throws `NATSError.noResponders` or `.timedOut`. `whileWaiting` runs once the request is
+    /// sent, beside the wait (the reply is returned once it is done too).
     public func send(_ payload: [UInt8], logSubject: String?, resendable: Bool, timeout: Duration,
-                     onLine: @escaping @Sendable (String) -> Void = { _ in }) async throws -> NATSMessage {
+                     onLine: @escaping @Sendable (String) -> Void = { _ in },
+                     whileWaiting: (@Sendable () async -> Void)? = nil) async throws -> NATSMessage {
         let clock = ContinuousClock()
         let heard = LastHeard(clock.now)
         let logs = try logSubject.map { try connection.subscribe($0) }
@@ -84,6 +84,12 @@ public struct StagingClient: Sendable {
         do {
             try ask()
             let answer = try await withThrowingTaskGroup(of: NATSMessage?.self) { group in
+                if let whileWaiting {
+                    group.addTask {
+                        await whileWaiting()
+                        return nil
+                    }
+                }
                 group.addTask {
                     var wait = RespondersWait(grace: respondersGrace)
                     for await message in replies {
