@@ -21,6 +21,8 @@ struct CheckedBody: AsyncSequence, Sendable {
         var digest = RunningDigest()
         var held: ByteBuffer?
         var ended = false
+        /// Bytes read from the source so far.
+        var seen: Int64 = 0
 
         mutating func next() async throws -> ByteBuffer? {
             while !ended {
@@ -37,6 +39,18 @@ struct CheckedBody: AsyncSequence, Sendable {
                     return held
                 }
                 buffer.withUnsafeReadableBytes { digest.update($0) }
+                seen += Int64(buffer.readableBytes)
+                if seen > body.expected.size {
+                    // Longer than expected: read to the end to say what it is, but pass no more on
+                    // (the receiver would fail on the length first, blaming itself).
+                    do {
+                        while let rest = try await upstream.next() { rest.withUnsafeReadableBytes { digest.update($0) } }
+                    } catch {
+                        throw fail(.source(body.describe(error)))
+                    }
+                    ended = true
+                    throw fail(.mismatch(got: digest.finish()))
+                }
                 let previous = held
                 held = buffer
                 if let previous { return previous }

@@ -36,6 +36,17 @@ struct FileChunks: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
 
+    /// The whole file in one buffer (for small files: ``HTTPTransfer/smallBodyBytes``).
+    func whole() throws(TransferError) -> ByteBuffer {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .localRead(what: what, code: errno) }
+        defer { try? handle.close() }
+        do {
+            return ByteBuffer(bytes: try handle.readToEnd() ?? Data())
+        } catch {
+            throw .localRead(what: what, code: EIO)
+        }
+    }
+
     /// The file's size (it must be a readable regular file).
     func length() throws(TransferError) -> Int64 {
         var info = stat()

@@ -47,6 +47,29 @@ extension HTTPTransfer {
             return
         }
         let frame = MultipartFrame(field: field, filename: filename)
+        if expected.size <= Self.smallBodyBytes {
+            // A small body is read and checked whole, then posted with its head in one write.
+            var digest = RunningDigest()
+            var bytes = ByteBuffer()
+            do {
+                for try await chunk in response.body {
+                    chunk.withUnsafeReadableBytes { digest.update($0) }
+                    // Beyond the size expected it is a mismatch: hashed to say so, not kept.
+                    if bytes.readableBytes + chunk.readableBytes <= Int(expected.size) { bytes.writeImmutableBuffer(chunk) }
+                }
+            } catch {
+                throw .source(transferError(error, url: source, timeout: timeout))
+            }
+            let got = digest.finish()
+            guard got == expected else { throw .mismatch(got: got) }
+            do {
+                _ = try await send(.bytes(frame.framing(bytes)), to: destination, method: .POST,
+                                   headers: [frame.contentType], timeout: timeout)
+            } catch {
+                throw .destination(error)
+            }
+            return
+        }
         let failure = RelayFailure()
         let body = CheckedBody(source: response.body, describe: { transferError($0, url: source, timeout: timeout) },
                                expected: expected, failure: failure)

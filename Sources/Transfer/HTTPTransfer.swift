@@ -111,7 +111,11 @@ public struct HTTPTransfer: Sendable {
                        onRetry: @Sendable (TransferError, Int) -> Void = { _, _ in }) async throws(TransferError) -> Response {
         let file = FileChunks(path: file.path, what: file.lastPathComponent)
         return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
-            try await send(file, length: try file.length(), to: url, method: method, headers: headers, timeout: timeout)
+            let length = try file.length()
+            if length <= Self.smallBodyBytes {
+                return try await send(.bytes(try file.whole()), to: url, method: method, headers: headers, timeout: timeout)
+            }
+            return try await send(file, length: length, to: url, method: method, headers: headers, timeout: timeout)
         }
     }
 
@@ -124,8 +128,13 @@ public struct HTTPTransfer: Sendable {
         let frame = MultipartFrame(field: field, filename: filename)
         let file = FileChunks(path: file.path, what: file.lastPathComponent)
         return try await retrying(attempts: attempts, firstBackoff: firstBackoff, onRetry: onRetry) { () throws(TransferError) in
-            try await send(frame.body(file), length: try file.length() + frame.length, to: url, method: .POST,
-                           headers: [frame.contentType], timeout: timeout)
+            let length = try file.length()
+            if length <= Self.smallBodyBytes {
+                return try await send(.bytes(frame.framing(try file.whole())), to: url, method: .POST,
+                                      headers: [frame.contentType], timeout: timeout)
+            }
+            return try await send(frame.body(file), length: length + frame.length, to: url, method: .POST,
+                                  headers: [frame.contentType], timeout: timeout)
         }
     }
 
@@ -144,16 +153,26 @@ public struct HTTPTransfer: Sendable {
         }
     }
 
+    /// A body up to this size is read whole and sent with its request head in one write, not
+    /// streamed (a stream is pulled by another task: about a millisecond between head and body).
+    static let smallBodyBytes: Int64 = 64 * 1024
+
     /// Sends `body` (`length` bytes, streamed) and collects the answer; a status other than 2xx
     /// is an error.
     func send<Body: AsyncSequence & Sendable>(_ body: Body, length: Int64, to url: String, method: HTTPMethod,
                                               headers: [(String, String)], timeout: Duration) async throws(TransferError) -> Response
         where Body.Element == ByteBuffer {
+        try await send(.stream(body, length: .known(length)), to: url, method: method, headers: headers, timeout: timeout)
+    }
+
+    /// Sends `body` and collects the answer; a status other than 2xx is an error.
+    func send(_ body: HTTPClientRequest.Body, to url: String, method: HTTPMethod,
+              headers: [(String, String)], timeout: Duration) async throws(TransferError) -> Response {
         try await withDeadline(url, timeout) {
             var request = HTTPClientRequest(url: url)
             request.method = method
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .stream(body, length: .known(length))
+            request.body = body
             let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             guard (200..<300).contains(response.status.code) else {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// The `multipart/form-data` framing of one file field: what goes before and after its bytes.
 struct MultipartFrame: Sendable {
@@ -16,6 +17,16 @@ struct MultipartFrame: Sendable {
     var length: Int64 { Int64(head.count + tail.count) }
 
     var contentType: (String, String) { ("Content-Type", "multipart/form-data; boundary=\(boundary)") }
+
+    /// `bytes` framed as this field, in one buffer.
+    func framing(_ bytes: ByteBuffer) -> ByteBuffer {
+        var framed = ByteBuffer()
+        framed.reserveCapacity(head.count + bytes.readableBytes + tail.count)
+        framed.writeBytes(head)
+        framed.writeImmutableBuffer(bytes)
+        framed.writeBytes(tail)
+        return framed
+    }
 
     /// `inner` framed as this field.
     func body<Inner: AsyncSequence & Sendable>(_ inner: Inner) -> FramedBody<Inner> {

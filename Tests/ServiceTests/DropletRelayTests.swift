@@ -53,8 +53,11 @@ struct DropletRelayTests {
         }
     }
 
-    @Test func aDropletThatIsNotWhatTheCellBuiltNeverReachesTheCloudController() async throws {
-        let blob = try randomData(1 << 20)
+    /// Streamed (1 MiB) or read whole before the POST (a small droplet, up to 64 KiB), a wrong one
+    /// never reaches the cloud controller.
+    @Test(arguments: [1 << 20, 4096])
+    func aDropletThatIsNotWhatTheCellBuiltNeverReachesTheCloudController(size: Int) async throws {
+        let blob = try randomData(size)
         try await withServers(blob: blob) { source, cc in
             var other = blob
             other[other.count - 1] ^= 1
@@ -71,6 +74,13 @@ struct DropletRelayTests {
             }
             try await HTTPTransfer().relayMultipart(from: source, expected: try digest(blob), field: "f", filename: "d.tgz", to: nil,
                                                     timeout: .seconds(30))
+            // Longer than the cell said: the same verdict, with what the blob really is.
+            let shorter = try digest(blob.prefix(blob.count / 2))
+            await #expect(throws: RelayError.mismatch(got: try digest(blob))) {
+                try await HTTPTransfer().relayMultipart(from: source, expected: shorter, field: "upload[droplet]",
+                                                        filename: "droplet.tgz", to: "\(cc)/upload_droplet/app/u1", timeout: .seconds(30))
+            }
+            #expect(try await received(cc).isEmpty, "the cloud controller kept no droplet")
         }
     }
 
