@@ -35,33 +35,16 @@ extension HTTPTransfer {
         } catch {
             throw .source(error)
         }
+        // Without a destination the body is only checked; a small one is read and checked whole,
+        // then posted with its head in one write.
         guard let destination else {
-            var digest = RunningDigest()
-            do {
-                for try await buffer in response.body { buffer.withUnsafeReadableBytes { digest.update($0) } }
-            } catch {
-                throw .source(transferError(error, url: source, timeout: timeout))
-            }
-            let got = digest.finish()
-            guard got == expected else { throw .mismatch(got: got) }
+            _ = try await readChecked(response, from: source, expected: expected, keeping: 0, timeout: timeout)
             return
         }
         let frame = MultipartFrame(field: field, filename: filename)
         if expected.size <= Self.smallBodyBytes {
-            // A small body is read and checked whole, then posted with its head in one write.
-            var digest = RunningDigest()
-            var bytes = ByteBuffer()
-            do {
-                for try await chunk in response.body {
-                    chunk.withUnsafeReadableBytes { digest.update($0) }
-                    // Beyond the size expected it is a mismatch: hashed to say so, not kept.
-                    if bytes.readableBytes + chunk.readableBytes <= Int(expected.size) { bytes.writeImmutableBuffer(chunk) }
-                }
-            } catch {
-                throw .source(transferError(error, url: source, timeout: timeout))
-            }
-            let got = digest.finish()
-            guard got == expected else { throw .mismatch(got: got) }
+            let bytes = try await readChecked(response, from: source, expected: expected, keeping: Int(expected.size),
+                                              timeout: timeout)
             do {
                 _ = try await send(.bytes(frame.framing(bytes)), to: destination, method: .POST,
                                    headers: [frame.contentType], timeout: timeout)
@@ -80,6 +63,25 @@ extension HTTPTransfer {
             throw failure.error ?? .destination(error)
         }
         if let error = failure.error { throw error }
+    }
+
+    /// Reads `response`'s whole body, checking it is `expected`; returns its first `keeping` bytes
+    /// (beyond the size expected it is a mismatch: hashed to say so, not kept).
+    private func readChecked(_ response: HTTPClientResponse, from source: String, expected: ArchiveDigest, keeping: Int,
+                             timeout: Duration) async throws(RelayError) -> ByteBuffer {
+        var digest = RunningDigest()
+        var bytes = ByteBuffer()
+        do {
+            for try await chunk in response.body {
+                chunk.withUnsafeReadableBytes { digest.update($0) }
+                if bytes.readableBytes + chunk.readableBytes <= keeping { bytes.writeImmutableBuffer(chunk) }
+            }
+        } catch {
+            throw .source(transferError(error, url: source, timeout: timeout))
+        }
+        let got = digest.finish()
+        guard got == expected else { throw .mismatch(got: got) }
+        return bytes
     }
 
     /// The answer to a GET of `url` whose status is 2xx, its body still to be read.

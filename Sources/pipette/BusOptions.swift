@@ -30,8 +30,11 @@ struct BusOptions: ParsableArguments {
 
     /// A URL that cannot be a NATS server's is a usage error, said before any wait.
     func validate() throws {
-        if let problem = NATSURL.problem(natsURL) { throw ValidationError("--nats (or PIPETTE_NATS_URL) \(problem)") }
+        if let problem = Self.problem(natsURL) { throw ValidationError(problem) }
     }
+
+    /// Why `url` cannot be a NATS server's, naming where it came from; nil when it can be.
+    static func problem(_ url: String) -> String? { NATSURL.problem(url).map { "--nats (or PIPETTE_NATS_URL) \($0)" } }
 
     /// Credentials and TLS beyond the URL: each flag, else its environment variable.
     var natsOptions: NATSOptions { Self.options(nkey: natsNkey, ca: natsCa, certificate: natsCert, key: natsKey) }
@@ -53,9 +56,9 @@ struct BusOptions: ParsableArguments {
     /// cannot be a NATS server's is a usage error, as for the services.
     static func connect(_ flag: String?) async throws -> NATSConnection {
         let url = resolve(flag)
-        if let problem = NATSURL.problem(url) {
+        if let problem = problem(url) {
             // A usage error found after parsing: the sentence alone, not the top command's usage.
-            Output.status("Error: --nats (or PIPETTE_NATS_URL) \(problem)")
+            Output.status("Error: \(problem)")
             throw ExitCode(64)
         }
         var options = options()
