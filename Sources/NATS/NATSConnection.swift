@@ -22,7 +22,7 @@ public final class NATSConnection: Sendable {
     }
 
     /// 32 lowercase hex digits of a random UUID (written without `NSString`, as `NATSURL` says why).
-    private static func unique() -> String {
+    static func unique() -> String {
         let digits = Array("0123456789abcdef".utf8)
         return withUnsafeBytes(of: UUID().uuid) { bytes in
             String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)

@@ -54,6 +54,12 @@ public struct NATSOptions: Sendable {
         return options
     }
 
+    /// Whether a connection to `url` with these options needs nothing beyond the URL's own
+    /// credentials and no TLS, so that ``PlainNATSRequest`` can make it.
+    public func allowsPlainSocket(for url: String) -> Bool {
+        nkeySeedFile == nil && user == nil && password == nil && token == nil && !wantsTLS(url)
+    }
+
     /// Whether this connection must be TLS for `url`.
     func wantsTLS(_ url: String) -> Bool {
         requireTLS || tlsCAFile != nil || tlsCertificateFile != nil

@@ -18,7 +18,8 @@ public struct StagingClient: Sendable {
     /// The stagers' queue (the seed's `staging`).
     public let queue: String
     /// How long nothing may be heard of a request before it is sent again.
-    public var resendAfterSilence: Duration = .seconds(30)
+    public var resendAfterSilence = Self.defaultResendAfterSilence
+    public static let defaultResendAfterSilence: Duration = .seconds(30)
     /// How long to keep asking while no stager is subscribed.
     public var respondersGrace: Duration = .seconds(10)
     /// Called once, when a request first finds no stager subscribed (before waiting for one).

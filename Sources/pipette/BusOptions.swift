@@ -55,16 +55,22 @@ struct BusOptions: ParsableArguments {
     /// (an untrusted certificate, wrong credentials) fails at once with its sentence; a URL that
     /// cannot be a NATS server's is a usage error, as for the services.
     static func connect(_ flag: String?) async throws -> NATSConnection {
-        let url = resolve(flag)
-        if let problem = problem(url) {
-            // A usage error found after parsing: the sentence alone, not the top command's usage.
-            Output.status("Error: \(problem)")
-            throw ExitCode(64)
-        }
+        let url = try checkedURL(flag)
         var options = options()
         // A client command's handlers only queue what they get: one delivery thread, in order.
         options.orderedDelivery = true
         return try await NATSConnection.connect(url, options: options)
+    }
+
+    /// `--nats` (or `$PIPETTE_NATS_URL`, or the default) for a client command; one that cannot be
+    /// a NATS server's is a usage error found after parsing: its sentence alone, exit 64.
+    static func checkedURL(_ flag: String?) throws -> String {
+        let url = resolve(flag)
+        if let problem = problem(url) {
+            Output.status("Error: \(problem)")
+            throw ExitCode(64)
+        }
+        return url
     }
 
     static let natsHelp = """

@@ -36,9 +36,6 @@ struct Pipette: AsyncParsableCommand {
         // cannot write). A handler, not SIG_IGN, which runc and the buildpacks would inherit.
         signal(SIGPIPE) { _ in }
         let arguments = Array(CommandLine.arguments.dropFirst())
-        // A staging's requester can send nothing before libnats is open and OpenSSL initialised
-        // (about 7 ms here): that starts now, beside the rest of its start.
-        if arguments.first == RemoteStaging.name { NATSConnection.preload() }
         let quick: (any QuickCommand)? = LocalBuild.read(arguments) ?? RemoteStaging.read(arguments)
         guard let quick else {
             await main(nil)

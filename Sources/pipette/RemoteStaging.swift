@@ -29,8 +29,7 @@ struct RemoteStaging {
     var timeout = RemoteStaging.defaultTimeout
 
     func run() async throws {
-        NATSConnection.preload()
-        let connection = try await BusOptions.connect(nats)
+        let url = try BusOptions.checkedURL(nats)
         let taskID = UUID().uuidString.lowercased()
         var request = StagingRequest(appID: appID, downloadURI: "\(cc)/download_unstaged_app/\(appID)",
                                      uploadURI: "\(cc)/upload_droplet/\(appID)/\(taskID.prefix(8))")
@@ -41,8 +40,22 @@ struct RemoteStaging {
         request.properties = .init(services: [], frameworkInfo: nil, runtimeInfo: nil,
                                    resources: .init(memory: 256, disk: 256, fds: 1024))
 
-        let reply = try await StagingClient.stage(request, on: connection, queue: queue, timeout: .seconds(timeout),
-                                                  onLine: Output.line)
+        // Over a plain socket first (no libnats to load: about 10 ms sooner); whatever that cannot
+        // do (TLS, nkeys, no stager yet, a lost connection) goes on over libnats, the same task.
+        let started = ContinuousClock.now
+        if BusOptions.options().allowsPlainSocket(for: url), case .reply(let reply) = try await StagingClient.stagePlainly(request, url: url, queue: queue,
+                                                                                timeout: .seconds(timeout), onLine: Output.line) {
+            return try show(reply)
+        }
+        NATSConnection.preload()
+        let connection = try await BusOptions.connect(nats)
+        let reply = try await StagingClient.stage(request, on: connection, queue: queue,
+                                                  timeout: .seconds(timeout) - (ContinuousClock.now - started), onLine: Output.line)
+        try show(reply)
+    }
+
+    /// The reply as a table, or its error as the command's failure.
+    private func show(_ reply: StagingReply) throws {
         if let error = reply.error { throw CommandFailure( error) }
         Output.table([
             ("task", reply.taskID),

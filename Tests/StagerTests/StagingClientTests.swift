@@ -58,7 +58,8 @@ struct StagingClientTests {
         let reply = try await client.stage(Self.request("t1"), timeout: .seconds(30)) { _ in }
         #expect(reply.taskID == "t1")
         let requests = seen.withLock { $0 }
-        #expect(requests.count == 2 && requests[0] == requests[1], "the same request, sent twice: \(requests)")
+        // Twice; a third time only when this machine stalled the answer past the silence again.
+        #expect(requests.count >= 2 && Set(requests).count == 1, "the same request, sent again: \(requests)")
     }
 
     @Test func liveLogLinesKeepARequestFromBeingSentAgain() async throws {
@@ -112,6 +113,33 @@ struct StagingClientTests {
         }
     }
 
+    /// `pipette stage`'s plain socket: the reply decoded after every line; with no stager yet,
+    /// a hand-over (the libnats path then waits for one, as above).
+    @Test func aPlainStagingPrintsEveryLineThenTheReplyAndHandsOverWhatItCannotDo() async throws {
+        let server = try NATSServer()
+        let request = Self.request("t-plain")
+        #expect(try await StagingClient.stagePlainly(request, url: server.url, timeout: .seconds(30)) { _ in }
+            .handOverReason == "nobody is subscribed to staging yet")
+        let (stagerConnection, stager) = try await Self.stager(on: server) { _, message, connection in
+            guard let request = try? JSONDecoder().decode(StagingRequest.self, from: Data(message.payload)),
+                  let logs = request.logSubject, let taskID = request.taskID else { return nil }
+            for index in 0..<200 { try? connection.publish(logs, "line \(index)") }
+            return Self.reply(taskID)
+        }
+        defer { stager.cancel(); stagerConnection.close() }
+        let lines = Mutex<[String]>([])
+        let outcome = try await StagingClient.stagePlainly(request, url: server.url, timeout: .seconds(30)) { line in
+            lines.withLock { $0.append(line) }
+        }
+        guard case .reply(let reply) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(reply.taskID == "t-plain")
+        #expect(lines.withLock { $0 } == (0..<200).map { "line \($0)" })
+        var untracked = request
+        untracked.taskID = nil
+        #expect(try await StagingClient.stagePlainly(untracked, url: server.url, timeout: .seconds(30)) { _ in }
+            .handOverReason == "the request names no task id")
+    }
+
     @Test func aStagerThatSubscribesWithinTheGraceIsWaitedFor() async throws {
         let server = try NATSServer()
         let connection = try await NATSConnection.connect(server.url)
@@ -154,5 +182,12 @@ struct StagingClientTests {
             _ = try await client.send(Array(#"{"app_id":"a"}"#.utf8), logSubject: nil, resendable: false, timeout: .seconds(1))
         }
         #expect(seen.withLock { $0 } == 1)
+    }
+}
+
+extension StagingClient.PlainOutcome {
+    var handOverReason: String? {
+        if case .handOver(let why) = self { return why }
+        return nil
     }
 }
