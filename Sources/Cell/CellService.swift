@@ -161,7 +161,9 @@ public struct CellService: Service {
         logger.info("task started", metadata: ["task": "\(task.taskID)", "app": "\(task.appID)", "stack": "\(task.stack)"])
         let cancelled = "Staging was cancelled on cell \(config.id)"
         let completion = await parts.cancels.run(task.taskID) {
-            await parts.executor.run(task) { line in try? parts.nats.publish(task.logSubject, line) }
+            await parts.executor.run(task, mayPost: { await mayPost(task, parts) }) { line in
+                try? parts.nats.publish(task.logSubject, line)
+            }
         } onCancel: {
             TaskCompletion(taskID: task.taskID, cellID: config.id, error: cancelled)
         }
@@ -176,6 +178,16 @@ public struct CellService: Service {
         } else {
             await deliver(completion, of: task, parts)
         }
+    }
+
+    /// Whether the stager grants this cell the droplet's POST to the cloud controller; no answer
+    /// within 2 s (an older stager, a lost message) is a no: the stager then relays the droplet.
+    private func mayPost(_ task: TaskDefinition, _ parts: Parts) async -> Bool {
+        guard let key = task.dropletKey else { return false }
+        let ask = Wire.encode(DropletPostAsk(taskID: task.taskID, cellID: config.id, dropletKey: key))
+        guard let answer = try? await parts.nats.request(task.postSubject, ask, timeout: .seconds(2)),
+              let grant = try? Wire.decode(DropletPostGrant.self, from: answer.payload) else { return false }
+        return grant.granted
     }
 
     /// Sends a task's completion until the stager following it acknowledges it: a message passing

@@ -30,8 +30,13 @@ struct TaskExecutor: Sendable {
         return names.filter { $0.hasPrefix("task") && Workspace.remove(workspaces.appendingPathComponent($0)) }.count
     }
 
-    func run(_ task: TaskDefinition, onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {
+    /// Runs `task`. `mayPost` asks the stager whether this cell may POST the droplet to the task's
+    /// `droplet_post` URL itself (``DropletPostAsk``); it is asked at once, beside the build, so
+    /// its answer is there when the droplet is.
+    func run(_ task: TaskDefinition, mayPost: @escaping @Sendable () async -> Bool = { false },
+             onLine: @escaping @Sendable (String) -> Void) async -> TaskCompletion {
         var completion = TaskCompletion(taskID: task.taskID, cellID: cellID, dropletKey: task.dropletKey)
+        async let granted = task.dropletPost == nil ? false : mayPost()
         // The disk a finished task used is free again before this one writes to it.
         await sweeper?.settled()
         var created: Workspace?
@@ -77,24 +82,46 @@ struct TaskExecutor: Sendable {
             let outcome = try await StagingTask(home: home).stage(
                 workspace: workspace, stack: usable.stack, rootfs: usable.rootfs, options: options,
                 cacheArchive: cache, onLine: onLine)
-            do {
-                _ = try await transfer.upload(
-                    outcome.droplet, to: task.dropletUploadURL, headers: [("X-Checksum-Sha256", outcome.digest.sha256)],
-                    attempts: 5, timeout: timeout,
-                    onRetry: { error, attempt in onLine("Storing the droplet failed (\(error)); retry \(attempt)") })
-            } catch {
-                throw TaskFailure("Failed storing droplet in the blobstore: \(error)")
+            // Stored in the blobstore and, when granted, posted to the cloud controller: both at once.
+            async let stored: Void = store(outcome, task, timeout: timeout, onLine: onLine)
+            if let post = task.dropletPost, await granted {
+                do {
+                    _ = try await transfer.postMultipart(
+                        outcome.droplet, field: "upload[droplet]", filename: "droplet.tgz", to: post.url,
+                        attempts: post.attempts, timeout: timeout,
+                        onRetry: { error, attempt in onLine("Uploading droplet failed (\(error)); retry \(attempt)") })
+                } catch {
+                    try await stored
+                    throw TaskFailure("Failed uploading droplet: \(error)")
+                }
+                completion.dropletPosted = true
             }
+            try await stored
             await transfer.saveBuildCache(outcome.buildCache, to: task.cacheUploadURL, timeout: timeout, onLine: onLine)
             completion.detectedBuildpack = outcome.detectedBuildpack
             completion.startCommand = outcome.startCommand
             completion.dropletSHA256 = outcome.digest.sha256
             completion.dropletSize = outcome.digest.size
         } catch let error as CustomStringConvertible {
-            completion.error = error.description
+            completion.error = Redaction.redact(error.description)
+            completion.dropletPosted = nil
         } catch {
-            completion.error = "Staging failed on cell \(cellID): \(error)"
+            completion.error = Redaction.redact("Staging failed on cell \(cellID): \(error)")
+            completion.dropletPosted = nil
         }
         return completion
+    }
+
+    /// Stores the droplet under the task's blob key, the blobstore checking its sha256.
+    private func store(_ outcome: StagingOutcome, _ task: TaskDefinition, timeout: Duration,
+                       onLine: @escaping @Sendable (String) -> Void) async throws {
+        do {
+            _ = try await transfer.upload(
+                outcome.droplet, to: task.dropletUploadURL, headers: [("X-Checksum-Sha256", outcome.digest.sha256)],
+                attempts: 5, timeout: timeout,
+                onRetry: { error, attempt in onLine("Storing the droplet failed (\(error)); retry \(attempt)") })
+        } catch {
+            throw TaskFailure("Failed storing droplet in the blobstore: \(error)")
+        }
     }
 }

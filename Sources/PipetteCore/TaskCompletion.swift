@@ -12,10 +12,13 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
     public var downloadMs: Int?
     /// The task's `droplet_key`: which blob this cell stored the droplet in.
     public var dropletKey: String?
+    /// True when the cell also POSTed the droplet to the task's `droplet_post` URL itself (granted
+    /// by the stager): nothing is left to relay.
+    public var dropletPosted: Bool?
 
     public init(taskID: String, cellID: String, error: String? = nil, detectedBuildpack: String? = nil,
                 startCommand: String? = nil, dropletSHA256: String? = nil, dropletSize: Int64? = nil, downloadMs: Int? = nil,
-                dropletKey: String? = nil) {
+                dropletKey: String? = nil, dropletPosted: Bool? = nil) {
         self.taskID = taskID
         self.cellID = cellID
         self.error = error
@@ -25,6 +28,7 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
         self.dropletSize = dropletSize
         self.downloadMs = downloadMs
         self.dropletKey = dropletKey
+        self.dropletPosted = dropletPosted
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,5 +41,6 @@ public struct TaskCompletion: Codable, Sendable, Equatable {
         case dropletSize = "droplet_size"
         case downloadMs = "download_ms"
         case dropletKey = "droplet_key"
+        case dropletPosted = "droplet_posted"
     }
 }

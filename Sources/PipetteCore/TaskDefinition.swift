@@ -21,6 +21,9 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     /// answer lost and the request asked again of another auctioneer) writes two blobs, and the
     /// stager relays the one the completing cell stored; a late cell never overwrites it.
     public var dropletKey: String?
+    /// Where the cell may POST the droplet itself once the stager grants it (on `postSubject`);
+    /// nil (no `upload_uri`, or an older stager): the stager relays the stored droplet.
+    public var dropletPost: DropletPost?
     public var cacheDownloadURL: String?
     public var cacheUploadURL: String?
     public var buildpacks: [String]
@@ -33,7 +36,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
 
     public init(taskID: String, appID: String, stack: String, memoryMB: Int, diskMB: Int, tags: [String: String] = [:],
                 packageURL: String, maxDownloadBytes: Int64? = nil, dropletUploadURL: String, dropletKey: String? = nil,
-                cacheDownloadURL: String? = nil,
+                dropletPost: DropletPost? = nil, cacheDownloadURL: String? = nil,
                 cacheUploadURL: String? = nil, buildpacks: [String], skipDetect: Bool = false,
                 environment: [String: String] = [:], startCommand: String? = nil, timeoutSeconds: Int,
                 eventsSubject: String) {
@@ -47,6 +50,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         self.maxDownloadBytes = maxDownloadBytes
         self.dropletUploadURL = dropletUploadURL
         self.dropletKey = dropletKey
+        self.dropletPost = dropletPost
         self.cacheDownloadURL = cacheDownloadURL
         self.cacheUploadURL = cacheUploadURL
         self.buildpacks = buildpacks
@@ -67,6 +71,8 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var doneSubject: String { eventsSubject + ".done" }
     /// The auctioneer publishes `PlacementWait` here while the Task waits for capacity.
     public var waitingSubject: String { eventsSubject + ".waiting" }
+    /// The cell asks here (a `DropletPostAsk`) whether it may POST the droplet itself.
+    public var postSubject: String { eventsSubject + ".post" }
 
     enum CodingKeys: String, CodingKey {
         case stack, tags, buildpacks, environment
@@ -78,6 +84,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         case maxDownloadBytes = "max_download_bytes"
         case dropletUploadURL = "droplet_upload_url"
         case dropletKey = "droplet_key"
+        case dropletPost = "droplet_post"
         case cacheDownloadURL = "cache_download_url"
         case cacheUploadURL = "cache_upload_url"
         case skipDetect = "skip_detect"

@@ -22,9 +22,9 @@ struct CellStagingBackend: StagingBackend {
 
     var fetchesPackage: Bool { true }
 
-    /// How one attempt ended.
+    /// How one attempt ended (`posted`: the cell posted the droplet to `upload_uri` itself, granted).
     private enum Attempt {
-        case completed(TaskCompletion, cellID: String)
+        case completed(TaskCompletion, cellID: String, posted: Bool)
         case lost(cellID: String, reason: String)
     }
 
@@ -43,7 +43,7 @@ struct CellStagingBackend: StagingBackend {
                 taskID: taskID, appID: job.appID, stack: job.stack,
                 memoryMB: job.need.memoryMB, diskMB: job.need.diskMB, packageURL: job.packageURI,
                 maxDownloadBytes: job.maxDownloadBytes,
-                dropletUploadURL: dropletUploadURL, dropletKey: dropletKey,
+                dropletUploadURL: dropletUploadURL, dropletKey: dropletKey, dropletPost: job.dropletPost,
                 cacheDownloadURL: job.cacheDownloadURI, cacheUploadURL: job.cacheUploadURI,
                 buildpacks: job.options.buildpacks, skipDetect: job.options.skipDetect,
                 environment: job.options.environment, startCommand: job.options.startCommand, timeoutSeconds: seconds,
@@ -57,20 +57,20 @@ struct CellStagingBackend: StagingBackend {
                 throw StagingFailure("Cell \(lost.cellID) was lost mid-task (\(lost.reason)) and no other cell took the task: \(error)")
             }
             switch outcome {
-            case .completed(let completion, let cellID):
+            case .completed(let completion, let cellID, let posted):
                 if let error = completion.error {
                     writeCheck.forget()
                     throw StagingFailure(error)
                 }
-                // The droplet stays in the blobstore, under the key this cell was given: the workflow
-                // relays it from there to the cloud controller, checking it against what the cell
-                // says it built.
+                // The droplet stays in the blobstore, under the key this cell was given: unless the
+                // cell posted it to the cloud controller itself, the workflow relays it from there,
+                // checking it against what the cell says it built.
                 let stored = completion.dropletKey ?? dropletKey
                 guard keys.wasIssued(stored) else {
                     throw StagingFailure("Cell \(cellID) says it stored the droplet under \(stored), a blob this staging did not give it")
                 }
                 return StagedDroplet(
-                    bytes: .stored(readURL: blobstore.url("GET", key: stored, validFor: seconds + 600)),
+                    bytes: posted ? .posted : .stored(readURL: blobstore.url("GET", key: stored, validFor: seconds + 600)),
                     digest: ArchiveDigest(sha256: completion.dropletSHA256 ?? "", size: completion.dropletSize ?? 0),
                     detectedBuildpack: completion.detectedBuildpack ?? "", startCommand: completion.startCommand ?? "",
                     buildCache: nil, stack: job.stack, cellID: cellID, blobURL: blobstore.getURL(stored),
@@ -96,6 +96,7 @@ struct CellStagingBackend: StagingBackend {
         // the placement request even leaves (one connection's order is not enough in a cluster).
         try await nats.flush()
         let placedOn = PlacedCell()
+        let post = PostGrant()
         var finished = false
         defer {
             if !finished {
@@ -120,14 +121,24 @@ struct CellStagingBackend: StagingBackend {
                         onLine(String(decoding: message.payload, as: UTF8.self))
                     case task.waitingSubject:
                         if let wait = try? Wire.decode(PlacementWait.self, from: message.payload) { onLine(wait.logLine) }
+                    case task.postSubject:
+                        guard let replyTo = message.replyTo, let ask = try? Wire.decode(DropletPostAsk.self, from: message.payload),
+                              keys.wasIssued(ask.dropletKey) else { continue }
+                        let granted = post.grant(ask.dropletKey, cellID: ask.cellID)
+                        try? nats.publish(replyTo, Wire.encode(DropletPostGrant(granted: granted)))
                     case task.doneSubject:
                         // The cell sends it again until acknowledged (it may have been lost with a NATS node).
                         if let replyTo = message.replyTo { try? nats.publish(replyTo, [UInt8]()) }
                         let completion = try Wire.decode(TaskCompletion.self, from: message.payload)
-                        return .completed(completion, cellID: completion.cellID)
+                        // Once one placement may post the droplet, its completion is the one taken: the
+                        // other placement's droplet must not be relayed over the one it posts.
+                        if let holder = post.holder, completion.dropletKey != holder { continue }
+                        let posted = completion.dropletPosted == true && post.holder != nil
+                        return .completed(completion, cellID: completion.cellID, posted: posted)
                     case Subjects.cellLost:
+                        // The cell placed, or the one whose completion is awaited because it may post.
                         guard let loss = try? Wire.decode(CellLoss.self, from: message.payload),
-                              loss.cellID == placedOn.id else { continue }
+                              loss.cellID == placedOn.id || loss.cellID == post.holderCell else { continue }
                         return .lost(cellID: loss.cellID, reason: loss.reason)
                     default:
                         continue
@@ -196,6 +207,24 @@ struct CellStagingBackend: StagingBackend {
         return cellID
     }
 
+}
+
+/// Which placement of an attempt may post the droplet to `upload_uri` itself: the first to ask
+/// (by its blob key; asking again, its answer lost, is granted again), never a second one.
+private final class PostGrant: Sendable {
+    private let granted = Mutex<(key: String, cellID: String)?>(nil)
+
+    /// The blob key of the placement granted.
+    var holder: String? { granted.withLock { $0?.key } }
+    /// Its cell.
+    var holderCell: String? { granted.withLock { $0?.cellID } }
+
+    func grant(_ key: String, cellID: String) -> Bool {
+        granted.withLock { holder in
+            if holder == nil { holder = (key, cellID) }
+            return holder?.key == key
+        }
+    }
 }
 
 /// The cell an attempt was placed on, once the auctioneer has said.

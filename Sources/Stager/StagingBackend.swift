@@ -23,6 +23,8 @@ public struct StagedDroplet: Sendable {
         case file(URL)
         /// A blob a cell stored, read with this (signed) URL.
         case stored(readURL: String)
+        /// A blob a cell stored and also posted to `upload_uri` itself (granted): nothing to move.
+        case posted
     }
 
     public let bytes: Bytes

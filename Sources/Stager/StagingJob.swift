@@ -18,6 +18,9 @@ public struct StagingJob: Sendable {
     public let options: StagingOptions
     /// What the staging container reserves on its cell.
     public let need: Resources
+    /// Where the droplet goes (the request's `upload_uri`) and how often to try; a cell may post it
+    /// there itself (``DropletPost``). Nil: nowhere.
+    public let dropletPost: DropletPost?
     public let cacheDownloadURI: String?
     public let cacheUploadURI: String?
     /// The most the package and the build cache may be (`max_download_mb`).

@@ -96,6 +96,7 @@ struct StagingWorkflow: Sendable {
             workspace: workspace, packageURI: request.downloadURI, taskID: taskID, attemptID: attemptID, appID: request.appID,
             stack: request.stack ?? config.defaultStack,
             options: options(for: request, need: need), need: need,
+            dropletPost: request.uploadURI.map { DropletPost(url: $0, attempts: config.uploadAttempts) },
             cacheDownloadURI: request.buildpackCacheDownloadURI, cacheUploadURI: request.buildpackCacheUploadURI,
             maxDownloadBytes: Int64(config.maxDownloadMB) << 20, deadline: deadline)
     }
@@ -160,6 +161,8 @@ struct StagingWorkflow: Sendable {
                     throw StagingFailure("Failed uploading droplet: \(cause)")
                 }
             }
+            return staged.blobURL
+        case .posted:
             return staged.blobURL
         }
     }

@@ -48,21 +48,23 @@ struct PlacementAskAgainTests {
             self.backend = backend
         }
 
-        var job: StagingJob {
+        var job: StagingJob { job(posting: nil) }
+
+        func job(posting post: DropletPost?) -> StagingJob {
             StagingJob(workspace: work.url, packageURI: "http://127.0.0.1:1/app.zip", taskID: "t", attemptID: "attempt-1",
                        appID: "app", stack: "tiny-amd64", options: StagingOptions(timeout: .seconds(60)),
-                       need: Resources(memoryMB: 256, diskMB: 256, containers: 1), cacheDownloadURI: nil,
+                       need: Resources(memoryMB: 256, diskMB: 256, containers: 1), dropletPost: post, cacheDownloadURI: nil,
                        cacheUploadURI: nil, maxDownloadBytes: 1 << 20, deadline: .now + .seconds(60))
         }
 
         /// Stores `file` as a cell does (its sha256 for the blobstore to check) and completes the
         /// Task as `cellID`, naming `key` as where it stored it.
-        func complete(_ task: TaskDefinition, as cellID: String, storing file: URL, key: String?) async throws {
+        func complete(_ task: TaskDefinition, as cellID: String, storing file: URL, key: String?, posted: Bool? = nil) async throws {
             let digest = try FileDigest.sha256(of: file)
             _ = try await HTTPTransfer().upload(file, to: task.dropletUploadURL, headers: [("X-Checksum-Sha256", digest.sha256)],
                                                 timeout: .seconds(30))
             let done = TaskCompletion(taskID: task.taskID, cellID: cellID, dropletSHA256: digest.sha256, dropletSize: digest.size,
-                                      dropletKey: key)
+                                      dropletKey: key, dropletPosted: posted)
             try standIns.publish(task.doneSubject, Wire.encode(done))
         }
 
@@ -148,6 +150,59 @@ struct PlacementAskAgainTests {
         let copy = harness.work.file("named.tgz")
         _ = try await HTTPTransfer().download(named, to: copy, limit: 1 << 20, timeout: .seconds(30))
         #expect(try FileDigest.sha256(of: copy).sha256 == b.sha256)
+
+        auctioneers.cancel()
+        requests.unsubscribe()
+        await harness.stop()
+    }
+
+    /// Asks for the droplet's POST as a cell does; true when granted.
+    static func askToPost(_ task: TaskDefinition, as cellID: String, on connection: NATSConnection) async throws -> Bool {
+        let ask = DropletPostAsk(taskID: task.taskID, cellID: cellID, dropletKey: try #require(task.dropletKey))
+        let answer = try await connection.request(task.postSubject, Wire.encode(ask), timeout: .seconds(10))
+        return try Wire.decode(DropletPostGrant.self, from: answer.payload).granted
+    }
+
+    /// A Task placed twice may have the droplet posted to `upload_uri` by one cell only: the first
+    /// placement to ask (asking again is granted again), and then its completion is the one taken,
+    /// even after the other cell's, which would otherwise be relayed over what the first posted.
+    @Test func onlyOnePlacementMayPostTheDropletAndItsCompletionIsTaken() async throws {
+        let harness = try await Harness("post-once")
+        let asked = Mutex<[TaskDefinition]>([])
+        let requests = try harness.standIns.subscribe(Subjects.placeTask)
+        let droplets = (a: try harness.work.write("a.tgz", "droplet built by cell-a\n"),
+                        b: try harness.work.write("b.tgz", "droplet built by cell-b\n"))
+        let grants = Mutex<[String: Bool]>([:])
+        let auctioneers = Task {
+            for await message in requests {
+                guard let placement = try? Wire.decode(TaskPlacementRequest.self, from: message.payload) else { continue }
+                let count = asked.withLock { $0.append(placement.task); return $0.count }
+                // The first placement (cell a) is never answered; it asks first and is granted.
+                if count == 1 {
+                    let granted = try await Self.askToPost(placement.task, as: "cell-a", on: harness.standIns)
+                    let again = try await Self.askToPost(placement.task, as: "cell-a", on: harness.standIns)
+                    grants.withLock { $0["cell-a"] = granted && again }
+                    continue
+                }
+                guard count == 2, let replyTo = message.replyTo else { continue }
+                try? harness.standIns.publish(replyTo, Wire.encode(TaskPlacementReply(cellID: "cell-b")))
+                let granted = try await Self.askToPost(placement.task, as: "cell-b", on: harness.standIns)
+                grants.withLock { $0["cell-b"] = granted }
+                // Cell b finishes first, having only stored its droplet; then cell a, having posted.
+                try await harness.complete(placement.task, as: "cell-b", storing: droplets.b, key: placement.task.dropletKey)
+                let first = asked.withLock { $0[0] }
+                try await harness.complete(first, as: "cell-a", storing: droplets.a, key: first.dropletKey, posted: true)
+            }
+        }
+        try await harness.standIns.flush()
+
+        let staged = try await harness.backend.stage(harness.job(posting: DropletPost(url: "http://127.0.0.1:1/cc", attempts: 1)),
+                                                     onLine: { _ in })
+        #expect(grants.withLock { $0 } == ["cell-a": true, "cell-b": false])
+        let a = try FileDigest.sha256(of: droplets.a)
+        #expect(staged.cellID == "cell-a" && staged.digest.sha256 == a.sha256)
+        guard case .posted = staged.bytes else { Issue.record("the posted droplet would be relayed: \(staged.bytes)"); return }
+        #expect(harness.blobstore.key(in: try #require(staged.blobURL)) == asked.withLock { $0[0].dropletKey })
 
         auctioneers.cancel()
         requests.unsubscribe()

@@ -45,6 +45,7 @@ struct StagingOnCellsTests {
     @Test func eachStackLandsOnTheCellThatHasItAndItsArchBuilds() async throws {
         let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"]),
                                                   Self.cell("arm", stacks: ["tiny-arm64"])])
+        var replied: Set<String> = []
         for (stack, cell, machine) in [("tiny-arm64", "arm", "aarch64"), ("tiny-amd64", "amd", "x86_64")] {
             var request = platform.seedRequest("static")
             request["stack"] = stack
@@ -58,9 +59,11 @@ struct StagingOnCellsTests {
             let droplet = try #require(reply.droplet)
             let blob = try await shell("/usr/bin/curl", ["-fsSI", try #require(droplet.blobURL)]).output.lowercased()
             #expect(blob.contains("x-checksum-sha256: \(droplet.sha256)"))
+            replied.insert(droplet.sha256)
         }
         let received = try await platform.receivedDroplets()
         #expect(received.count == 2, "the fake CC got both droplets")
+        #expect(Set(received.compactMap { $0["sha256"] as? String }) == replied, "the droplets the cells posted are the ones the replies name")
         await platform.stop()
     }
 
