@@ -10,6 +10,8 @@ struct FakeCCRoutes: Sendable {
     let shelf: DropletShelf
     let failures: UploadFailures
     let logger: Logger
+    /// Zips of app folders, made again only when a folder changes.
+    let packages = PackageCache()
 
     static let dropletField = "upload[droplet]"
 
@@ -33,7 +35,7 @@ struct FakeCCRoutes: Sendable {
         return router
     }
 
-    /// `<apps>/<id>.zip` as it is, else `<apps>/<id>/` zipped into an unlinked temporary file.
+    /// `<apps>/<id>.zip` as it is, else `<apps>/<id>/` zipped (kept while the folder is unchanged).
     func download(app: Identifier) async throws -> Response {
         let zipPath = apps.appendingPathComponent("\(app).zip").path
         if let file = try await OpenFile.open(zipPath) {
@@ -45,21 +47,17 @@ struct FakeCCRoutes: Sendable {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw HTTPServiceError(.notFound, "no app \(app) in \(apps.path) (expected \(app)/ or \(app).zip there)")
         }
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-fake-cc-\(UUID().uuidString).zip")
-        defer { unlink(temporary.path) }  // the open descriptor keeps the bytes until sent
-        let digest: ArchiveDigest
+        let package: PackageCache.Package
         do {
-            digest = try await BlockingIO.run { try TreePacker.pack(folder, to: temporary, format: .zip) }
+            package = try await BlockingIO.run { try packages.zip(folder) }
         } catch {
             throw HTTPServiceError(.internalServerError, "cannot zip \(folder.path): \(error)")
         }
-        guard let file = try await OpenFile.open(temporary.path) else {
-            throw HTTPServiceError(.internalServerError, "the zip of \(folder.path) vanished from \(temporary.path)")
-        }
         logger.info("serving app folder zipped", metadata: [
-            "app_id": "\(app)", "folder": "\(folder.path)", "size": "\(digest.size)", "sha256": "\(digest.sha256)",
+            "app_id": "\(app)", "folder": "\(folder.path)", "size": "\(package.digest.size)", "sha256": "\(package.digest.sha256)",
         ])
-        return zipResponse(file)
+        return Response(status: .ok, headers: [.contentType: "application/zip", .contentLength: String(package.zip.count)],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: package.zip)))
     }
 
     /// Streams the `upload[droplet]` part to disk while hashing it, then keeps it.
