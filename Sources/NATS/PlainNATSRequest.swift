@@ -65,8 +65,9 @@ public enum PlainNATSRequest {
             rest = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             if let at = rest.lastIndex(of: "@") {
                 let userinfo = rest[..<at]
-                // Percent-encoded credentials are libnats' to decode.
-                guard !userinfo.contains("%") else { return nil }
+                // Only what a URL's userinfo may hold as it is (RFC 3986), none of it special in JSON;
+                // percent-encoded credentials are libnats' to decode.
+                guard userinfo.unicodeScalars.allSatisfy(Self.isUserinfo) else { return nil }
                 if let colon = userinfo.firstIndex(of: ":") {
                     user = String(userinfo[..<colon])
                     password = String(userinfo[userinfo.index(after: colon)...])
@@ -88,25 +89,20 @@ public enum PlainNATSRequest {
         var connectLine: String {
             var fields = #""verbose":false,"pedantic":false,"tls_required":false,"name":"pipette","lang":"swift","# +
                 #""version":"1","protocol":1,"echo":true,"headers":true,"no_responders":true"#
-            if let user { fields += #","user":"# + Self.quoted(user) }
-            if let password { fields += #","pass":"# + Self.quoted(password) }
-            if let token { fields += #","auth_token":"# + Self.quoted(token) }
+            if let user { fields += #","user":""# + user + "\"" }
+            if let password { fields += #","pass":""# + password + "\"" }
+            if let token { fields += #","auth_token":""# + token + "\"" }
             return "CONNECT {\(fields)}\r\n"
         }
 
-        static func quoted(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
+        /// Unreserved characters and sub-delimiters (RFC 3986), and the `:` between user and password.
+        static func isUserinfo(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "-", ".", "_", "~", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=", ":":
+                true
+            default:
+                false
             }
-            return out + "\""
         }
     }
 

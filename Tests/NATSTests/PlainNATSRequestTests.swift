@@ -100,15 +100,17 @@ struct PlainNATSRequestTests {
         #expect(PlainNATSRequest.Server(url) == server)
     }
 
-    @Test(arguments: ["tls://host:4222", "nats://u:p%40ss@host", "nats://host:0", "nats://:4222", "http://host"])
+    @Test(arguments: ["tls://host:4222", "nats://u:p%40ss@host", "nats://us\"er:p@host", "nats://u:p\\w@host", "nats://host:0",
+                      "nats://:4222", "http://host"])
     func whatOnlyLibnatsHandlesNamesNoPlainServer(url: String) {
         #expect(PlainNATSRequest.Server(url) == nil)
     }
 
-    @Test func theConnectLineQuotesCredentials() throws {
-        let server = try #require(PlainNATSRequest.Server("nats://us\"er:p\\w@h"))
-        #expect(server.connectLine.hasSuffix(#","user":"us\"er","pass":"p\\w"}"# + "\r\n"))
-        #expect(PlainNATSRequest.Server.quoted("a\u{1}b") == #""a\u0001b""#)
+    @Test func theConnectLineCarriesTheCredentials() throws {
+        let server = try #require(PlainNATSRequest.Server("nats://us.er:p~w=1@h"))
+        #expect(server.connectLine.hasSuffix(#","user":"us.er","pass":"p~w=1"}"# + "\r\n"))
+        let token = try #require(PlainNATSRequest.Server("nats://t0-k_en@h"))
+        #expect(token.connectLine.hasSuffix(#","auth_token":"t0-k_en"}"# + "\r\n"))
     }
 
     @Test func theServerInfoIsRead() {

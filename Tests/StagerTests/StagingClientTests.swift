@@ -34,6 +34,14 @@ struct StagingClientTests {
         return (connection, task)
     }
 
+    /// A stand-in stager's answer: 200 log lines on the request's log subject, then the reply.
+    @Sendable private static func twoHundredLinesThenTheReply(_: Int, _ message: NATSMessage, _ connection: NATSConnection) async -> String? {
+        guard let request = try? JSONDecoder().decode(StagingRequest.self, from: Data(message.payload)),
+              let logs = request.logSubject, let taskID = request.taskID else { return nil }
+        for index in 0..<200 { try? connection.publish(logs, "line \(index)") }
+        return reply(taskID)
+    }
+
     private static func reply(_ taskID: String) -> String {
         String(decoding: Wire.encode(StagingReply(taskID: taskID, taskLog: "")), as: UTF8.self)
     }
@@ -92,12 +100,7 @@ struct StagingClientTests {
     @Test(arguments: [true, false])
     func everyLogLineSentBeforeTheReplyIsPrinted(ordered: Bool) async throws {
         let server = try NATSServer()
-        let (stagerConnection, stager) = try await Self.stager(on: server) { _, message, connection in
-            guard let request = try? JSONDecoder().decode(StagingRequest.self, from: Data(message.payload)),
-                  let logs = request.logSubject, let taskID = request.taskID else { return nil }
-            for index in 0..<200 { try? connection.publish(logs, "line \(index)") }
-            return Self.reply(taskID)
-        }
+        let (stagerConnection, stager) = try await Self.stager(on: server, answer: Self.twoHundredLinesThenTheReply)
         defer { stager.cancel(); stagerConnection.close() }
         var options = NATSOptions()
         options.orderedDelivery = ordered
@@ -120,12 +123,7 @@ struct StagingClientTests {
         let request = Self.request("t-plain")
         #expect(try await StagingClient.stagePlainly(request, url: server.url, timeout: .seconds(30)) { _ in }
             .handOverReason == "nobody is subscribed to staging yet")
-        let (stagerConnection, stager) = try await Self.stager(on: server) { _, message, connection in
-            guard let request = try? JSONDecoder().decode(StagingRequest.self, from: Data(message.payload)),
-                  let logs = request.logSubject, let taskID = request.taskID else { return nil }
-            for index in 0..<200 { try? connection.publish(logs, "line \(index)") }
-            return Self.reply(taskID)
-        }
+        let (stagerConnection, stager) = try await Self.stager(on: server, answer: Self.twoHundredLinesThenTheReply)
         defer { stager.cancel(); stagerConnection.close() }
         let lines = Mutex<[String]>([])
         let outcome = try await StagingClient.stagePlainly(request, url: server.url, timeout: .seconds(30)) { line in
