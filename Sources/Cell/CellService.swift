@@ -115,6 +115,8 @@ public struct CellService: Service {
         Workspace.remove(executor.workspaces.appendingPathComponent("instances"))
         ContainerCgroup.remove(path: parts.instances.cellCgroupPath)
         _ = executor.removeLeftovers()
+        // Nothing left behind: the cell's folder goes too when it is empty (no droplets cached).
+        rmdir(executor.workspaces.path)
         logger.info("cell stopped", metadata: ["id": "\(config.id)"])
     }
 

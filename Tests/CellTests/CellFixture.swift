@@ -30,7 +30,16 @@ actor StaticDroplet {
         try AppSource.materialize(ProjectPaths.apps.appendingPathComponent("static"), into: work.file("app"))
         let outcome = try await StagingTask(home: home).stage(
             workspace: work.url, stack: stack, rootfs: rootfs, options: StagingOptions(), onLine: { _ in })
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pipette-celltests-static-\(getpid()).tgz")
+        // Under .build, not the system's temporary folder, where every test run left one; those of
+        // test runs that ended are removed here.
+        let scratch = ProjectPaths.root.appendingPathComponent(".build/test-scratch")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? [] {
+            guard let pid = Int32(name.dropFirst("celltests-static-".count).dropLast(".tgz".count)),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: scratch.appendingPathComponent(name))
+        }
+        let file = scratch.appendingPathComponent("celltests-static-\(getpid()).tgz")
         try? FileManager.default.removeItem(at: file)
         try FileManager.default.moveItem(at: outcome.droplet, to: file)
         work.remove()
