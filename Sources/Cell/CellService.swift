@@ -169,17 +169,17 @@ public struct CellService: Service {
         } onCancel: {
             TaskCompletion(taskID: task.taskID, cellID: config.id, error: cancelled)
         }
+        // Whoever cancelled it is not waiting for an answer; otherwise the staging waits for the
+        // completion, so it leaves beside the heartbeat that says the room is free, not after it.
+        async let delivered: Void = completion.error == cancelled
+            ? { try? parts.nats.publish(task.doneSubject, Wire.encode(completion)) }()
+            : deliver(completion, of: task, parts)
         parts.ledger.release(task.taskID)
         heartbeat(parts)
         logger.info("task finished", metadata: [
             "task": "\(task.taskID)", "error": "\(completion.error ?? "none")",
         ])
-        // Whoever cancelled it is not waiting for an answer.
-        if completion.error == cancelled {
-            try? parts.nats.publish(task.doneSubject, Wire.encode(completion))
-        } else {
-            await deliver(completion, of: task, parts)
-        }
+        await delivered
     }
 
     /// Whether the stager grants this cell the droplet's POST to the cloud controller; no answer

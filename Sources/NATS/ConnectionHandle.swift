@@ -37,10 +37,9 @@ final class ConnectionHandle: @unchecked Sendable {
             return !state.running
         }
         guard start else { return }
-        // Holds this handle until the retired list is empty or the connection is closed.
-        let thread = Thread { [self] in reap() }
-        thread.name = "pipette.nats.reaper"
-        thread.start()
+        // Holds this handle until the retired list is empty or the connection is closed; on a
+        // parked blocking thread when there is one (a thread started for each batch cost a clone).
+        BlockingThreads.shared.run { [self] in reap() }
     }
 
     /// Subscriptions unsubscribed and not yet destroyed.

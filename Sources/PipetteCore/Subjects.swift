@@ -41,9 +41,13 @@ public enum Subjects {
     /// Where a cell takes requests to cancel a task (`TaskCancel`).
     public static func cancel(cell id: String) -> String { cellInput(token(id), "cancel") }
 
-    /// Where a staging Task's cell reports its progress (`.log`, `.done`) and an auctioneer
-    /// that holds it back says it waits (`.waiting`): unique per attempt.
-    public static func taskEvents(attempt: String, unique: String) -> String { "pipette.task.\(token(attempt)).\(token(unique))" }
+    /// Where a staging Task's cell reports its progress (`.log`, `.done`, `.post`) and an
+    /// auctioneer that holds it back says it waits (`.waiting`): under the stager's own prefix
+    /// (``taskEvents(stager:)``, one subscription for all its stagings), unique per attempt.
+    public static func taskEvents(stager: String, attempt: String) -> String { taskEvents(stager: stager) + "." + token(attempt) }
+
+    /// The events of every Task a stager placed (`stager`: unique per stager run).
+    public static func taskEvents(stager: String) -> String { "pipette.task.\(token(stager))" }
 
     /// Every Task's events.
     public static let allTaskEvents = "pipette.task.>"

@@ -68,11 +68,13 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     }
 
     public var logSubject: String { eventsSubject + ".log" }
-    public var doneSubject: String { eventsSubject + ".done" }
+    public var doneSubject: String { eventsSubject + Self.doneSuffix }
+    public static let doneSuffix = ".done"
     /// The auctioneer publishes `PlacementWait` here while the Task waits for capacity.
     public var waitingSubject: String { eventsSubject + ".waiting" }
     /// The cell asks here (a `DropletPostAsk`) whether it may POST the droplet itself.
-    public var postSubject: String { eventsSubject + ".post" }
+    public var postSubject: String { eventsSubject + Self.postSuffix }
+    public static let postSuffix = ".post"
 
     enum CodingKeys: String, CodingKey {
         case stack, tags, buildpacks, environment

@@ -19,6 +19,28 @@ struct CellStagingBackend: StagingBackend {
     var auctioneerGrace: Duration = .seconds(10)
     /// How long a placement may go unanswered before it is asked again (see `place`).
     var askAgainAfter: Duration = .seconds(15)
+    /// Every attempt's task events (and cell losses), through one subscription for this stager.
+    let events: SubjectMux
+    /// This stager run's part of its tasks' event subjects (another stager's are not delivered here).
+    private let stager: String
+
+    init(nats: NATSConnection, blobstore: BlobstoreClient, placementTimeout: Duration, writeCheck: BlobstoreWriteCheck) {
+        self.nats = nats
+        self.blobstore = blobstore
+        self.placementTimeout = placementTimeout
+        self.writeCheck = writeCheck
+        stager = String(nats.newInbox().suffix(12))
+        events = SubjectMux(connection: nats, prefix: Subjects.taskEvents(stager: stager), broadcast: [Subjects.cellLost],
+                            onUnrouted: { [nats] message in
+            // An attempt no longer followed (finished, or given up): its cell must not keep asking.
+            guard let replyTo = message.replyTo else { return }
+            if message.subject.hasSuffix(TaskDefinition.doneSuffix) {
+                try? nats.publish(replyTo, [UInt8]())
+            } else if message.subject.hasSuffix(TaskDefinition.postSuffix) {
+                try? nats.publish(replyTo, Wire.encode(DropletPostGrant(granted: false)))
+            }
+        })
+    }
 
     var fetchesPackage: Bool { true }
 
@@ -47,7 +69,7 @@ struct CellStagingBackend: StagingBackend {
                 cacheDownloadURL: job.cacheDownloadURI, cacheUploadURL: job.cacheUploadURI,
                 buildpacks: job.options.buildpacks, skipDetect: job.options.skipDetect,
                 environment: job.options.environment, startCommand: job.options.startCommand, timeoutSeconds: seconds,
-                eventsSubject: Subjects.taskEvents(attempt: job.attemptID, unique: String(nats.newInbox().suffix(12))))
+                eventsSubject: Subjects.taskEvents(stager: stager, attempt: taskID))
             let outcome: Attempt
             do {
                 outcome = try await run(definition, keys: keys, excluding: losses.map(\.cellID), deadline: job.deadline,
@@ -89,12 +111,11 @@ struct CellStagingBackend: StagingBackend {
     /// timeout) tells the cell, or the auctioneer still holding it, to drop it.
     private func run(_ task: TaskDefinition, keys: DropletKeys, excluding: [String], deadline: ContinuousClock.Instant,
                      onLine: @escaping @Sendable (String) -> Void) async throws -> Attempt {
-        let events = try nats.subscribe([task.eventsSubject + ".>", Subjects.cellLost], bufferSize: 65_536)
-        defer { events.unsubscribe() }
-        // The cell's events come from another connection, perhaps through another NATS node:
-        // once the server has the subscription (the flush), it has told the other nodes before
-        // the placement request even leaves (one connection's order is not enough in a cluster).
-        try await nats.flush()
+        // The cell's events come from another connection, perhaps through another NATS node: the
+        // stager's subscription is flushed once, so the server has told the other nodes before
+        // any placement request leaves (one connection's order is not enough in a cluster).
+        let events = try await self.events.follow(task.eventsSubject)
+        defer { events.stop() }
         let placedOn = PlacedCell()
         let post = PostGrant()
         var finished = false

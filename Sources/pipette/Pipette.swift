@@ -41,6 +41,13 @@ struct Pipette: AsyncParsableCommand {
             await main(nil)
             return
         }
+        await runAndExit(quick)
+    }
+
+    /// Runs a quick command and ends the process on the thread it finished on: resuming `main`
+    /// (the main actor) would have libdispatch start a thread for it first (a clone and an 8 MB
+    /// stack mapping, about 0.5 ms after the last line is printed).
+    @concurrent private static func runAndExit(_ quick: any QuickCommand) async -> Never {
         do {
             try await quick.run()
         } catch {

@@ -204,6 +204,14 @@ struct PlacementAskAgainTests {
         guard case .posted = staged.bytes else { Issue.record("the posted droplet would be relayed: \(staged.bytes)"); return }
         #expect(harness.blobstore.key(in: try #require(staged.blobURL)) == asked.withLock { $0[0].dropletKey })
 
+        // The attempt is over: a completion sent again (its acknowledgement lost) is acknowledged
+        // at once, and a late ask to post is refused, so no cell waits on them.
+        let second = asked.withLock { $0[1] }
+        let late = TaskCompletion(taskID: second.taskID, cellID: "cell-b", dropletKey: second.dropletKey)
+        let ack = try await harness.standIns.request(second.doneSubject, Wire.encode(late), timeout: .seconds(5))
+        #expect(ack.payload.isEmpty && !ack.isNoResponders)
+        #expect(try await Self.askToPost(second, as: "cell-b", on: harness.standIns) == false)
+
         auctioneers.cancel()
         requests.unsubscribe()
         await harness.stop()
