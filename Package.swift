@@ -102,7 +102,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .target(name: "Cell", dependencies: [
-            "NATS", "PipetteCore", "Staging", "Transfer", "Archive", "Container",
+            "NATS", "PipetteCore", "Staging", "Transfer", "Archive", "Container", "CSpawn",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),

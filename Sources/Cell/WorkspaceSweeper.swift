@@ -1,3 +1,6 @@
+import CSpawn
+import Dispatch
+import Foundation
 import Staging
 import Synchronization
 
@@ -7,6 +10,11 @@ import Synchronization
 /// for the removals handed over before it (``settled()``), so it never finds the disk still
 /// holding a finished one. Bounded: when `capacity` workspaces already wait, or the sweeper has
 /// stopped, the caller removes its own.
+///
+/// Removing is blocking file work: it runs on a thread of its own at a lower priority (nice
+/// `backgroundNice`), so it neither holds one of the few threads of Swift's pool nor takes a core
+/// from the next messages of the staging that just ended (its completion, the stager's reply);
+/// while a task waits in `settled()`, the thread runs at normal priority.
 final class WorkspaceSweeper: Sendable {
     private struct State {
         var queued: [Workspace] = []
@@ -14,18 +22,21 @@ final class WorkspaceSweeper: Sendable {
         var busy = false
         var stopped = false
         var waiters: [CheckedContinuation<Void, Never>] = []
+        /// The sweeping thread, once it runs (for its priority).
+        var thread: pid_t?
 
         var isSettled: Bool { queued.isEmpty && !busy }
     }
 
+    /// The sweeping thread's nice value while nobody waits for it.
+    static let backgroundNice: Int32 = 10
+
     private let state = Mutex(State())
     private let capacity: Int
-    private let wakeUps: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    private let work = DispatchSemaphore(value: 0)
 
     init(capacity: Int = 16) {
         self.capacity = capacity
-        (wakeUps, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Hands `workspace` over for removal, or removes it now when the sweeper is full or stopped.
@@ -35,26 +46,47 @@ final class WorkspaceSweeper: Sendable {
             s.queued.append(workspace)
             return true
         }
-        if queued { wake.yield() } else { workspace.remove() }
+        if queued { work.signal() } else { workspace.remove() }
     }
 
     /// Returns once every workspace handed over so far is removed.
     func settled() async {
         await withCheckedContinuation { continuation in
-            let now = state.withLock { s -> Bool in
-                if s.isSettled { return true }
+            let (now, thread) = state.withLock { s -> (Bool, pid_t?) in
+                if s.isSettled { return (true, nil) }
                 s.waiters.append(continuation)
-                return false
+                return (false, s.thread)
             }
             if now { continuation.resume() }
+            // Someone waits: at normal priority until it is done (a root cell may raise it).
+            if let thread { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(thread), 0) }
         }
     }
 
     /// Removes what is handed over until cancelled, then what is still queued.
     func run() async {
-        for await _ in wakeUps { sweep() }
-        state.withLock { $0.stopped = true }
-        sweep()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+                let thread = Thread { [self] in
+                    Thread.current.name = "pipette.sweeper"
+                    let me = pipette_thread_id()
+                    setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(me), Self.backgroundNice)
+                    state.withLock { $0.thread = me }
+                    while true {
+                        work.wait()
+                        let stopping = state.withLock { $0.stopped }
+                        sweep()
+                        if stopping { break }
+                    }
+                    state.withLock { $0.thread = nil }
+                    finished.resume()
+                }
+                thread.start()
+            }
+        } onCancel: {
+            state.withLock { $0.stopped = true }
+            work.signal()
+        }
     }
 
     private func sweep() {
@@ -70,6 +102,7 @@ final class WorkspaceSweeper: Sendable {
                 defer { s.waiters = [] }
                 return s.waiters
             }
+            if !waiters.isEmpty { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pipette_thread_id()), Self.backgroundNice) }
             waiters.forEach { $0.resume() }
         }
     }

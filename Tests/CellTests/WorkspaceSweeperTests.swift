@@ -32,6 +32,38 @@ struct WorkspaceSweeperTests {
         }
     }
 
+    /// The nice values of this process's threads named `name` (from /proc).
+    static func niceness(ofThreadsNamed name: String) -> [Int] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { tid in
+            guard let comm = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
+                  comm.trimmingCharacters(in: .newlines) == name,
+                  let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { return nil }
+            // Fields after the command's closing parenthesis: state is field 3, nice field 19.
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            return fields.count > 16 ? Int(fields[16]) : nil
+        }
+    }
+
+    @Test func removalRunsOnAThreadOfItsOwnAtLowerPriority() async throws {
+        let parent = try TemporaryDirectory("sweeper-nice")
+        defer { parent.remove() }
+        let sweeper = WorkspaceSweeper()
+        let all = try Self.workspaces(2, in: parent)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await sweeper.run() }
+            all.forEach(sweeper.remove)
+            await sweeper.settled()
+            #expect(!all.contains(where: Self.exists))
+            #expect(await eventually(within: .seconds(10)) {
+                Self.niceness(ofThreadsNamed: "pipette.sweeper") == [Int(WorkspaceSweeper.backgroundNice)]
+            }, "\(Self.niceness(ofThreadsNamed: "pipette.sweeper"))")
+            group.cancelAll()
+        }
+        #expect(await eventually(within: .seconds(10)) { Self.niceness(ofThreadsNamed: "pipette.sweeper").isEmpty })
+    }
+
     @Test func aFullOrStoppedSweeperLeavesTheCallerToRemoveItsOwn() async throws {
         let parent = try TemporaryDirectory("sweeper")
         defer { parent.remove() }
