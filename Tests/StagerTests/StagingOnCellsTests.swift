@@ -67,6 +67,20 @@ struct StagingOnCellsTests {
         await platform.stop()
     }
 
+    /// A cell whose POST to `upload_uri` fails leaves the droplet to the stager's relay; when that
+    /// fails too, the reply says so, as for a staging on the stager's own host.
+    @Test func aFailedPostFromTheCellIsLeftToTheStagersRelay() async throws {
+        let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"])])
+        var request = platform.seedRequest("static")
+        request["upload_uri"] = "\(platform.ccURL)/no-such-route?expires=99&signature=s3cr3t-sig"
+        let reply = try await platform.stage(request)
+        #expect(reply.error == "Failed uploading droplet: HTTP 404 from \(platform.ccURL)/no-such-route?expires=99&signature=REDACTED",
+                "\(reply.error ?? "no error")")
+        #expect(reply.taskLog.contains("Uploading droplet from cell amd failed (HTTP 404 from"), "\(reply.taskLog)")
+        #expect(!reply.taskLog.contains("s3cr3t-sig"))
+        await platform.stop()
+    }
+
     @Test func theCellSavesTheBuildCacheAndRestoresItNextTime() async throws {
         let platform = try await Platform(cells: [Self.cell("amd", stacks: ["tiny-amd64"])])
         let request = platform.withBuildCache(platform.seedRequest("static"), key: "static-on-cells")
