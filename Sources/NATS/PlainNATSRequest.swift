@@ -22,7 +22,8 @@ public enum PlainNATSRequest {
     /// after it), and returns the first reply.
     /// - Parameters:
     ///   - silence: hand over when nothing at all arrived for this long.
-    ///   - connectPatience: how long each of the URL's servers may take to accept the connection.
+    ///   - connectPatience: how long each of the URL's servers may take to accept the connection,
+    ///     and the one that did to send its `INFO`.
     /// - Throws: only `NATSError.timedOut`, when `timeout` passes first.
     public static func send(_ payload: [UInt8], to subject: String, url: String, following: String?,
                             timeout: Duration, silence: Duration, connectPatience: Duration = .seconds(1),
@@ -32,7 +33,8 @@ public enum PlainNATSRequest {
             for text in NATSURL.list(url) {
                 guard let server = Server(text) else { return .handOver("\(NATSURL.redacted(text)) needs libnats (TLS or an encoded credential)") }
                 guard let socket = PlainSocket.connect(host: server.host, port: server.port, patience: connectPatience) else { continue }
-                var exchange = Exchange(socket: socket, timeout: timeout, deadline: deadline, silence: silence)
+                var exchange = Exchange(socket: socket, timeout: timeout, deadline: deadline, silence: silence,
+                                        patience: connectPatience)
                 return try exchange.run(payload, to: subject, server: server, following: following, onMessage: onMessage)
             }
             return .handOver("no server of \(NATSURL.redacted(url)) accepted a connection")
@@ -139,25 +141,31 @@ public enum PlainNATSRequest {
         let timeout: Duration
         let deadline: ContinuousClock.Instant
         let silence: Duration
+        /// How long the server may take to send its `INFO`.
+        let patience: Duration
         var reader = NATSWireReader()
 
-        init(socket: PlainSocket, timeout: Duration, deadline: ContinuousClock.Instant, silence: Duration) {
+        init(socket: PlainSocket, timeout: Duration, deadline: ContinuousClock.Instant, silence: Duration, patience: Duration) {
             self.socket = socket
             self.timeout = timeout
             self.deadline = deadline
             self.silence = silence
+            self.patience = patience
         }
 
         mutating func run(_ payload: [UInt8], to subject: String, server: Server, following: String?,
                           onMessage: (NATSMessage) -> Void) throws(NATSError) -> Outcome {
             var heard = ContinuousClock.now
-            let connectDeadline = min(deadline, heard + silence)
+            // A server that accepts but says nothing (hung) is libnats' to time out and report.
+            let connectDeadline = min(deadline, heard + patience)
             var info: ServerInfo?
             while info == nil {
                 switch next(until: connectDeadline) {
                 case .operation(.info(let json)): info = ServerInfo(json)
                 case .operation(let other): return .handOver("the server began with \(other), not INFO")
-                case .ended(let why): return try ended(why, subject: subject)
+                case .ended(let why):
+                    if why == nil, ContinuousClock.now < deadline { return .handOver("the server sent no INFO within \(patience)") }
+                    return try ended(why, subject: subject)
                 }
             }
             guard let info, !info.tlsRequired else { return .handOver("the server requires TLS") }

@@ -64,6 +64,15 @@ struct PlainNATSRequestTests {
         #expect(try await Self.send(url) == .handOver("no server of \(url) accepted a connection"))
     }
 
+    @Test func aServerThatAcceptsButSaysNothingIsHandedOverSoon() async throws {
+        let hung = SilentServer()
+        let outcome = try await PlainNATSRequest.send(Array("ask".utf8), to: "svc", url: "nats://127.0.0.1:\(hung.port)",
+                                                      following: nil, timeout: .seconds(60), silence: .seconds(30),
+                                                      connectPatience: .milliseconds(300)) { _ in }
+        // Handed over after the connection's patience, not the 30 s of silence a request may wait.
+        #expect(outcome == .handOver("the server sent no INFO within 0.3 seconds"))
+    }
+
     @Test func tlsIsHandedOver() async throws {
         #expect(try await Self.send("tls://127.0.0.1:1") == .handOver("tls://127.0.0.1:1 needs libnats (TLS or an encoded credential)"))
         let pki = try TestCertificates()
