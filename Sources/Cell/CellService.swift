@@ -115,7 +115,9 @@ public struct CellService: Service {
         Workspace.remove(executor.workspaces.appendingPathComponent("instances"))
         ContainerCgroup.remove(path: parts.instances.cellCgroupPath)
         _ = executor.removeLeftovers()
-        // Nothing left behind: the cell's folder goes too when it is empty (no droplets cached).
+        // Nothing left behind: the cell's folder goes too when nothing is cached in it (the
+        // droplet cache's folder is made again when a droplet is next fetched).
+        rmdir(executor.workspaces.appendingPathComponent("droplets").path)
         rmdir(executor.workspaces.path)
         logger.info("cell stopped", metadata: ["id": "\(config.id)"])
     }

@@ -33,9 +33,10 @@ struct CellUploadRetryTests {
 
         let dropletPort = freePort()
         let home = PipetteHome(root: ProjectPaths.root, cache: TestStacks.cache)
-        let executor = TaskExecutor(cellID: "upload-retry-cell", home: home,
+        var executor = TaskExecutor(cellID: "upload-retry-cell", home: home,
                                     stacks: CellStacks(["tiny-amd64"], store: StackStore(directory: home.stacks)),
                                     transfer: HTTPTransfer(), maxDownloadBytes: 1 << 30)
+        executor.workspaceDirectory = work.url
         let task = TaskDefinition(
             taskID: "late-blobstore-\(UUID().uuidString.prefix(8))", appID: "app", stack: "tiny-amd64", memoryMB: 256,
             diskMB: 1024, packageURL: packageURL,
