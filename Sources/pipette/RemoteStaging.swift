@@ -49,9 +49,14 @@ struct RemoteStaging {
         }
         NATSConnection.preload()
         let connection = try await BusOptions.connect(nats)
-        let reply = try await StagingClient.stage(request, on: connection, queue: queue,
-                                                  timeout: .seconds(timeout) - (ContinuousClock.now - started), onLine: Output.line)
-        try show(reply)
+        do {
+            let reply = try await StagingClient.stage(request, on: connection, queue: queue,
+                                                      timeout: .seconds(timeout) - (ContinuousClock.now - started), onLine: Output.line)
+            try show(reply)
+        } catch NATSError.timedOut(let subject, _) {
+            // What is left of the timeout ran out: say the timeout the user gave.
+            throw NATSError.timedOut(subject: subject, seconds: Double(timeout))
+        }
     }
 
     /// The reply as a table, or its error as the command's failure.

@@ -83,6 +83,16 @@ struct CLITests {
         }
     }
 
+    /// With a server but no stager, `pipette stage` (its plain socket hands over to libnats, which
+    /// waits for one) says the timeout it was given, not what was left of it after the hand-over.
+    @Test func aStageWithNoStagerSaysTheTimeoutItWasGiven() throws {
+        let server = try NATSServer(jetStream: false)
+        let result = try shell(Self.pipette, ["stage", "static", "--nats", server.url, "--timeout", "2"], cwd: ProjectPaths.root)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("no stager is listening on queue staging yet"), "\(result.output)")
+        #expect(result.output.contains("Error: no reply on staging within 2 seconds"), "\(result.output)")
+    }
+
     /// `PIPETTE_PAGE_RELEASE_SECONDS` sets how often a service gives back unused pages; a value
     /// that is not a number of seconds is refused before the service starts.
     @Test func thePageReleaseIntervalIsReadAndABadOneRefused() async throws {
